@@ -1,0 +1,1 @@
+"""The write side of the ledger: aggregates, their events, and the application service."""

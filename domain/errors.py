@@ -1,0 +1,25 @@
+"""Errors a person can act on. Each message names the problem and, for a refusal, who may act."""
+
+
+class DomainError(Exception):
+    """A command was refused; nothing was recorded."""
+
+
+class NotFound(DomainError):
+    """The thing named does not exist in the ledger."""
+
+
+class AlreadyExists(DomainError):
+    """The thing to create is already in the ledger."""
+
+
+class NotPermitted(DomainError):
+    """The acting person's role or unit does not allow the command."""
+
+
+class RuleViolated(DomainError):
+    """The command breaks a rule of the domain (an order of stages, a state, a date)."""
+
+
+class InvalidValue(DomainError, ValueError):
+    """A value is malformed (a date, an amount, a code); the CLI exits 2 for these."""

@@ -1,0 +1,83 @@
+"""A registered person: one role, perhaps a unit; removal keeps the history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.base import Aggregate, Stamp
+from domain.errors import RuleViolated
+from domain.values import Role
+
+
+class Person(Aggregate):
+    KIND = "person"
+
+    class Registered(Aggregate.Created):
+        name: str
+        role: Role
+        unit: str | None
+        phone: str | None
+        title: str | None
+
+        def apply(self, person: Person) -> None:
+            person.name = self.name
+            person.role = self.role
+            person.unit = self.unit
+            person.phone = self.phone
+            person.title = self.title
+            person.active = True
+
+    class Updated(Aggregate.Event):
+        role: Role
+        unit: str | None
+        phone: str | None
+        title: str | None
+
+        def apply(self, person: Person) -> None:
+            person.role = self.role
+            person.unit = self.unit
+            person.phone = self.phone
+            person.title = self.title
+
+    class Removed(Aggregate.Event):
+        reason: str
+
+        def apply(self, person: Person) -> None:
+            person.active = False
+
+    @classmethod
+    def register(cls, stamp: Stamp, name: str, role: Role, unit: str | None,
+                 phone: str | None, title: str | None) -> Person:
+        check_placement(name, role, unit)
+        return cls._start(name, cls.Registered, stamp, name=name, role=role, unit=unit, phone=phone, title=title)
+
+    def update(self, stamp: Stamp, **changes: Any) -> None:
+        self.check_active()
+        after = {"role": self.role, "unit": self.unit, "phone": self.phone, "title": self.title}
+        after.update({k: v for k, v in changes.items() if v is not None})
+        check_placement(self.name, after["role"], after["unit"])
+        if after == {"role": self.role, "unit": self.unit, "phone": self.phone, "title": self.title}:
+            raise RuleViolated(f"nothing to change for {self.name}: give at least one new value")
+        self._record(self.Updated, stamp, **after)
+
+    def remove(self, stamp: Stamp, reason: str) -> None:
+        self.check_active()
+        self._record(self.Removed, stamp, reason=check_reason(reason))
+
+    def check_active(self) -> None:
+        if not self.active:
+            raise RuleViolated(f"{self.name} was removed from the ledger")
+
+
+def check_placement(name: str, role: Role, unit: str | None) -> None:
+    if role in (Role.ADMIN, Role.OFFICE):
+        return
+    if unit is None:
+        raise RuleViolated(f"{name} is a {role.value} and must belong to a unit: give --unit")
+
+
+def check_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolated("a reason is required (give --reason)")
+    return reason

@@ -1,0 +1,288 @@
+"""A project: graded, classed and staged (分级分类分环节); its notes, services and evaluations."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from domain.base import Aggregate, Immutable, Stamp
+from domain.errors import NotFound, RuleViolated
+from domain.person import check_reason
+from domain.values import (
+    Level, Library, ProjectStatus, Rating, Sector, ServiceKind, Stage, shanghai_date,
+)
+
+EDITABLE = ("name", "investor", "investment", "level", "responsible_person", "responsible_department", "liaison")
+
+
+class Service(Immutable):
+    id: str
+    kind: ServiceKind
+    on: date
+    note: str
+    amount: Decimal | None
+    voided: bool = False
+    void_reason: str | None = None
+
+
+class Evaluation(Immutable):
+    period: str
+    rating: Rating
+    comment: str | None
+
+
+class Project(Aggregate):
+    KIND = "project"
+
+    class Registered(Aggregate.Created):
+        number: str
+        name: str
+        unit: str
+        sector: Sector
+        level: Level
+        investor: str
+        investment: Decimal
+        responsible_person: str | None
+        responsible_department: str | None
+        liaison: str | None
+
+        def apply(self, project: Project) -> None:
+            for field in ("number", "name", "unit", "sector", "level", "investor", "investment",
+                          "responsible_person", "responsible_department", "liaison"):
+                setattr(project, field, getattr(self, field))
+            project.library = Library.RESERVE
+            project.stage = Stage.LEAD
+            project.stage_on = None
+            project.status = ProjectStatus.ACTIVE
+            project.notes = ()
+            project.services = ()
+            project.problems = ()
+            project.evaluations = ()
+
+    class Updated(Aggregate.Event):
+        name: str | None = None
+        investor: str | None = None
+        investment: Decimal | None = None
+        level: Level | None = None
+        responsible_person: str | None = None
+        responsible_department: str | None = None
+        liaison: str | None = None
+
+        def apply(self, project: Project) -> None:
+            for field, value in self.model_dump(include=set(EDITABLE), exclude_none=True).items():
+                setattr(project, field, getattr(self, field))
+
+        def details(self) -> dict[str, Any]:
+            return self.model_dump(mode="json", include=set(EDITABLE), exclude_none=True)
+
+    class StageAdvanced(Aggregate.Event):
+        stage: Stage
+        on: date
+        note: str | None
+
+        def apply(self, project: Project) -> None:
+            project.stage = self.stage
+            project.stage_on = self.on
+
+    class StageCorrected(Aggregate.Event):
+        stage: Stage
+        on: date
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            project.stage = self.stage
+            project.stage_on = self.on
+
+    class ProgressNoted(Aggregate.Event):
+        on: date
+        text: str
+
+        def apply(self, project: Project) -> None:
+            project.notes = project.notes + ((self.on, self.text),)
+
+    class Suspended(Aggregate.Event):
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            project.status = ProjectStatus.SUSPENDED
+
+    class Resumed(Aggregate.Event):
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            project.status = ProjectStatus.ACTIVE
+
+    class Terminated(Aggregate.Event):
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            project.status = ProjectStatus.TERMINATED
+
+    class Promoted(Aggregate.Event):
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            project.library = Library.KEY
+
+    class Demoted(Aggregate.Event):
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            project.library = Library.RESERVE
+
+    class Evaluated(Aggregate.Event):
+        period: str
+        rating: Rating
+        comment: str | None
+
+        def apply(self, project: Project) -> None:
+            project.evaluations = project.evaluations + (
+                Evaluation(period=self.period, rating=self.rating, comment=self.comment),
+            )
+
+    class ServiceRecorded(Aggregate.Event):
+        service_id: str
+        kind: ServiceKind
+        on: date
+        note: str
+        amount: Decimal | None
+
+        def apply(self, project: Project) -> None:
+            project.services = project.services + (
+                Service(id=self.service_id, kind=self.kind, on=self.on, note=self.note, amount=self.amount),
+            )
+
+    class ServiceVoided(Aggregate.Event):
+        service_id: str
+        reason: str
+
+        def apply(self, project: Project) -> None:
+            project.services = tuple(
+                s.model_copy(update={"voided": True, "void_reason": self.reason}) if s.id == self.service_id else s
+                for s in project.services
+            )
+
+    class ProblemRegistered(Aggregate.Event):
+        problem_id: str
+        title: str
+
+        def apply(self, project: Project) -> None:
+            project.problems = project.problems + (self.problem_id,)
+
+    @classmethod
+    def register(cls, stamp: Stamp, number: str, **fields: Any) -> Project:
+        if not fields["name"].strip():
+            raise RuleViolated("a project needs a name (give --name)")
+        if not fields["investor"].strip():
+            raise RuleViolated("a project needs an investor (give --investor)")
+        return cls._start(number, cls.Registered, stamp, number=number, **fields)
+
+    def update(self, stamp: Stamp, **changes: Any) -> None:
+        self.check_open()
+        changed = {k: v for k, v in changes.items() if v is not None and getattr(self, k) != v}
+        if not changed:
+            raise RuleViolated(f"nothing to change for project {self.number}: give at least one new value")
+        self._record(self.Updated, stamp, **changed)
+
+    def advance(self, stamp: Stamp, to: Stage, on: date | None, note: str | None) -> None:
+        self.check_active()
+        if to.rank <= self.stage.rank:
+            raise RuleViolated(
+                f"project {self.number} is at {self.stage.value}; a stage moves forward only "
+                f"(to go back, the office corrects it with `zs project correct`)"
+            )
+        on = self._check_business_date(stamp, on)
+        if self.stage_on is not None and on < self.stage_on:
+            raise RuleViolated(
+                f"{on} is before the previous stage's date {self.stage_on} ({self.stage.value})"
+            )
+        self._record(self.StageAdvanced, stamp, stage=to, on=on, note=note or None)
+
+    def correct_stage(self, stamp: Stamp, to: Stage, on: date | None, reason: str) -> None:
+        self.check_open()
+        if to == self.stage:
+            raise RuleViolated(f"project {self.number} is already at {to.value}")
+        on = self._check_business_date(stamp, on)
+        self._record(self.StageCorrected, stamp, stage=to, on=on, reason=check_reason(reason))
+
+    def note(self, stamp: Stamp, text: str, on: date | None) -> None:
+        self.check_open()
+        if not text.strip():
+            raise RuleViolated("a progress note needs text (give --text)")
+        self._record(self.ProgressNoted, stamp, on=self._check_business_date(stamp, on), text=text.strip())
+
+    def suspend(self, stamp: Stamp, reason: str) -> None:
+        self.check_active()
+        self._record(self.Suspended, stamp, reason=check_reason(reason))
+
+    def resume(self, stamp: Stamp, reason: str) -> None:
+        if self.status != ProjectStatus.SUSPENDED:
+            raise RuleViolated(f"project {self.number} is {self.status.value}, not suspended")
+        self._record(self.Resumed, stamp, reason=check_reason(reason))
+
+    def terminate(self, stamp: Stamp, reason: str) -> None:
+        self.check_open()
+        self._record(self.Terminated, stamp, reason=check_reason(reason))
+
+    def promote(self, stamp: Stamp, reason: str) -> None:
+        self.check_open()
+        if self.library == Library.KEY:
+            raise RuleViolated(f"project {self.number} is already in the key library")
+        self._record(self.Promoted, stamp, reason=check_reason(reason))
+
+    def demote(self, stamp: Stamp, reason: str) -> None:
+        if self.library != Library.KEY:
+            raise RuleViolated(f"project {self.number} is not in the key library")
+        self._record(self.Demoted, stamp, reason=check_reason(reason))
+
+    def evaluate(self, stamp: Stamp, period: str, rating: Rating, comment: str | None) -> None:
+        if self.library != Library.KEY:
+            raise RuleViolated(f"project {self.number} is not a key project; only key projects are evaluated")
+        self._record(self.Evaluated, stamp, period=period, rating=rating, comment=comment or None)
+
+    def record_service(self, stamp: Stamp, kind: ServiceKind, on: date, note: str,
+                       amount: Decimal | None) -> str:
+        self.check_open()
+        if not note.strip():
+            raise RuleViolated("a service needs a note saying what was done (give --note)")
+        service_id = f"{self.number}/S{len(self.services) + 1}"
+        self._record(self.ServiceRecorded, stamp, service_id=service_id, kind=kind,
+                     on=self._check_business_date(stamp, on), note=note.strip(), amount=amount)
+        return service_id
+
+    def void_service(self, stamp: Stamp, service_id: str, reason: str) -> None:
+        service = self.service(service_id)
+        if service.voided:
+            raise RuleViolated(f"service {service_id} was already voided")
+        self._record(self.ServiceVoided, stamp, service_id=service_id, reason=check_reason(reason))
+
+    def register_problem(self, stamp: Stamp, title: str) -> str:
+        self.check_open()
+        problem_id = f"{self.number}/P{len(self.problems) + 1}"
+        self._record(self.ProblemRegistered, stamp, problem_id=problem_id, title=title)
+        return problem_id
+
+    def service(self, service_id: str) -> Service:
+        for service in self.services:
+            if service.id == service_id:
+                return service
+        raise NotFound(f"no service {service_id} on project {self.number}")
+
+    def check_open(self) -> None:
+        if self.status == ProjectStatus.TERMINATED:
+            raise RuleViolated(f"project {self.number} was terminated; a terminated project is final")
+
+    def check_active(self) -> None:
+        self.check_open()
+        if self.status == ProjectStatus.SUSPENDED:
+            raise RuleViolated(f"project {self.number} is suspended; resume it first")
+
+    @staticmethod
+    def _check_business_date(stamp: Stamp, on: date | None) -> date:
+        today = shanghai_date(stamp.effective_at)
+        if on is None:
+            return today
+        if on > today:
+            raise RuleViolated(f"the date {on} is in the future (today is {today} in Shanghai)")
+        return on

@@ -1,0 +1,47 @@
+"""Where the ledger lives: a store URL, as SQLAlchemy writes them, turned into eventsourcing's env."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from domain.errors import InvalidValue
+
+DEFAULT_STORE = "sqlite:///zhaoshang.db"
+
+
+def store_env(url: str) -> dict[str, str]:
+    """`sqlite:///relative.db`, `sqlite:////abs/path.db`, `sqlite://` (in memory),
+    `postgresql://user[:password]@host[:port]/db[?schema=name]`."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+")[0]
+    if scheme == "sqlite":
+        if parts.netloc:
+            raise InvalidValue(f"store {url!r}: a SQLite URL has three slashes, e.g. sqlite:///zhaoshang.db")
+        path = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
+        if not path or path == ":memory:":
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}
+        folder = Path(path).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise InvalidValue(f"store {url!r}: the folder {folder} does not exist")
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path, "SQLITE_LOCK_TIMEOUT": "10"}
+    if scheme in ("postgresql", "postgres"):
+        database = unquote(parts.path.lstrip("/"))
+        if not database:
+            raise InvalidValue(f"store {url!r}: name the database, e.g. postgresql://user@127.0.0.1:5432/zhaoshang")
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": database,
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+        }
+        schema = parse_qs(parts.query).get("schema")
+        if schema:
+            env["POSTGRES_SCHEMA"] = schema[0]
+        return env
+    raise InvalidValue(
+        f"store {url!r} is not a store URL; use sqlite:///file.db or postgresql://user@host:5432/db"
+    )

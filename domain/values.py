@@ -1,0 +1,190 @@
+"""Small immutable value types: codes, money in 万元, and dates at the Shanghai edge."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from domain.errors import InvalidValue
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+UTC = timezone.utc
+
+
+class Labelled(StrEnum):
+    """A code word with its Chinese label; `label` is what tables show."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> Labelled:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def parse(cls, text: str, what: str) -> Labelled:
+        try:
+            return cls(text)
+        except ValueError:
+            choices = ", ".join(m.value for m in cls)
+            raise InvalidValue(f"unknown {what} {text!r}; choose one of: {choices}") from None
+
+
+class UnitKind(Labelled):
+    DEPARTMENT = "department", "机关处室"
+    BUREAU = "bureau", "市公用事业管理局"
+    AFFILIATE = "affiliate", "委属单位"
+
+
+class Role(Labelled):
+    ADMIN = "admin", "管理员"
+    OFFICE = "office", "领导小组办公室"
+    PRINCIPAL = "principal", "主要负责人"
+    LEADER = "leader", "主管领导"
+    LIAISON = "liaison", "联络员"
+    STAFF = "staff", "工作人员"
+
+    @property
+    def is_unit_officer(self) -> bool:
+        return self in (Role.PRINCIPAL, Role.LEADER, Role.LIAISON)
+
+
+class Sector(Labelled):
+    WASTE = "waste", "垃圾处理"
+    LANDSCAPING = "landscaping", "园林绿化"
+    SANITATION = "sanitation", "环卫作业"
+    LIGHTING = "lighting", "街景灯光"
+    ROAD_BRIDGE = "road_bridge", "路桥养护"
+    GAS_HEATING = "gas_heating", "燃气供热"
+    SMART_CITY = "smart_city", "城市管理信息化"
+    CITYSCAPE = "cityscape", "市容市貌"
+    ADVERTISING = "advertising", "户外广告"
+
+
+class Level(Labelled):
+    CITY = "city", "市级重点"
+    COMMISSION = "commission", "委级重点"
+    UNIT = "unit", "单位级"
+
+
+class Library(Labelled):
+    RESERVE = "reserve", "储备库"
+    KEY = "key", "重点库"
+
+
+class Stage(Labelled):
+    LEAD = "lead", "谋划储备"
+    NEGOTIATING = "negotiating", "在谈"
+    SIGNED = "signed", "签约"
+    LANDED = "landed", "落地"
+    STARTED = "started", "开工"
+    OPERATING = "operating", "投产运营"
+
+    @property
+    def rank(self) -> int:
+        return list(Stage).index(self)
+
+
+class ProjectStatus(Labelled):
+    ACTIVE = "active", "推进中"
+    SUSPENDED = "suspended", "暂停"
+    TERMINATED = "terminated", "终止"
+
+
+class ProblemCategory(Labelled):
+    POLICY = "policy", "政策障碍"
+    LAND = "land", "用地"
+    FUNDING = "funding", "资金"
+    APPROVAL = "approval", "审批"
+    OTHER = "other", "其他"
+
+
+class ProblemStatus(Labelled):
+    OPEN = "open", "待办"
+    ESCALATED = "escalated", "已上报"
+    ANSWERED = "answered", "已答复"
+    CLOSED = "closed", "已销号"
+
+
+class ServiceKind(Labelled):
+    POLICY = "policy", "政策解读"
+    APPROVAL = "approval", "审批协调"
+    SITE = "site", "选址服务"
+    FINANCING = "financing", "融资对接"
+    COORDINATION = "coordination", "协调推动"
+    OTHER = "other", "其他"
+
+
+class Rating(Labelled):
+    A = "A", "优秀"
+    B = "B", "良好"
+    C = "C", "一般"
+    D = "D", "较差"
+
+
+CENT = Decimal("0.01")
+
+
+def parse_wan(text: str | Decimal | int) -> Decimal:
+    """An amount in 万元: non-negative, at most two decimals, kept exact."""
+    try:
+        amount = Decimal(str(text).strip().replace(",", ""))
+    except InvalidOperation:
+        raise InvalidValue(f"amount {text!r} is not a number of 万元 (e.g. 1200.50)") from None
+    if not amount.is_finite():
+        raise InvalidValue(f"amount {text!r} is not a number of 万元 (e.g. 1200.50)")
+    if amount < 0:
+        raise InvalidValue(f"amount {text!r} is negative")
+    if amount != amount.quantize(CENT):
+        raise InvalidValue(f"amount {text!r} has more than two decimals (万元 are kept to 0.01)")
+    return amount.quantize(CENT)
+
+
+def format_wan(amount: Decimal | None) -> str:
+    return "" if amount is None else str(amount.quantize(CENT))
+
+
+def parse_date(text: str | date, what: str = "date") -> date:
+    if isinstance(text, date):
+        return text
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise InvalidValue(f"{what} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def shanghai_date(moment: datetime) -> date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of a Shanghai day, as UTC: a deadline on `day` means before this."""
+    start_next = datetime.combine(day + timedelta(days=1), time(), tzinfo=SHANGHAI)
+    return (start_next - timedelta(microseconds=1)).astimezone(UTC)
+
+
+def start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def parse_moment(text: str, *, start: bool = False) -> datetime:
+    """A moment typed by a person: a date means the end of that Shanghai day (its start when
+    `start`); a datetime without an offset is Shanghai time. Returned in UTC."""
+    text = text.strip()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        if len(text) == 10:
+            return start_of_day(day) if start else end_of_day(day)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidValue(f"{text!r} is neither a date (YYYY-MM-DD) nor an ISO 8601 datetime") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    return moment.astimezone(UTC)
