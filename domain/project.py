@@ -10,7 +10,7 @@ from domain.base import Aggregate, Immutable, Stamp
 from domain.errors import NotFound, RuleViolated
 from domain.person import check_reason
 from domain.values import (
-    Level, Library, ProjectStatus, Rating, Sector, ServiceKind, Stage, shanghai_date,
+    Level, Library, ProjectStatus, Rating, Sector, ServiceKind, Stage, parse_wan, shanghai_date,
 )
 
 EDITABLE = ("name", "investor", "investment", "level", "responsible_person", "responsible_department", "liaison")
@@ -176,10 +176,13 @@ class Project(Aggregate):
             raise RuleViolated("a project needs a name (give --name)")
         if not fields["investor"].strip():
             raise RuleViolated("a project needs an investor (give --investor)")
+        fields["investment"] = parse_wan(fields["investment"])
         return cls._start(number, cls.Registered, stamp, number=number, **fields)
 
     def update(self, stamp: Stamp, **changes: Any) -> None:
         self.check_open()
+        if changes.get("investment") is not None:
+            changes["investment"] = parse_wan(changes["investment"])
         changed = {k: v for k, v in changes.items() if v is not None and getattr(self, k) != v}
         if not changed:
             raise RuleViolated(f"nothing to change for project {self.number}: give at least one new value")
@@ -248,7 +251,8 @@ class Project(Aggregate):
             raise RuleViolated("a service needs a note saying what was done (give --note)")
         service_id = f"{self.number}/S{len(self.services) + 1}"
         self._record(self.ServiceRecorded, stamp, service_id=service_id, kind=kind,
-                     on=self._check_business_date(stamp, on), note=note.strip(), amount=amount)
+                     on=self._check_business_date(stamp, on), note=note.strip(),
+                     amount=None if amount is None else parse_wan(amount))
         return service_id
 
     def void_service(self, stamp: Stamp, service_id: str, reason: str) -> None:

@@ -45,3 +45,10 @@ def store_env(url: str) -> dict[str, str]:
     raise InvalidValue(
         f"store {url!r} is not a store URL; use sqlite:///file.db or postgresql://user@host:5432/db"
     )
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file of a SQLite store URL; None for PostgreSQL or an in-memory store."""
+    env = store_env(url)
+    name = env.get("SQLITE_DBNAME")
+    return None if name in (None, ":memory:") else name

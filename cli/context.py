@@ -1,0 +1,50 @@
+"""The context every command shares: the store, the acting person, the ledger opened on demand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from domain.application import Ledger
+from domain.errors import NotFound
+from domain.store import sqlite_path
+
+
+class InputError(click.ClickException):
+    """Malformed input found after parsing: exit 2, like click's own bad-parameter errors."""
+
+    exit_code = 2
+
+
+class Context:
+    """Built once per invocation; opens the store only when a command needs it."""
+
+    def __init__(self, store: str, actor: str | None) -> None:
+        self.store = store
+        self.actor = actor
+        self._ledger: Ledger | None = None
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.open()
+
+    def open(self, create: bool = False) -> Ledger:
+        """The ledger; a missing SQLite file is an error unless the command creates the ledger."""
+        if self._ledger is None:
+            path = sqlite_path(self.store)
+            if not create and path is not None and not Path(path).exists():
+                raise NotFound(f"no ledger at {self.store}; create one with `zs init --admin NAME`")
+            self._ledger = Ledger(self.store)
+        return self._ledger
+
+    def require_actor(self) -> str:
+        """Writes name their actor; the application checks the person exists and may act."""
+        return self.ledger.acting(self.actor).name
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+
+
+pass_context = click.make_pass_decorator(Context)

@@ -1,0 +1,78 @@
+"""The root group: `zs [--store URL] [--as NAME] COMMAND`, and the one place errors become exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from cli.context import Context, InputError
+from domain.errors import DomainError, InvalidValue
+from domain.store import DEFAULT_STORE
+
+
+class Group(click.Group):
+    """Turns the domain's refusals into one line on stderr: exit 1, or 2 for malformed input."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InvalidValue as error:
+            raise InputError(str(error)) from None
+        except DomainError as error:
+            raise click.ClickException(str(error)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:  # a store that cannot be opened, a disk full: no traceback
+            if os.environ.get("ZS_DEBUG"):
+                raise
+            raise click.ClickException(_unexpected(error)) from None
+
+
+def _unexpected(error: Exception) -> str:
+    name = type(error).__name__
+    if "Operational" in name or "Interface" in name or "Connection" in name:
+        return f"cannot use the store: {error}".strip()
+    return f"unexpected {name}: {error} (set ZS_DEBUG=1 for the details)"
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--store", envvar="ZS_STORE", default=DEFAULT_STORE, show_default=True, metavar="URL",
+              help="Where the ledger lives: sqlite:///file.db or postgresql://user@host:5432/db (env ZS_STORE).")
+@click.option("--as", "actor", envvar="ZS_ACTOR", metavar="NAME",
+              help="The registered person acting (env ZS_ACTOR); every write needs it.")
+@click.version_option(package_name="zhaoshang", prog_name="zs")
+@click.pass_context
+def cli(ctx: click.Context, store: str, actor: str | None) -> None:
+    """招商引资台账 — the investment-promotion ledger of a city management commission.
+
+    Every change is an immutable event naming who made it and when.
+
+    \b
+    Example:
+      zs --store sqlite:///zhaoshang.db init --admin 张管理
+      zs --as 张管理 unit add HW --name 环境卫生管理处 --kind department --enrolled 2021-08-31
+    """
+    context = Context(store, actor)
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+
+
+def register_commands() -> None:
+    from cli import demo, ledger_commands, people, problems, projects, services, units
+
+    for module in (ledger_commands, units, people, projects, problems, services, demo):
+        module.register(cli)
+
+
+register_commands()
+
+
+def main() -> None:
+    cli.main(prog_name="zs", windows_expand_args=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""One render path: an aligned table with Chinese labels for people, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import click
+
+from domain.values import SHANGHAI, UTC, Labelled
+
+Columns = Sequence[tuple[str, str]]  # (key, label)
+
+
+def to_json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): to_json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_json_value(v) for v in value]
+    return value
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(to_json_value(data), ensure_ascii=False, indent=2))
+
+
+def cell(value: Any) -> str:
+    """How a value reads in a table: Shanghai time, Chinese labels, blanks for nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, Labelled):
+        return value.label
+    if isinstance(value, (list, tuple)):
+        return "、".join(cell(v) for v in value)
+    if isinstance(value, Mapping):
+        return "；".join(f"{k}={cell(v)}" for k, v in value.items() if v is not None)
+    return str(value)
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, size: int) -> str:
+    return text + " " * (size - width(text))
+
+
+def table(rows: Sequence[Mapping[str, Any]], columns: Columns) -> str:
+    cells = [[cell(row.get(key)).replace("\n", " ") for key, _ in columns] for row in rows]
+    labels = [label for _, label in columns]
+    sizes = [max([width(label)] + [width(r[i]) for r in cells]) for i, label in enumerate(labels)]
+    lines = ["  ".join(pad(label, sizes[i]) for i, label in enumerate(labels)).rstrip()]
+    lines.append("  ".join("-" * size for size in sizes))
+    lines += ["  ".join(pad(r[i], sizes[i]) for i in range(len(columns))).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def render(rows: Sequence[Mapping[str, Any]], columns: Columns, as_json: bool, empty: str = "（无记录）") -> None:
+    """A list: JSON list of the rows as they are, or a table of the chosen columns."""
+    if as_json:
+        emit_json(list(rows))
+    elif not rows:
+        click.echo(empty)
+    else:
+        click.echo(table(rows, columns))
+
+
+def render_record(record: Mapping[str, Any], labels: Columns, as_json: bool) -> None:
+    """One thing: a JSON object, or `label：value` lines."""
+    if as_json:
+        emit_json(record)
+        return
+    size = max(width(label) for _, label in labels)
+    for key, label in labels:
+        click.echo(f"{pad(label, size)}  {cell(record.get(key))}")
+
+
+def json_option(f: Any) -> Any:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(f)

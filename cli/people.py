@@ -1,0 +1,89 @@
+"""`zs person ...`: registered people and their roles."""
+
+from __future__ import annotations
+
+import click
+
+from cli.context import Context, pass_context
+from cli.output import json_option, render
+from cli.params import CodeType
+from domain.values import Role
+from projections.records import person_record
+
+PERSON_COLUMNS = [("name", "姓名"), ("role", "角色"), ("unit", "单位"), ("phone", "联系电话"),
+                  ("title", "职务"), ("active", "在册")]
+ROLE = CodeType(Role, "role")
+
+
+@click.group()
+def person() -> None:
+    """People (人员): add, update, remove, list."""
+
+
+@person.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=ROLE, help="admin, office, principal, leader, liaison or staff.")
+@click.option("--unit", help="The person's unit code (none for admin or office outside a unit).")
+@click.option("--phone", help="Contact phone.")
+@click.option("--title", help="职务, e.g. 处长, 科员.")
+@pass_context
+def add(obj: Context, name: str, role: Role, unit: str | None, phone: str | None, title: str | None) -> None:
+    """Register a person (admin). A principal, leader or liaison becomes the unit's current one.
+
+    \b
+    Example:
+      zs --as 张管理 person add 王芳 --role liaison --unit HW --phone 13800000000 --title 科员
+    """
+    obj.ledger.add_person(obj.require_actor(), name, role, unit, phone, title)
+    click.echo(f"已登记 {name.strip()}（{role.label}）")
+
+
+@person.command("update")
+@click.argument("name")
+@click.option("--role", type=ROLE, help="A new role.")
+@click.option("--unit", help="Move to this unit.")
+@click.option("--phone", help="A new phone.")
+@click.option("--title", help="A new 职务.")
+@pass_context
+def update(obj: Context, name: str, role: Role | None, unit: str | None, phone: str | None,
+           title: str | None) -> None:
+    """Change a person's role, unit, phone or title (admin); officers' terms follow.
+
+    \b
+    Example:
+      zs --as 张管理 person update 王芳 --unit GY
+    """
+    obj.ledger.update_person(obj.require_actor(), name, role, unit, phone, title)
+    click.echo(f"已更新 {name.strip()}")
+
+
+@person.command("remove")
+@click.argument("name")
+@click.option("--reason", required=True, help="Why (e.g. 调离).")
+@pass_context
+def remove(obj: Context, name: str, reason: str) -> None:
+    """Remove a person (admin): they can no longer act; their history stays.
+
+    \b
+    Example:
+      zs --as 张管理 person remove 王芳 --reason 调离
+    """
+    obj.ledger.remove_person(obj.require_actor(), name, reason)
+    click.echo(f"已移除 {name.strip()}")
+
+
+@person.command("list")
+@json_option
+@pass_context
+def list_people(obj: Context, as_json: bool) -> None:
+    """List everyone registered, removed people included (active = false).
+
+    \b
+    Example:
+      zs person list --json
+    """
+    render([person_record(p) for p in obj.ledger.people()], PERSON_COLUMNS, as_json)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(person)
