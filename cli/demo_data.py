@@ -194,7 +194,7 @@ ADVANCE_NOTES = {
 }
 MONTHLY_NOTES = {
     "lead": ("完成项目初步策划方案，正在开展市场调研和投资测算", "组织意向企业赴{district}现场踏勘，初步梳理建设条件",
-             "编制项目建议书初稿，正在征求{district}及相关部门意见", "梳理项目投资规模和收益模式，筛选潜在合作企业{k}家",
+             "编制项目建议书初稿，正在征求{district}及相关部门意见", "与{inv}对接投资规模和收益模式，初步形成合作框架",
              "参加全市重点项目招商推介活动，向意向投资方推介本项目"),
     "negotiating": ("与{inv}开展第{k}轮商务洽谈，就合作模式和收益分配交换意见", "完成项目可研报告编制，正在办理用地预审",
                     "双方就投资协议主要条款基本达成一致，{inv}正在履行内部决策程序",
@@ -235,7 +235,7 @@ EVALUATION_COMMENTS = {
 PROBLEMS = (
     ("land", "项目拟选址地块为一般农用地，需办理农用地转用手续", ("waste", "sanitation"), "市规划和自然资源局",
      "市规划和自然资源局明确纳入年度建设用地计划统筹保障，农用地转用按批次办理"),
-    ("land", "项目扩建用地与生态保护红线存在局部交叉", ("waste",), "市规划和自然资源局",
+    ("land", "项目选址与生态保护红线存在局部交叉", ("waste",), "市规划和自然资源局",
      "经核实交叉部分可通过优化总平面布置避让，已指导设计单位调整方案"),
     ("funding", "项目申报地方政府专项债券，额度分配尚未明确", None, "市财政局",
      "市财政局答复项目已纳入专项债券项目储备库，将按程序分配额度"),
@@ -263,21 +263,21 @@ PROBLEMS = (
      "审核部门同意提前介入开展技术评审，项目已列入本年度审核计划"),
     ("land", "公园配套服务设施用地规划条件需调整", ("公园",), "市规划和自然资源局",
      "同意在公园绿地内按规定比例配建服务设施，规划条件已核发"),
-    ("policy", "社会资本参与公园运营的收益回报机制尚未明确", ("landscaping",), "市财政局",
+    ("policy", "社会资本参与公园运营的收益回报机制尚未明确", ("公园",), "市财政局",
      "明确可采取运营补贴加经营性收入方式，补贴纳入区级财政预算"),
     ("approval", "施工范围涉及古树名木保护区域，需开展专项论证", ("landscaping",), "市规划和自然资源局",
      "组织专家完成古树名木保护专项论证，同意调整施工工艺后实施"),
-    ("other", "夜间施工许可办理和噪声管控要求较严，影响工期", None, "市生态环境局",
+    ("other", "夜间施工许可办理和噪声管控要求较严，影响工期", ("工程", "建设", "改造"), "市生态环境局",
      "明确混凝土连续浇筑等工艺可申请夜间施工，企业已按程序办理"),
-    ("approval", "景观照明方案涉及历史风貌建筑，需组织专家评审", ("lighting", "cityscape"), "市住房城乡建设委",
-     "组织历史风貌建筑保护专家完成方案评审，灯具安装采用非破坏性固定方式"),
+    ("approval", "设计方案涉及历史风貌建筑，需组织专家评审", ("lighting", "cityscape"), "市住房城乡建设委",
+     "组织历史风貌建筑保护专家完成方案评审，施工采用非破坏性固定方式"),
     ("funding", "合同能源管理模式下节能服务费付费来源未落实", ("节能",), "市财政局",
      "市财政局同意将节能服务费纳入照明运维经费预算，按年度结算"),
     ("policy", "环卫作业市场化服务费标准偏低，企业投标积极性不高", ("sanitation",), "市财政局",
      "明确服务费按作业面积和质量考核结果动态调整，新标准下一年度执行"),
-    ("other", "新能源环卫车辆集中充电设施建设需电力扩容", ("sanitation",), "国网天津市电力公司",
+    ("other", "新能源环卫车辆集中充电设施建设需电力扩容", ("新能源", "停车场", "环卫一体化"), "国网天津市电力公司",
      "国网天津市电力公司已开辟业扩报装绿色通道，扩容工程纳入本季度计划"),
-    ("land", "转运站建设用地需与区土地整理计划衔接", ("sanitation", "waste", "cityscape"), "{district}人民政府",
+    ("land", "设施建设用地需与区土地整理计划衔接", ("转运站", "停车场", "分拣", "处理"), "{district}人民政府",
      "区政府同意将项目用地纳入年度土地整理计划优先安排"),
     ("approval", "项目核准需补充节能审查意见", None, "市发展改革委", "已指导企业编制节能报告，节能审查与项目核准并联办理"),
     ("funding", "企业申请绿色信贷贴息，申报条件和流程不清楚", None, "市地方金融监督管理局",
@@ -330,9 +330,13 @@ def _text(rng, pool, p, month=None):
 def timeline(seed: int = 116) -> list[Step]:
     rng = random.Random(seed)
     steps: list[Step] = []
-    add = lambda day, actor, action, **args: steps.append(Step(day, actor, action, args))  # noqa: E731
     office = [p.name for p in OFFICE_PEOPLE if p.role == "office"]
-    of = lambda p, *roles: rng.choice([x.name for r in roles if (x := person(p.unit_code, r))])  # noqa: E731
+
+    def add(day: date, actor: str, action: str, **args) -> None:
+        steps.append(Step(day, actor, action, args))
+
+    def of(p: DemoProject, *roles: str) -> str:  # one of the project's unit people holding these roles
+        return rng.choice([x.name for r in roles if (x := person(p.unit_code, r))])
     byno = {p.number: p for p in PROJECTS}
 
     reg = {}
@@ -348,8 +352,9 @@ def timeline(seed: int = 116) -> list[Step]:
 
     fits = [[n for n in byno if _fits(byno[n], match)] for _, _, match, _, _ in PROBLEMS]
     needed = {n for f in fits if len(f) <= 2 for n in f}  # a problem keeps a project it fits alive
-    quiet = [n for n in byno if final[n] in ("lead", "negotiating") and reg[n] <= date(2022, 1, 31) and n not in needed]
-    terminated = {n: _day(rng, reg[n] + timedelta(75), date(2022, 7, 31)) for n in rng.sample(quiet, 2)}
+    quiet = sorted((n for n in byno if n not in needed),
+                   key=lambda n: (final[n] not in ("lead", "negotiating"), rng.random()))
+    terminated = {n: _day(rng, reg[n] + timedelta(75), date(2022, 7, 31)) for n in quiet[:2]}
     alive = [n for n in byno if n not in terminated]
     sus = rng.choice([n for n in alive if final[n] in ("signed", "landed", "started") and reg[n] <= date(2021, 12, 31)])
     sus_from = _day(rng, reg[sus] + timedelta(95), reg[sus] + timedelta(150))
@@ -362,7 +367,9 @@ def timeline(seed: int = 116) -> list[Step]:
     for n, d in promoted.items():
         add(d, rng.choice(office), "promote", number=n, reason=_text(rng, PROMOTE_REASONS, byno[n]))
     demoted = {}
-    for n, why in zip(rng.sample([n for n in promoted if n in alive and n != sus and final[n] in ("lead", "negotiating")], 2), DEMOTE_REASONS):
+    weakest = sorted((n for n in promoted if n in alive and n != sus),
+                     key=lambda n: (STAGES.index(final[n]), rng.random()))
+    for n, why in zip(weakest[:2], DEMOTE_REASONS):
         demoted[n] = min(promoted[n] + timedelta(rng.randint(90, 150)), END - timedelta(10))
         add(demoted[n], rng.choice(office), "demote", number=n, reason=why)
 
@@ -430,7 +437,9 @@ def timeline(seed: int = 116) -> list[Step]:
     for _ in range(60):  # the 服务清单 covers key projects, from their promotion on
         n = rng.choice([n for n in promoted if n in alive])
         kind = rng.choices(kinds, weights)[0]
-        amount = (byno[n].investment_wan * rng.randint(20, 60) / 100).quantize(Decimal("0.01")) if kind == "financing" else None
+        amount = None
+        if kind == "financing":
+            amount = (byno[n].investment_wan * rng.randint(20, 60) / 100).quantize(Decimal("0.01"))
         services.setdefault(n, []).append((_day(rng, promoted[n] + timedelta(1), END), kind, amount))
     for n, items in services.items():
         for d, kind, amount in sorted(items, key=lambda s: s[0]):
@@ -440,7 +449,7 @@ def timeline(seed: int = 116) -> list[Step]:
     dates = sorted(d for d, _, _ in services[n])
     index = rng.choice([i for i, d in enumerate(dates) if d <= END - timedelta(20)])
     add(_day(rng, dates[index] + timedelta(1), dates[index] + timedelta(20)), byno[n].liaison, "service_void",
-        number=n, service_index=index, reason="与同月已登记的服务事项重复填报，予以作废")
+        number=n, service_index=index, reason="经核实该项服务登记内容有误，予以作废")
 
     for n in rng.sample([n for n in alive if n != sus], 4):  # investment revised after design deepening
         p = byno[n]
@@ -448,7 +457,8 @@ def timeline(seed: int = 116) -> list[Step]:
         add(_day(rng, reg[n] + timedelta(20), END - timedelta(10)), p.liaison, "update", number=n,
             investment=min(max(new, Decimal(500)), Decimal(300000)))
 
-    for period, q_end in (("2021-Q4", date(2021, 12, 31)), ("2022-Q1", date(2022, 3, 31)), ("2022-Q2", date(2022, 6, 30))):
+    quarters = (("2021-Q4", date(2021, 12, 31)), ("2022-Q1", date(2022, 3, 31)), ("2022-Q2", date(2022, 6, 30)))
+    for period, q_end in quarters:
         for n, since in promoted.items():
             if since <= q_end and not (n in demoted and demoted[n] <= q_end + timedelta(10)):
                 grade = {"lead": 3, "negotiating": 2, "signed": 1}.get(stage_at(n, q_end), 0)
@@ -487,12 +497,14 @@ def _check() -> dict:
     assert len(names) == len(set(names)), "person names are not unique"
     assert all(2 <= len(n) <= 3 for n in names)
     codes = [u.code for u in UNITS]
-    assert len(codes) == len(set(codes)) and all(2 <= len(c) <= 5 and c.isascii() and c.isalpha() and c.isupper() for c in codes)
+    assert len(codes) == len(set(codes))
+    assert all(2 <= len(c) <= 5 and c.isascii() and c.isalpha() and c.isupper() for c in codes)
     assert {p.role for p in OFFICE_PEOPLE} == {"admin", "office"} and all(p.unit_code is None for p in OFFICE_PEOPLE)
     for u in UNITS:
         assert u.kind in ("department", "bureau", "affiliate") and u.sectors and set(u.sectors) <= set(SECTOR_NAMES)
         roles = [p.role for p in UNIT_PEOPLE if p.unit_code == u.code]
-        assert all(roles.count(r) == 1 for r in ("principal", "leader", "liaison")) and roles.count("staff") <= 1, u.code
+        assert all(roles.count(r) == 1 for r in ("principal", "leader", "liaison")), u.code
+        assert roles.count("staff") <= 1 and len(roles) == len(set(roles)), u.code
     assert all(p.unit_code in codes for p in UNIT_PEOPLE)
     numbers = [p.number for p in PROJECTS]
     assert len(numbers) == len(set(numbers)), "project numbers are not unique"
@@ -585,7 +597,8 @@ def _check() -> dict:
         final[n] = "terminated" if n in gone else stage[n]
     return {"units": len(UNITS), "people": len(people), "projects": len(PROJECTS), "steps": len(steps),
             "by_action": counts, "final_stages": {s: list(final.values()).count(s) for s in STAGES + ("terminated",)},
-            "problems": {st: [v[1] for v in problems.values()].count(st) for st in ("open", "escalated", "answered", "closed")},
+            "problems": {st: [v[1] for v in problems.values()].count(st)
+                         for st in ("open", "escalated", "answered", "closed")},
             "problems_past_due": sum(1 for s in steps if s.action == "problem_raise" and s.args["due"]
                                      and s.args["due"] < END and problems[s.args["key"]][1] != "closed"),
             "key_at_end": len(key)}

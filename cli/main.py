@@ -25,6 +25,9 @@ class Group(click.Group):
             raise click.ClickException(str(error)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # `zs ... | head`: the reader left; say nothing more
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(0) from None
         except Exception as error:  # a store that cannot be opened, a disk full: no traceback
             if os.environ.get("ZS_DEBUG"):
                 raise
@@ -61,9 +64,10 @@ def cli(ctx: click.Context, store: str, actor: str | None) -> None:
 
 
 def register_commands() -> None:
-    from cli import demo, ledger_commands, people, problems, projects, services, units
+    from cli import demo, ledger_commands, obligations, people, policies, problems, projects, reports, services, units
 
-    for module in (ledger_commands, units, people, projects, problems, services, demo):
+    for module in (ledger_commands, units, people, projects, problems, services, policies, reports, obligations,
+                   demo):
         module.register(cli)
 
 

@@ -21,6 +21,7 @@ from domain.errors import AlreadyExists, NotFound, NotPermitted, RuleViolated
 from domain.permissions import Action, check
 from domain.person import Person
 from domain.problem import Problem
+from domain.reporting import Reporting
 from domain.project import Project
 from domain.store import store_env
 from domain.unit import OFFICER_ROLES, Unit
@@ -53,7 +54,7 @@ class Machine:
         return cls(os_user=user, host=socket.gethostname())
 
 
-class Ledger(Application[UUID]):
+class Ledger(Reporting, Application[UUID]):
     """The commission's investment-promotion ledger (招商引资台账)."""
 
     name = "zhaoshang"
@@ -269,6 +270,16 @@ class Ledger(Application[UUID]):
 
     def history(self, aggregate_id: UUID) -> list[Aggregate.Event]:
         return list(self.events.get(aggregate_id))
+
+    def state_at(self, aggregate_id: UUID, as_of: datetime | None = None,
+                 known_at: datetime | None = None) -> Any:
+        """An aggregate as it stood: from its events effective by `as_of` and recorded by `known_at`
+        (rule 7); None if it did not exist yet."""
+        state = None
+        for event in self.events.get(aggregate_id):
+            if (as_of is None or event.effective_at <= as_of) and (known_at is None or event.timestamp <= known_at):
+                state = event.mutate(state)
+        return state
 
     def _all(self, cls: type[A], created: type) -> Iterator[A]:
         topic = get_topic(created)

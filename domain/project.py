@@ -181,6 +181,9 @@ class Project(Aggregate):
 
     def update(self, stamp: Stamp, **changes: Any) -> None:
         self.check_open()
+        for field in ("name", "investor"):
+            if changes.get(field) is not None and not changes[field].strip():
+                raise RuleViolated(f"a project's {field} cannot be blank")
         if changes.get("investment") is not None:
             changes["investment"] = parse_wan(changes["investment"])
         changed = {k: v for k, v in changes.items() if v is not None and getattr(self, k) != v}

@@ -85,6 +85,8 @@ class Unit(Aggregate):
     def update(self, stamp: Stamp, name: str | None, department: str | None,
                sectors: tuple[Sector, ...] | None) -> None:
         self.check_enrolled()
+        if name is not None and not name.strip():
+            raise RuleViolated(f"unit {self.code} cannot be renamed to a blank name")
         after = (name.strip() if name else self.name, department if department is not None else self.department,
                  tuple(dict.fromkeys(sectors)) if sectors else self.sectors)
         if after == (self.name, self.department, self.sectors):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -128,19 +129,31 @@ class Rating(Labelled):
 CENT = Decimal("0.01")
 
 
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+MAX_WAN = Decimal("1e12")
+
+
 def parse_wan(text: str | Decimal | int) -> Decimal:
-    """An amount in 万元: non-negative, at most two decimals, kept exact."""
+    """An amount in 万元: non-negative, at most two decimals, kept exact. Commas only as
+    thousands separators (1,200.50); a decimal comma (1,5) is refused rather than misread."""
+    raw = str(text).strip()
+    if "," in raw:
+        if not THOUSANDS.match(raw):
+            raise InvalidValue(f"amount {text!r}: a comma may only separate thousands (e.g. 1,200.50)")
+        raw = raw.replace(",", "")
     try:
-        amount = Decimal(str(text).strip().replace(",", ""))
+        amount = Decimal(raw)
     except InvalidOperation:
         raise InvalidValue(f"amount {text!r} is not a number of 万元 (e.g. 1200.50)") from None
     if not amount.is_finite():
         raise InvalidValue(f"amount {text!r} is not a number of 万元 (e.g. 1200.50)")
     if amount < 0:
         raise InvalidValue(f"amount {text!r} is negative")
+    if amount >= MAX_WAN:
+        raise InvalidValue(f"amount {text!r} is beyond any plausible investment (万元)")
     if amount != amount.quantize(CENT):
         raise InvalidValue(f"amount {text!r} has more than two decimals (万元 are kept to 0.01)")
-    return amount.quantize(CENT)
+    return abs(amount.quantize(CENT))
 
 
 def format_wan(amount: Decimal | None) -> str:

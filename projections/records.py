@@ -9,6 +9,7 @@ from typing import Any
 from domain.application import Ledger
 from domain.person import Person
 from domain.problem import Problem
+from domain.report import Report
 from domain.project import Project
 from domain.unit import Unit
 from domain.values import ProblemStatus, Role
@@ -67,3 +68,14 @@ def history_records(ledger: Ledger, aggregate_id: Any) -> list[dict[str, Any]]:
          "event": type(e).__name__, "details": e.details()}
         for e in ledger.history(aggregate_id)
     ]
+
+
+def report_record(report: Report) -> dict[str, Any]:
+    return {
+        "id": report.report_id, "unit": report.unit, "kind": report.kind, "period": report.period,
+        "status": report.status, "version": report.revision, "drafted_by": report.drafted_by,
+        "approved_by": report.approved_by, "approved_at": report.approved_at, "sent_by": report.sent_by,
+        "sent_at": report.sent_at, "sealed": report.sealed, "reviewed_by": report.reviewed_by,
+        "reviewed_at": report.reviewed_at, "return_reason": report.return_reason,
+        "attachments": [a.model_dump() for a in report.attachments],
+    }

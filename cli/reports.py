@@ -1,0 +1,211 @@
+"""`zs report ...`: draft → principal's approval → sealed sending → the office accepts or returns."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import click
+
+from cli.context import Context, pass_context
+from cli.output import json_option, render, render_record
+from domain.errors import AlreadyExists, RuleViolated
+from domain.report import ReportStatus
+from projections.package import write_package
+from projections.records import report_record
+
+REPORT_COLUMNS = [
+    ("id", "报告编号"), ("unit", "单位"), ("kind", "类别"), ("period", "期间"), ("status", "状态"),
+    ("version", "版本"), ("drafted_by", "起草人"), ("approved_by", "审定人"), ("approved_at", "审定时间"),
+    ("sent_by", "报送人"), ("sent_at", "报送时间"), ("sealed", "已盖章"), ("reviewed_by", "审核人"),
+    ("reviewed_at", "审核时间"), ("return_reason", "退回原因"), ("attachments", "附件"),
+]
+LIST_COLUMNS = [c for c in REPORT_COLUMNS if c[0] in
+                ("id", "status", "version", "approved_by", "sent_by", "sent_at", "reviewed_by", "return_reason")]
+STATUSES = click.Choice([ReportStatus.DRAFT, ReportStatus.APPROVED, ReportStatus.SENT, ReportStatus.ACCEPTED,
+                         ReportStatus.RETURNED])
+ATTACH = click.option("--attach", "attach", multiple=True, type=click.Path(exists=True, dir_okay=False,
+                      path_type=Path), help="A file to attach (the filled form, a scan); repeatable.")
+
+
+def _read(paths: tuple[Path, ...]) -> list[tuple[str, bytes]]:
+    return [(path.name, path.read_bytes()) for path in paths]
+
+
+@click.group()
+def report() -> None:
+    """Reports (报告): draft, approve, send, accept, return, revise, show, list, attachment, package."""
+
+
+@report.command("draft")
+@click.option("--unit", required=True, help="The unit code.")
+@click.option("--kind", required=True, help="liaison_form, project_status, tracking_feedback, service_list, "
+              "quarterly_report, annual_summary or annual_plan.")
+@click.option("--period", required=True, help="2021-09 (monthly), 2021-Q3 (quarterly), 2021 (annual), once.")
+@ATTACH
+@click.option("--note", help="A note for the office.")
+@pass_context
+def draft(obj: Context, unit: str, kind: str, period: str, attach: tuple[Path, ...], note: str | None) -> None:
+    """Draft the unit's report for an obligation; prints the report's id alone.
+
+    \b
+    Example:
+      zs --as 王芳 report draft --unit HW --kind project_status --period 2021-09 --attach 情况表.xlsx
+    """
+    click.echo(obj.ledger.draft_report(obj.require_actor(), unit, kind.strip(), period, _read(attach), note))
+
+
+@report.command("approve")
+@click.argument("report_id", metavar="ID")
+@pass_context
+def approve(obj: Context, report_id: str) -> None:
+    """Approve a draft (审定同意): only the unit's current principal, acting as themself.
+
+    \b
+    Example:
+      zs --as 赵处长 report approve HW/project_status/2021-09
+    """
+    obj.ledger.approve_report(obj.require_actor(), report_id)
+    click.echo(f"{report_id} 已审定")
+
+
+@report.command("send")
+@click.argument("report_id", metavar="ID")
+@click.option("--sealed", is_flag=True, help="Confirm the report carries the unit's seal (加盖公章); required.")
+@pass_context
+def send(obj: Context, report_id: str, sealed: bool) -> None:
+    """Send an approved report to the office, sealed (the unit's liaison, leader or principal).
+
+    \b
+    Example:
+      zs --as 王芳 report send HW/project_status/2021-09 --sealed
+    """
+    obj.ledger.send_report(obj.require_actor(), report_id, sealed)
+    click.echo(f"{report_id} 已报送")
+
+
+@report.command("accept")
+@click.argument("report_id", metavar="ID")
+@pass_context
+def accept(obj: Context, report_id: str) -> None:
+    """Accept a sent report (office).
+
+    \b
+    Example:
+      zs --as 许办公 report accept HW/project_status/2021-09
+    """
+    obj.ledger.accept_report(obj.require_actor(), report_id)
+    click.echo(f"{report_id} 已接收")
+
+
+@report.command("return")
+@click.argument("report_id", metavar="ID")
+@click.option("--reason", required=True, help="What must be fixed.")
+@pass_context
+def return_(obj: Context, report_id: str, reason: str) -> None:
+    """Return a sent or accepted report to its unit (office), with a reason.
+
+    \b
+    Example:
+      zs --as 许办公 report return HW/project_status/2021-09 --reason 计划总投资与上月不一致
+    """
+    obj.ledger.return_report(obj.require_actor(), report_id, reason)
+    click.echo(f"{report_id} 已退回")
+
+
+@report.command("revise")
+@click.argument("report_id", metavar="ID")
+@ATTACH
+@click.option("--note", help="What changed.")
+@pass_context
+def revise(obj: Context, report_id: str, attach: tuple[Path, ...], note: str | None) -> None:
+    """Revise a returned report: a new version, back to draft; it needs approval again.
+
+    \b
+    Example:
+      zs --as 王芳 report revise HW/project_status/2021-09 --attach 情况表-修改.xlsx
+    """
+    obj.ledger.revise_report(obj.require_actor(), report_id, _read(attach), note)
+    click.echo(f"{report_id} 已修改，待重新审定")
+
+
+@report.command("show")
+@click.argument("report_id", metavar="ID")
+@json_option
+@pass_context
+def show(obj: Context, report_id: str, as_json: bool) -> None:
+    """Show one report: who drafted, approved, sent and reviewed it, and its files.
+
+    \b
+    Example:
+      zs report show HW/project_status/2021-09 --json
+    """
+    record = report_record(obj.ledger.report(report_id))
+    if not as_json:
+        record["status"] = ReportStatus.LABELS[record["status"]]
+        record["attachments"] = [f"{a['name']}（{a['size']} 字节，SHA-256 {a['sha256'][:12]}…）"
+                                 for a in record["attachments"]]
+    render_record(record, REPORT_COLUMNS, as_json)
+
+
+@report.command("list")
+@click.option("--unit")
+@click.option("--kind")
+@click.option("--period")
+@click.option("--status", type=STATUSES)
+@json_option
+@pass_context
+def list_reports(obj: Context, unit: str | None, kind: str | None, period: str | None, status: str | None,
+                 as_json: bool) -> None:
+    """List reports, filtered.
+
+    \b
+    Example:
+      zs report list --unit HW --period 2021-09 --json
+    """
+    wanted = {"unit": unit.strip().upper() if unit else None, "kind": kind, "period": period, "status": status}
+    rows = [report_record(r) for r in obj.ledger.reports()]
+    rows = [r for r in rows if all(v is None or r[k] == v for k, v in wanted.items())]
+    render(rows, LIST_COLUMNS, as_json)
+
+
+@report.command("attachment")
+@click.argument("report_id", metavar="ID")
+@click.argument("name")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the file; never overwritten.")
+@pass_context
+def attachment(obj: Context, report_id: str, name: str, out: Path) -> None:
+    """Retrieve a file exactly as it was attached; its SHA-256 is checked.
+
+    \b
+    Example:
+      zs report attachment HW/project_status/2021-09 情况表.xlsx --out 情况表.xlsx
+    """
+    found, content = obj.ledger.attachment_bytes(report_id, name)
+    if hashlib.sha256(content).hexdigest() != found.sha256:
+        raise RuleViolated(f"the stored bytes of {name} do not match the SHA-256 on record")
+    if out.exists():
+        raise AlreadyExists(f"{out} already exists; choose another --out")
+    out.write_bytes(content)
+    click.echo(f"{out}  {found.size} 字节  SHA-256 {found.sha256}")
+
+
+@report.command("package")
+@click.option("--unit", required=True)
+@click.option("--period", required=True, help="The period, e.g. 2021-09.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A directory (created if missing); the zip is never overwritten.")
+@pass_context
+def package(obj: Context, unit: str, period: str, out: Path) -> None:
+    """Write the unit's sent reports for a period as 单位名称招商引资工作.zip, with a manifest.
+
+    \b
+    Example:
+      zs report package --unit HW --period 2021-09 --out 报送/2021-09
+    """
+    click.echo(write_package(obj.ledger, unit, period.strip(), out))
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(report)

@@ -1,0 +1,45 @@
+"""Attachment bytes, stored once by SHA-256 in a table beside the events (never inside them)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from eventsourcing.persistence import ApplicationRecorder
+
+from domain.errors import NotFound
+
+
+class AttachmentStore:
+    """A content-addressed table in the ledger's own database (SQLite or PostgreSQL)."""
+
+    def __init__(self, recorder: ApplicationRecorder) -> None:
+        self.datastore: Any = recorder.datastore  # type: ignore[attr-defined]
+        self.postgres = type(self.datastore).__name__.startswith("Postgres")
+        schema = getattr(self.datastore, "schema", "") if self.postgres else ""
+        self.table = f"{schema}.zs_attachments" if schema else "zs_attachments"
+        self.mark = "%s" if self.postgres else "?"
+        blob = "BYTEA" if self.postgres else "BLOB"
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table} "
+                f"(sha256 TEXT PRIMARY KEY, size BIGINT NOT NULL, content {blob} NOT NULL)"
+            )
+
+    def put(self, content: bytes) -> str:
+        digest = hashlib.sha256(content).hexdigest()
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.table} (sha256, size, content) VALUES ({self.mark}, {self.mark}, {self.mark}) "
+                f"ON CONFLICT (sha256) DO NOTHING",
+                (digest, len(content), content),
+            )
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT content FROM {self.table} WHERE sha256 = {self.mark}", (digest,))
+            row = cursor.fetchone()
+        if row is None:
+            raise NotFound(f"the attachment with SHA-256 {digest} is missing from the store")
+        return bytes(row["content"])

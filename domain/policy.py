@@ -1,0 +1,267 @@
+"""The reporting calendar as data: a policy read from TOML, and the obligations it makes.
+
+A policy is in force from its `effective_from` until the next one's; an obligation belongs to the
+policy in force on its due date, so a new policy never changes what fell due before it."""
+
+from __future__ import annotations
+
+import calendar
+import re
+import tomllib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from domain.base import Immutable
+from domain.errors import InvalidValue
+from domain.period import Cadence, Period
+
+KIND = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ReportRule(Immutable):
+    kind: str
+    title: str
+    cadence: Cadence
+    covers: Literal["previous", "current"] = "previous"
+    due_month: int = Field(default=1, ge=1, le=12)
+    due_day: int | None = Field(default=None, ge=1, le=31)
+    due: date | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind_is_a_code(cls, kind: str) -> str:
+        if not KIND.match(kind):
+            raise ValueError("a kind is lower-case letters, digits and _, e.g. project_status")
+        return kind
+
+    @model_validator(mode="after")
+    def _due_fits_cadence(self) -> ReportRule:
+        if self.cadence is Cadence.ONCE and self.due is None:
+            raise ValueError("a report owed once needs `due = YYYY-MM-DD`")
+        if self.cadence is not Cadence.ONCE and self.due_day is None:
+            raise ValueError(f"a {self.cadence.value} report needs `due_day`")
+        if self.cadence is Cadence.MONTHLY and self.due_month != 1:
+            raise ValueError("a monthly report is due in the month after its period: leave out due_month")
+        if self.cadence is Cadence.QUARTERLY and self.due_month > 3:
+            raise ValueError("due_month of a quarterly report counts within a quarter: 1, 2 or 3")
+        return self
+
+    def due_on(self, period: Period) -> date:
+        if self.cadence is Cadence.ONCE:
+            assert self.due is not None
+            return self.due
+        base = period.next().first_day if self.covers == "previous" else period.first_day
+        month = base.month + self.due_month - 1
+        year, month = base.year + (month - 1) // 12, (month - 1) % 12 + 1
+        assert self.due_day is not None
+        return date(year, month, min(self.due_day, calendar.monthrange(year, month)[1]))
+
+    def opens_on(self, period: Period, effective_from: date) -> date:
+        """From when the report is owed and can be prepared: the day after its period, or for a
+        report on the current period (a plan), the period's first day."""
+        if self.cadence is Cadence.ONCE:
+            return effective_from
+        return period.last_day + timedelta(days=1) if self.covers == "previous" else period.first_day
+
+    def periods_due(self, after: date, until: date) -> Iterator[Period]:
+        """The periods whose due date lies in (after, until], in order."""
+        if self.cadence is Cadence.ONCE:
+            if after < self.due_on(Period(Cadence.ONCE)) <= until:
+                yield Period(Cadence.ONCE)
+            return
+        period = _period_containing(self.cadence, date(after.year - 2, 1, 1))
+        while (due := self.due_on(period)) <= until:
+            if due > after:
+                yield period
+            period = period.next()
+
+
+def _period_containing(cadence: Cadence, day: date) -> Period:
+    if cadence is Cadence.MONTHLY:
+        return Period(cadence, day.year, day.month)
+    if cadence is Cadence.QUARTERLY:
+        return Period(cadence, day.year, (day.month - 1) // 3 + 1)
+    return Period(cadence, day.year)
+
+
+class Shift(Immutable):
+    """A due day moved (a holiday, say) for one period, of one kind or of every kind."""
+
+    period: str
+    due: date
+    kind: str | None = None
+
+
+class Policy(Immutable):
+    name: str
+    effective_from: date
+    reports: tuple[ReportRule, ...] = Field(alias="report", min_length=1)
+    shifts: tuple[Shift, ...] = Field(default=(), alias="shift")
+
+    model_config = Immutable.model_config | {"populate_by_name": True}
+
+    @model_validator(mode="after")
+    def _kinds_unique(self) -> Policy:
+        kinds = [r.kind for r in self.reports]
+        if len(kinds) != len(set(kinds)):
+            raise ValueError("each report kind may appear once")
+        for shift in self.shifts:
+            if shift.kind is not None and shift.kind not in kinds:
+                raise ValueError(f"a shift names the kind {shift.kind!r}, which the policy does not have")
+        return self
+
+    def rule(self, kind: str) -> ReportRule:
+        for rule in self.reports:
+            if rule.kind == kind:
+                return rule
+        raise InvalidValue(f"unknown report kind {kind!r}; this policy has: {', '.join(self.kinds)}")
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(r.kind for r in self.reports)
+
+    def due_on(self, kind: str, period: Period) -> date:
+        for shift in self.shifts:
+            if shift.period == str(period) and shift.kind in (None, kind):
+                return shift.due
+        return self.rule(kind).due_on(period)
+
+    def to_toml_text(self) -> str:
+        return _dump(self)
+
+
+@dataclass(frozen=True, order=True)
+class Obligation:
+    """A report a unit owes: its kind and period, with the day it falls due."""
+
+    due_on: date
+    kind: str
+    period: Period
+    opens_on: date
+
+
+class Calendar:
+    """The policies in force, oldest first; each governs the due dates from its effective day."""
+
+    def __init__(self, policies: Sequence[Policy]) -> None:
+        self.policies = tuple(sorted(policies, key=lambda p: p.effective_from))
+
+    def policy_on(self, day: date) -> Policy:
+        in_force = [p for p in self.policies if p.effective_from <= day]
+        return in_force[-1] if in_force else self.policies[0]
+
+    def obligations(self, after: date, until: date) -> list[Obligation]:
+        """Every obligation due in (after, until]: each (kind, period) once, by the policy in force
+        on its due day."""
+        found: dict[tuple[str, Period], Obligation] = {}
+        for index, policy in enumerate(self.policies):
+            start = max(after, policy.effective_from - timedelta(days=1))
+            end = until
+            if index + 1 < len(self.policies):
+                end = min(end, self.policies[index + 1].effective_from - timedelta(days=1))
+            for rule in policy.reports:
+                for period in rule.periods_due(start - timedelta(days=62), end + timedelta(days=62)):
+                    due = policy.due_on(rule.kind, period)
+                    if start < due <= end:
+                        key = (rule.kind, period)
+                        if key not in found:
+                            found[key] = Obligation(due, rule.kind, period, rule.opens_on(period, policy.effective_from))
+        return sorted(found.values())
+
+    def obligation(self, kind: str, period: Period) -> Obligation | None:
+        """The obligation for (kind, period) if any policy makes one."""
+        for policy in reversed(self.policies):
+            if kind not in policy.kinds:
+                continue
+            rule = policy.rule(kind)
+            if rule.cadence is not period.cadence:
+                continue
+            due = policy.due_on(kind, period)
+            if self.policy_on(due) is policy and due >= policy.effective_from:
+                return Obligation(due, kind, period, rule.opens_on(period, policy.effective_from))
+        return None
+
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(k for p in self.policies for k in p.kinds))
+
+    def rule(self, kind: str) -> ReportRule:
+        for policy in reversed(self.policies):
+            if kind in policy.kinds:
+                return policy.rule(kind)
+        raise InvalidValue(f"unknown report kind {kind!r}; choose one of: {', '.join(self.kinds())}")
+
+
+def parse_policy(text: str, source: str = "policy") -> Policy:
+    """Read a policy from TOML; a malformed one is refused with its line and the reason."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidValue(f"{source}: not valid TOML: {error}") from None
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = _line_of(text, first["loc"])
+        location = ".".join(str(part) for part in first["loc"]) or "the file"
+        message = first["msg"].removeprefix("Value error, ")
+        raise InvalidValue(f"{source}, line {where}: {location}: {message}") from None
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int:
+    """The line a validation error points at: the key inside the n-th [[table]], or the table."""
+    lines = text.splitlines()
+    table, index, key = None, None, None
+    parts = list(loc)
+    if parts and parts[0] in ("report", "shift"):
+        table = parts[0]
+        index = parts[1] if len(parts) > 1 and isinstance(parts[1], int) else None
+        key = parts[2] if len(parts) > 2 else None
+    elif parts:
+        key = parts[0]
+    start, end = 0, len(lines)
+    if table is not None:
+        headers = [i for i, line in enumerate(lines) if line.strip() == f"[[{table}]]"]
+        if index is not None and index < len(headers):
+            start = headers[index]
+            later = [i for i, line in enumerate(lines) if i > start and line.strip().startswith("[")]
+            end = later[0] if later else len(lines)
+        elif headers:
+            return headers[0] + 1
+    for i in range(start, end):
+        if key is not None and re.match(rf"^\s*{re.escape(str(key))}\s*=", lines[i]):
+            return i + 1
+    return start + 1
+
+
+def default_policy_text() -> str:
+    return resources.files("domain").joinpath("calendar.toml").read_text(encoding="utf-8")
+
+
+def default_policy() -> Policy:
+    return parse_policy(default_policy_text(), "the default policy")
+
+
+def _dump(policy: Policy) -> str:
+    lines = [f'name = "{policy.name}"', f"effective_from = {policy.effective_from}"]
+    for rule in policy.reports:
+        lines += ["", "[[report]]"]
+        for key, value in rule.model_dump(exclude_none=True).items():
+            lines.append(f"{key} = {_toml_value(value)}")
+    for shift in policy.shifts:
+        lines += ["", "[[shift]]"]
+        for key, value in shift.model_dump(exclude_none=True).items():
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
