@@ -9,16 +9,19 @@ from typing import Any
 import click
 
 from cli import demo_data as data
+from cli.demo_reports import reporting_steps
 from cli.context import Context, pass_context
 from cli.output import table
 from domain.application import Ledger, Machine
-from domain.errors import AlreadyExists
+from domain.errors import AlreadyExists, NotFound
 from domain.values import (
-    SHANGHAI, UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind,
+    SHANGHAI, UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, end_of_day,
 )
+from projections.obligations import OVERDUE, obligation_rows
 from projections.records import project_record
 
 ENROLLED = date(2021, 8, 31)
+OVERDUE_AS_OF = date(2022, 8, 10)
 
 
 class SimulatedClock:
@@ -44,7 +47,8 @@ def build(store: str) -> Ledger:
     _set_up(ledger)
     handles: dict[str, str] = {}
     services: dict[str, list[str]] = {}
-    for step in data.timeline():
+    steps = sorted(data.timeline() + reporting_steps(ENROLLED, data.END), key=lambda s: s.on)
+    for step in steps:
         clock.at(step.on)
         _play(ledger, step, handles, services)
     return ledger
@@ -95,10 +99,38 @@ def _play(ledger: Ledger, step: Any, handles: dict[str, str], services: dict[str
     elif action == "service_add":
         sid = ledger.add_service(who, a["number"], ServiceKind(a["kind"]), a["on"], a["note"], a.get("amount"))
         services.setdefault(a["number"], []).append(sid)
+    elif action == "report_draft":
+        ledger.draft_report(who, a["unit"], a["kind"], a["period"], [_form_file(ledger, a)])
+    elif action == "report_revise":
+        report = ledger.report(a["id"])
+        ledger.revise_report(who, a["id"], [_form_file(ledger, {"unit": report.unit, "kind": report.kind,
+                                                                 "period": report.period}, revised=True)])
+    elif action in ("report_approve", "report_accept"):
+        getattr(ledger, f"{action.removeprefix('report_')}_report")(who, a["id"])
+    elif action == "report_send":
+        ledger.send_report(who, a["id"], sealed=True)
+    elif action == "report_return":
+        ledger.return_report(who, a["id"], a["reason"])
     elif action == "service_void":
         ledger.void_service(who, services[a["number"]][a["service_index"]], a["reason"])
     else:
         raise ValueError(f"the demo timeline has an unknown action {action!r}")
+
+
+def _form_file(ledger: Ledger, a: dict[str, str], revised: bool = False) -> tuple[str, bytes]:
+    """A stand-in for the filled form: the unit's projects as the ledger knows them now (CSV)."""
+    unit = ledger.unit(a["unit"])
+    title = ledger.calendar().rule(a["kind"]).title
+    lines = ["项目编号,项目名称,当前环节,计划总投资（万元）"]
+    for number in (p.number for p in data.PROJECTS if p.unit_code == unit.code):
+        try:
+            p = ledger.project(number)
+        except NotFound:  # not registered yet at this point of the timeline
+            continue
+        lines.append(f"{p.number},{p.name},{p.stage.label},{p.investment}")
+    suffix = "（修改稿）" if revised else ""
+    name = f"{unit.name}{title}{a['period']}{suffix}.csv"
+    return name, ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
 BOARD_COLUMNS = [
@@ -141,6 +173,11 @@ def demo(obj: Context, demo_store: str | None) -> None:
         columns = [("unit", "代码"), ("name", "单位名称"), ("projects", "项目数"), ("key", "重点项目")]
         columns += [(s.value, s.label) for s in Stage] + [("terminated", "终止")]
         click.echo(table(unit_counts(ledger), columns))
+        moment = end_of_day(OVERDUE_AS_OF)
+        rows = [r for r in obligation_rows(ledger, moment) if r["status"] == OVERDUE]
+        click.echo(f"\n截至 {OVERDUE_AS_OF} 逾期未报 (overdue as of {OVERDUE_AS_OF}): {len(rows)}")
+        click.echo(table(rows, [("unit", "单位"), ("kind", "报告类别"), ("period", "期间"), ("due_on", "截止日期"),
+                                ("days_overdue", "逾期天数"), ("report_id", "报告编号")]))
     finally:
         ledger.close()
 

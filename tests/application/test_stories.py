@@ -35,7 +35,7 @@ OFFICE_ONLY = "only the office may promote or demote, evaluate, correct a stage,
 HW_PEOPLE = ["赵处长", "钱副处", "孙联络", "李科员"]
 
 
-def refused(ledger: Ledger, error: type[DomainError], match: str, act: Callable[[], Any]) -> DomainError:
+def refused(ledger: Ledger, error: type[DomainError], match: str | None, act: Callable[[], Any]) -> DomainError:
     """The command raises `error`, and nothing at all is recorded."""
     before = ledger.recorder.max_notification_id()
     with pytest.raises(error, match=match) as caught:
@@ -157,16 +157,16 @@ SET_UP = {
 
 
 @pytest.mark.parametrize("command", list(SET_UP))
-@pytest.mark.parametrize("actor", ["许办公", "赵处长", "孙联络", "李科员"])
-def test_only_an_admin_sets_up_units_and_people(commission, command, actor):
-    error = refused(commission, NotPermitted, ADMIN_ONLY, lambda: SET_UP[command](commission, actor))
-    assert str(error).startswith(f"{actor} (")
+def test_only_an_admin_sets_up_units_and_people(commission, command):
+    for actor in ["许办公", *HW_PEOPLE, "周联络"]:
+        error = refused(commission, NotPermitted, ADMIN_ONLY, lambda: SET_UP[command](commission, actor))
+        assert str(error).startswith(f"{actor} (")
 
 
 def test_a_refusal_names_the_actor_their_role_their_unit_and_who_may_act(commission):
-    error = refused(commission, NotPermitted, "", lambda: commission.promote_project("孙联络", P, "重点"))
+    error = refused(commission, NotPermitted, None, lambda: commission.promote_project("孙联络", P, "重点"))
     assert str(error) == f"孙联络 (liaison of HW) may not do this: {OFFICE_ONLY}"
-    error = refused(commission, NotPermitted, "", lambda: commission.add_person("许办公", "吴某", Role.OFFICE))
+    error = refused(commission, NotPermitted, None, lambda: commission.add_person("许办公", "吴某", Role.OFFICE))
     assert str(error) == f"许办公 (office) may not do this: {ADMIN_ONLY}"
 
 
@@ -178,24 +178,24 @@ def test_the_admin_may_do_every_set_up_command(commission, command):
 
 
 PROJECT_COMMANDS = {
+    "add_project": lambda l, a: l.add_project(a, "HW-2021-009", "HW", "新项目", Sector.WASTE, Level.UNIT,
+                                              "某公司", Decimal("1")),
     "update": lambda l, a: l.update_project(a, P, name="新名称"),
     "advance": lambda l, a: l.advance_project(a, P, Stage.NEGOTIATING),
     "note": lambda l, a: l.note_progress(a, P, "推进会"),
-    "suspend": lambda l, a: l.suspend_project(a, P, "资金周转"),
-    "terminate": lambda l, a: l.terminate_project(a, P, "投资方撤回"),
     "add_service": lambda l, a: l.add_service(a, P, ServiceKind.SITE, TODAY, "选址"),
     "raise_problem": lambda l, a: l.raise_problem(a, P, "用地", ProblemCategory.LAND),
-    "add_project": lambda l, a: l.add_project(a, "HW-2021-009", "HW", "新项目", Sector.WASTE, Level.UNIT,
-                                              "某公司", Decimal("1")),
+    "suspend": lambda l, a: l.suspend_project(a, P, "资金周转"),
+    "terminate": lambda l, a: l.terminate_project(a, P, "投资方撤回"),
 }
 
 
-@pytest.mark.parametrize("command", list(PROJECT_COMMANDS))
 @pytest.mark.parametrize("actor", ["许办公", *HW_PEOPLE])
-def test_the_office_and_every_role_of_the_projects_own_unit_may_work_on_it(commission, command, actor):
-    before = commission.recorder.max_notification_id()
-    PROJECT_COMMANDS[command](commission, actor)
-    assert commission.recorder.max_notification_id() > before
+def test_the_office_and_every_role_of_the_projects_own_unit_may_work_on_it(commission, actor):
+    for command, act in PROJECT_COMMANDS.items():  # in this order each command is still allowed
+        before = commission.recorder.max_notification_id()
+        act(commission, actor)
+        assert commission.recorder.max_notification_id() > before, f"{actor} could not {command}"
 
 
 @pytest.mark.parametrize("command", list(PROJECT_COMMANDS))
@@ -257,10 +257,10 @@ def ready_for_office(ledger: Ledger, command: str) -> str:
 
 
 @pytest.mark.parametrize("command", list(OFFICE_COMMANDS))
-@pytest.mark.parametrize("actor", [*HW_PEOPLE, "管理员"])
-def test_only_the_office_promotes_evaluates_corrects_closes_and_reopens(commission, command, actor):
+def test_only_the_office_promotes_evaluates_corrects_closes_and_reopens(commission, command):
     problem_id = ready_for_office(commission, command)
-    refused(commission, NotPermitted, OFFICE_ONLY, lambda: OFFICE_COMMANDS[command](commission, actor, problem_id))
+    for actor in [*HW_PEOPLE, "周联络", "管理员"]:
+        refused(commission, NotPermitted, OFFICE_ONLY, lambda: OFFICE_COMMANDS[command](commission, actor, problem_id))
 
 
 @pytest.mark.parametrize("command", list(OFFICE_COMMANDS))

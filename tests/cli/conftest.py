@@ -39,7 +39,7 @@ def zs(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Zs:
         argv = (["--store", store] if store is not None else []) + (["--as", actor] if actor else [])
         argv += [str(a) for a in args]
         clean = {"ZS_STORE": None, "ZS_ACTOR": None, "ZS_DEBUG": None, **(env or {})}
-        result = runner.invoke(cli, argv, env=clean, catch_exceptions=True)
+        result = runner.invoke(cli, argv, env=clean, catch_exceptions=True, prog_name="zs")
         if expect is not None:
             assert result.exit_code == expect, (
                 f"zs {' '.join(argv)} exited {result.exit_code}, expected {expect}\n"
