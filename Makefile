@@ -21,6 +21,7 @@ test: $(READY)
 
 docs: $(READY)
 	$(BIN)/python -m cli.reference > docs/cli-reference.md
+	$(BIN)/python -m cli.catalogue > docs/events.md
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .hypothesis

@@ -1,0 +1,77 @@
+"""Dependencies point inward (STYLE habit 4): domain ← projections ← cli, and nothing imports cli."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("domain", "projections", "cli")
+DOMAIN_MAY_IMPORT = {"domain", "pydantic", "eventsourcing", *sys.stdlib_module_names}
+
+
+def modules(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+def imported(path: Path) -> set[str]:
+    return imports_in(path.read_text(encoding="utf-8"), path.relative_to(ROOT).parent.parts)
+
+
+def imports_in(source: str, package: tuple[str, ...]) -> set[str]:
+    """The top-level names a module imports, relative imports resolved against its package."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else ()
+            if base:
+                names.add(base[0])
+            elif node.module:
+                names.add(node.module.split(".")[0])
+            else:
+                names |= {alias.name for alias in node.names}
+    return names
+
+
+def outside_packages() -> list[Path]:
+    """Every Python file of the project that is not in cli/ or tests/ (the virtualenv aside)."""
+    skip = {"cli", "tests", ".venv", "build", ".git"}
+    return sorted(p for p in ROOT.rglob("*.py") if not skip & set(p.relative_to(ROOT).parts[:1]))
+
+
+def test_the_packages_are_where_the_design_card_puts_them():
+    for package in PACKAGES:
+        assert modules(package), f"{package}/ has no modules"
+
+
+@pytest.mark.parametrize("path", modules("domain"), ids=lambda p: p.name)
+def test_domain_imports_neither_projections_nor_cli(path):
+    assert not imported(path) & {"projections", "cli"}
+
+
+@pytest.mark.parametrize("path", modules("domain"), ids=lambda p: p.name)
+def test_domain_imports_only_the_standard_library_pydantic_and_eventsourcing(path):
+    assert imported(path) <= DOMAIN_MAY_IMPORT, sorted(imported(path) - DOMAIN_MAY_IMPORT)
+
+
+@pytest.mark.parametrize("path", modules("projections"), ids=lambda p: p.name)
+def test_projections_do_not_import_cli(path):
+    assert "cli" not in imported(path)
+
+
+def test_nothing_outside_cli_and_tests_imports_cli():
+    offenders = [str(p.relative_to(ROOT)) for p in outside_packages() if "cli" in imported(p)]
+    assert offenders == []
+
+
+def test_the_import_scanner_sees_absolute_relative_and_nested_imports():
+    source = (
+        "import cli.main\nfrom projections import records\nfrom .values import Stage\n"
+        "def late():\n    from .. import cli\n"
+    )
+    assert imports_in(source, ("domain",)) == {"cli", "projections", "domain"}
