@@ -9,6 +9,8 @@ import click
 from domain.application import Ledger
 from domain.errors import NotFound
 from domain.store import sqlite_path
+from projections.queries import Views
+from projections.runner import Progress
 
 
 class InputError(click.ClickException):
@@ -24,6 +26,8 @@ class Context:
         self.store = store
         self.actor = actor
         self._ledger: Ledger | None = None
+        self._views: Views | None = None
+        self.progress: Progress | None = None
 
     @property
     def ledger(self) -> Ledger:
@@ -37,6 +41,15 @@ class Context:
                 raise NotFound(f"no ledger at {self.store}; create one with `zs init --admin NAME`")
             self._ledger = Ledger(self.store)
         return self._ledger
+
+    @property
+    def views(self) -> Views:
+        """The read side, caught up with everything recorded so far (so the CLI reads its own writes)."""
+        if self._views is None:
+            if self.actor:  # --as, when given, must name a registered, active person even for reads
+                self.ledger.acting(self.actor)
+            self._views = Views(self.ledger, progress=self.progress)
+        return self._views
 
     def require_actor(self) -> str:
         """Writes name their actor; the application checks the person exists and may act."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -11,14 +10,15 @@ import click
 from cli import demo_data as data
 from cli.demo_reports import reporting_steps
 from cli.context import Context, pass_context
-from cli.output import table
+from cli.output import labelled, table
+from cli.projects import PROJECT_CODES
 from domain.application import Ledger, Machine
 from domain.errors import AlreadyExists, NotFound
 from domain.values import (
     SHANGHAI, UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, end_of_day,
 )
-from projections.obligations import OVERDUE, obligation_rows
-from projections.records import project_record
+from projections.obligations import OVERDUE
+from projections.queries import Views
 
 ENROLLED = date(2021, 8, 31)
 OVERDUE_AS_OF = date(2022, 8, 10)
@@ -139,17 +139,10 @@ BOARD_COLUMNS = [
 ]
 
 
-def unit_counts(ledger: Ledger) -> list[dict[str, Any]]:
-    rows = []
-    projects = ledger.projects()
-    for unit in ledger.units():
-        own = [p for p in projects if p.unit == unit.code]
-        stages = Counter(p.stage for p in own if p.status != "terminated")
-        rows.append({"unit": unit.code, "name": unit.name, "projects": len(own),
-                     "key": sum(p.library == "key" for p in own),
-                     **{s.value: stages.get(s, 0) for s in Stage},
-                     "terminated": sum(p.status == "terminated" for p in own)})
-    return rows
+def unit_counts(views: Views, moment: datetime) -> list[dict[str, Any]]:
+    """The closed loop per unit at the end of the timeline, flattened for one table."""
+    names = {u["code"]: u["name"] for u in views.units()}
+    return [row | row["projects_by_stage"] | {"name": names[row["unit"]]} for row in views.progress(moment)]
 
 
 @click.command()
@@ -168,13 +161,15 @@ def demo(obj: Context, demo_store: str | None) -> None:
     ledger = build(demo_store or obj.store)
     try:
         click.echo("重点招商项目看板 (project board)")
-        click.echo(table([project_record(ledger, p) for p in ledger.projects()], BOARD_COLUMNS))
-        click.echo("\n各单位项目情况 (per-unit counts)")
-        columns = [("unit", "代码"), ("name", "单位名称"), ("projects", "项目数"), ("key", "重点项目")]
-        columns += [(s.value, s.label) for s in Stage] + [("terminated", "终止")]
-        click.echo(table(unit_counts(ledger), columns))
+        views = Views(ledger)
+        click.echo(table(labelled(views.board(), PROJECT_CODES), BOARD_COLUMNS))
         moment = end_of_day(OVERDUE_AS_OF)
-        rows = [r for r in obligation_rows(ledger, moment) if r["status"] == OVERDUE]
+        click.echo(f"\n各单位闭环情况 (per-unit counts as of {OVERDUE_AS_OF})")
+        columns = [("unit", "代码"), ("name", "单位名称"), ("key_projects", "重点项目")]
+        columns += [(s.value, s.label) for s in Stage] + [("terminated", "终止"), ("problems_open", "未销号问题"),
+                    ("reports_on_time", "按时报送"), ("reports_late", "迟报"), ("reports_overdue", "逾期未报")]
+        click.echo(table(unit_counts(views, moment), columns))
+        rows = [r for r in views.obligations(moment) if r["status"] == OVERDUE]
         click.echo(f"\n截至 {OVERDUE_AS_OF} 逾期未报 (overdue as of {OVERDUE_AS_OF}): {len(rows)}")
         click.echo(table(rows, [("unit", "单位"), ("kind", "报告类别"), ("period", "期间"), ("due_on", "截止日期"),
                                 ("days_overdue", "逾期天数"), ("report_id", "报告编号")]))

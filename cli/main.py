@@ -64,10 +64,10 @@ def cli(ctx: click.Context, store: str, actor: str | None) -> None:
 
 
 def register_commands() -> None:
-    from cli import demo, ledger_commands, obligations, people, policies, problems, projects, reports, services, units
+    from cli import demo, ledger_commands, obligations, people, policies, problems, projects, readside, reports, services, summary, units
 
     for module in (ledger_commands, units, people, projects, problems, services, policies, reports, obligations,
-                   demo):
+                   readside, summary, demo):
         module.register(cli)
 
 

@@ -9,9 +9,9 @@ import click
 
 from cli.context import Context, pass_context
 from cli.output import emit_json, json_option, render, table
-from cli.params import MOMENT
-from domain.values import Role, shanghai_date
-from projections.obligations import LABELS, OVERDUE, UPCOMING, obligation_rows
+from cli.params import AS_KNOWN_AT, MOMENT
+from domain.values import shanghai_date
+from projections.obligations import LABELS, OVERDUE, UPCOMING
 
 COLUMNS = [
     ("unit", "单位"), ("kind", "报告类别"), ("period", "期间"), ("due_on", "截止日期"), ("status_label", "状态"),
@@ -28,9 +28,11 @@ def _labelled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @click.command()
 @click.option("--unit", help="Only this unit.")
 @AS_OF
+@AS_KNOWN_AT
 @json_option
 @pass_context
-def obligations(obj: Context, unit: str | None, as_of: datetime | None, as_json: bool) -> None:
+def obligations(obj: Context, unit: str | None, as_of: datetime | None, known_at: datetime | None,
+                as_json: bool) -> None:
     """Every report owed at a moment, with its status (upcoming, on_time, late, overdue).
 
     The answer for a past moment is what the ledger held then.
@@ -42,7 +44,7 @@ def obligations(obj: Context, unit: str | None, as_of: datetime | None, as_json:
     ledger = obj.ledger
     if unit:
         ledger.unit(unit)
-    rows = obligation_rows(ledger, as_of or ledger.clock(), unit.strip().upper() if unit else None)
+    rows = obj.views.obligations(as_of or ledger.clock(), unit.strip().upper() if unit else None, known_at)
     render(rows if as_json else _labelled(rows), COLUMNS, as_json)
 
 
@@ -58,7 +60,7 @@ def overdue(obj: Context, as_of: datetime | None, as_json: bool) -> None:
       zs overdue --as-of 2021-10-06
     """
     ledger = obj.ledger
-    rows = [r for r in obligation_rows(ledger, as_of or ledger.clock()) if r["status"] == OVERDUE]
+    rows = [r for r in obj.views.obligations(as_of or ledger.clock()) if r["status"] == OVERDUE]
     render(rows if as_json else _labelled(rows), COLUMNS, as_json, empty="（无逾期）")
 
 
@@ -80,16 +82,16 @@ def remind(obj: Context, as_of: datetime | None, within: int, as_json: bool) -> 
     ledger = obj.ledger
     moment = as_of or ledger.clock()
     horizon = shanghai_date(moment) + timedelta(days=within)
-    rows = obligation_rows(ledger, moment)
+    rows = obj.views.obligations(moment, due_by=horizon)
+    phones = {p["name"]: p["phone"] for p in obj.views.people()}
     result = []
-    for unit in ledger.units():
-        due_soon = [r for r in rows if r["unit"] == unit.code and r["status"] == UPCOMING and r["due_on"] <= horizon]
-        late = [r for r in rows if r["unit"] == unit.code and r["status"] == OVERDUE]
+    for unit in obj.views.units():
+        due_soon = [r for r in rows if r["unit"] == unit["code"] and r["status"] == UPCOMING and r["due_on"] <= horizon]
+        late = [r for r in rows if r["unit"] == unit["code"] and r["status"] == OVERDUE]
         if not due_soon and not late:
             continue
-        liaison = unit.officer(Role.LIAISON)
-        phone = ledger.person(liaison).phone if liaison else None
-        result.append({"unit": unit.code, "name": unit.name, "liaison": liaison, "phone": phone,
+        liaison = unit["liaison"]
+        result.append({"unit": unit["code"], "name": unit["name"], "liaison": liaison, "phone": phones.get(liaison),
                        "due_soon": [_item(r) for r in due_soon], "overdue": [_item(r) for r in late]})
     if as_json:
         emit_json(result)

@@ -92,5 +92,17 @@ def render_record(record: Mapping[str, Any], labels: Columns, as_json: bool) -> 
         click.echo(f"{pad(label, size)}  {cell(record.get(key))}")
 
 
+def labelled(rows: Sequence[Mapping[str, Any]], codes: Mapping[str, type[Labelled]]) -> list[dict[str, Any]]:
+    """Rows whose code words become their Labelled members, so tables show the Chinese labels."""
+    def label(key: str, value: Any) -> Any:
+        if key not in codes or value is None:
+            return value
+        if isinstance(value, (list, tuple)):
+            return [codes[key](v) for v in value]
+        return codes[key](value)
+
+    return [{k: label(k, v) for k, v in row.items()} for row in rows]
+
+
 def json_option(f: Any) -> Any:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(f)

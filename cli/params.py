@@ -83,3 +83,9 @@ DATE = DateType()
 WAN = WanType()
 MOMENT = MomentType()
 MOMENT_START = MomentType(start=True)
+
+AS_OF = click.option("--as-of", "as_of", type=MOMENT, metavar="T",
+                     help="Answer as the ledger stood at T (events effective by T): a date means the end of "
+                          "that Shanghai day; a datetime without offset is Shanghai time.")
+AS_KNOWN_AT = click.option("--as-known-at", "known_at", type=MOMENT, metavar="K",
+                           help="Leave out everything recorded after K (default: now).")

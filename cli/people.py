@@ -5,10 +5,9 @@ from __future__ import annotations
 import click
 
 from cli.context import Context, pass_context
-from cli.output import json_option, render
+from cli.output import json_option, labelled, render
 from cli.params import CodeType
 from domain.values import Role
-from projections.records import person_record
 
 PERSON_COLUMNS = [("name", "姓名"), ("role", "角色"), ("unit", "单位"), ("phone", "联系电话"),
                   ("title", "职务"), ("active", "在册")]
@@ -82,7 +81,8 @@ def list_people(obj: Context, as_json: bool) -> None:
     Example:
       zs person list --json
     """
-    render([person_record(p) for p in obj.ledger.people()], PERSON_COLUMNS, as_json)
+    rows = obj.views.people()
+    render(rows if as_json else labelled(rows, {"role": Role}), PERSON_COLUMNS, as_json)
 
 
 def register(cli: click.Group) -> None:

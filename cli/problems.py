@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from cli.context import Context, pass_context
-from cli.output import json_option, render, render_record
+from cli.output import json_option, labelled, render, render_record
 from cli.params import DATE, CodeType
 from domain.values import ProblemCategory, ProblemStatus
 from projections.records import history_records, problem_record
@@ -116,11 +116,10 @@ def list_problems(obj: Context, unit: str | None, project: str | None, status: P
     Example:
       zs problem list --unit HW --status open
     """
-    rows = [problem_record(p) for p in obj.ledger.problems()]
-    wanted = {"unit": unit.strip().upper() if unit else None, "project": project.strip() if project else None,
-              "status": status}
-    rows = [r for r in rows if all(v is None or r[k] == v for k, v in wanted.items())]
-    render(sorted(rows, key=lambda r: (r["raised_at"], r["id"])), PROBLEM_COLUMNS, as_json)
+    rows = obj.views.problems(unit=unit.strip().upper() if unit else None,
+                              project=project.strip() if project else None, status=status)
+    render(rows if as_json else labelled(rows, {"category": ProblemCategory, "status": ProblemStatus}),
+           PROBLEM_COLUMNS, as_json)
 
 
 @problem.command("show")

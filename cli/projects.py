@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import click
 
-from cli.context import Context, InputError, pass_context
-from cli.output import json_option, render, render_record
-from cli.params import DATE, WAN, CodeType
+from cli.context import Context, pass_context
+from cli.output import json_option, labelled, render, render_record
+from cli.params import AS_KNOWN_AT, AS_OF, DATE, WAN, CodeType
 from domain.errors import InvalidValue
-from domain.period import Cadence, Period
 from domain.values import Level, Library, ProjectStatus, Rating, Sector, Stage
-from projections.records import history_records, project_record
+from projections.queries import Moment
+from projections.records import history_records
 
 PROJECT_COLUMNS = [
     ("number", "项目编号"), ("name", "项目名称"), ("unit", "单位"), ("sector", "所属行业"), ("level", "项目级别"),
@@ -24,6 +24,7 @@ PROJECT_COLUMNS = [
 ]
 LIST_COLUMNS = [c for c in PROJECT_COLUMNS if c[0] not in ("responsible_department", "liaison", "updated_at")]
 HISTORY_COLUMNS = [("recorded_at", "记录时间"), ("actor", "操作人"), ("event", "事件"), ("details", "内容")]
+PROJECT_CODES = {"sector": Sector, "level": Level, "library": Library, "stage": Stage, "status": ProjectStatus}
 STAGE = CodeType(Stage, "stage")
 SECTOR = CodeType(Sector, "sector")
 LEVEL = CodeType(Level, "level")
@@ -185,28 +186,28 @@ def evaluate(obj: Context, number: str, period: str, rating: Rating, comment: st
       zs --as 许办公 project evaluate HW-2021-001 --period 2021-Q4 --rating A --comment 推进有力
     """
     try:
-        parsed = Period.parse(period)
+        obj.ledger.evaluate_project(obj.require_actor(), number, period, rating, comment)
     except InvalidValue as error:
         raise click.BadParameter(str(error), param_hint="'--period'") from None
-    if parsed.cadence is Cadence.ONCE:
-        raise InputError("--period: an evaluation is for a month, a quarter or a year")
-    obj.ledger.evaluate_project(obj.require_actor(), number, str(parsed), rating, comment)
-    click.echo(f"{number.strip()} {parsed} 评价 {rating.value}")
+    click.echo(f"{number.strip()} {period.strip()} 评价 {rating.value}")
 
 
 @project.command("show")
 @click.argument("number")
+@AS_OF
+@AS_KNOWN_AT
 @json_option
 @pass_context
-def show(obj: Context, number: str, as_json: bool) -> None:
-    """Show one project's current state.
+def show(obj: Context, number: str, as_of: datetime | None, known_at: datetime | None, as_json: bool) -> None:
+    """Show one project's state, now or as it stood at a moment.
 
     \b
     Example:
       zs project show HW-2021-001 --json
+      zs project show HW-2021-001 --as-of 2021-12-31 --as-known-at 2022-01-05
     """
-    ledger = obj.ledger
-    render_record(project_record(ledger, ledger.project(number)), PROJECT_COLUMNS, as_json)
+    record = obj.views.project(number, Moment(as_of, known_at))
+    render_record(record if as_json else labelled([record], PROJECT_CODES)[0], PROJECT_COLUMNS, as_json)
 
 
 @project.command("list")
@@ -225,12 +226,9 @@ def list_projects(obj: Context, unit: str | None, library: Library | None, stage
     Example:
       zs project list --unit HW --library key
     """
-    ledger = obj.ledger
-    wanted = {"unit": unit.strip().upper() if unit else None, "library": library, "stage": stage,
-              "sector": sector, "status": status}
-    rows = [project_record(ledger, p) for p in ledger.projects()]
-    rows = [r for r in rows if all(v is None or r[k] == v for k, v in wanted.items())]
-    render(rows, LIST_COLUMNS, as_json)
+    rows = obj.views.board(unit=unit.strip().upper() if unit else None, library=library, stage=stage,
+                           sector=sector, status=status)
+    render(rows if as_json else labelled(rows, PROJECT_CODES), LIST_COLUMNS, as_json)
 
 
 @project.command("history")

@@ -24,7 +24,8 @@ def walk(command: click.Command, path: tuple[str, ...] = ("zs",)) -> Iterator[tu
 
 
 def help_text(path: tuple[str, ...], command: click.Command) -> str:
-    ctx = click.Context(command, info_name=" ".join(path), terminal_width=100, max_content_width=100)
+    ctx = click.Context(command, info_name=" ".join(path), terminal_width=100, max_content_width=100,
+                        help_option_names=["-h", "--help"])
     return command.get_help(ctx)
 
 

@@ -163,10 +163,9 @@ def list_reports(obj: Context, unit: str | None, kind: str | None, period: str |
     Example:
       zs report list --unit HW --period 2021-09 --json
     """
-    wanted = {"unit": unit.strip().upper() if unit else None, "kind": kind, "period": period, "status": status}
-    rows = [report_record(r) for r in obj.ledger.reports()]
-    rows = [r for r in rows if all(v is None or r[k] == v for k, v in wanted.items())]
-    render(rows, LIST_COLUMNS, as_json)
+    rows = obj.views.reports(unit=unit.strip().upper() if unit else None, kind=kind, period=period, status=status)
+    render(rows if as_json else [r | {"status": ReportStatus.LABELS[r["status"]]} for r in rows], LIST_COLUMNS,
+           as_json)
 
 
 @report.command("attachment")

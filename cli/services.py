@@ -8,12 +8,11 @@ from decimal import Decimal
 import click
 
 from cli.context import Context, pass_context
-from cli.output import json_option, render
+from cli.output import json_option, labelled, render
 from cli.params import DATE, WAN, CodeType
 from domain.errors import InvalidValue
 from domain.period import Cadence, Period
 from domain.values import ServiceKind
-from projections.records import service_records
 
 SERVICE_COLUMNS = [
     ("id", "编号"), ("project", "项目编号"), ("unit", "单位"), ("kind", "服务类型"), ("on", "服务日期"),
@@ -78,14 +77,11 @@ def list_services(obj: Context, unit: str | None, project: str | None, period: s
             month = Period.parse(period, Cadence.MONTHLY)
         except InvalidValue as error:
             raise click.BadParameter(str(error), param_hint="'--period'") from None
-    ledger = obj.ledger
-    projects = [ledger.project(project)] if project else ledger.projects()
-    rows = [r for p in projects for r in service_records(p)]
-    if unit:
-        rows = [r for r in rows if r["unit"] == unit.strip().upper()]
-    if month:
-        rows = [r for r in rows if month.contains(r["on"])]
-    render(sorted(rows, key=lambda r: (r["on"], r["id"])), SERVICE_COLUMNS, as_json)
+    if project:
+        obj.ledger.project(project)
+    rows = obj.views.services(project=project.strip() if project else None,
+                              unit=unit.strip().upper() if unit else None, month=month)
+    render(rows if as_json else labelled(rows, {"kind": ServiceKind}), SERVICE_COLUMNS, as_json)
 
 
 def register(cli: click.Group) -> None:

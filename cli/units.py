@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from cli.context import Context, pass_context
-from cli.output import json_option, render, render_record
+from cli.output import json_option, labelled, render, render_record
 from cli.params import DATE, CodeType
 from domain.values import Sector, UnitKind
 from projections.records import term_records, unit_record
@@ -90,7 +90,8 @@ def list_units(obj: Context, as_json: bool) -> None:
     Example:
       zs unit list --json
     """
-    render([unit_record(u) for u in obj.ledger.units()], UNIT_COLUMNS, as_json)
+    rows = obj.views.units()
+    render(rows if as_json else labelled(rows, {"kind": UnitKind, "sectors": Sector}), UNIT_COLUMNS, as_json)
 
 
 @unit.command("show")

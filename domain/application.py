@@ -124,7 +124,7 @@ class Ledger(Reporting, Application[UUID]):
     def remove_person(self, actor: str, name: str, reason: str) -> None:
         stamp = self._authorise(actor, Action.SET_UP)
         person = self.person(name)
-        if person.name == actor:
+        if person.name == stamp.actor:
             raise RuleViolated("you cannot remove yourself; another admin must do it")
         person.remove(stamp, reason)
         self._save(person, *self._move_posts(stamp, name, (person.role, person.unit), (None, None)))

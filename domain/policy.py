@@ -156,35 +156,43 @@ class Calendar:
         return in_force[-1] if in_force else self.policies[0]
 
     def obligations(self, after: date, until: date) -> list[Obligation]:
-        """Every obligation due in (after, until]: each (kind, period) once, by the policy in force
-        on its due day."""
+        """Every obligation due in (after, until], each (kind, period) once, ordered by due day."""
         found: dict[tuple[str, Period], Obligation] = {}
         for index, policy in enumerate(self.policies):
             start = max(after, policy.effective_from - timedelta(days=1))
-            end = until
-            if index + 1 < len(self.policies):
-                end = min(end, self.policies[index + 1].effective_from - timedelta(days=1))
             for rule in policy.reports:
-                for period in rule.periods_due(start - timedelta(days=62), end + timedelta(days=62)):
-                    due = policy.due_on(rule.kind, period)
-                    if start < due <= end:
-                        key = (rule.kind, period)
-                        if key not in found:
-                            found[key] = Obligation(due, rule.kind, period, rule.opens_on(period, policy.effective_from))
+                for period in rule.periods_due(start - timedelta(days=62), until + timedelta(days=62)):
+                    obligation = self._governed(index, rule.kind, period)
+                    if obligation is not None and after < obligation.due_on <= until:
+                        found.setdefault((rule.kind, period), obligation)
         return sorted(found.values())
 
     def obligation(self, kind: str, period: Period) -> Obligation | None:
-        """The obligation for (kind, period) if any policy makes one."""
-        for policy in reversed(self.policies):
-            if kind not in policy.kinds:
-                continue
-            rule = policy.rule(kind)
-            if rule.cadence is not period.cadence:
-                continue
-            due = policy.due_on(kind, period)
-            if self.policy_on(due) is policy and due >= policy.effective_from:
-                return Obligation(due, kind, period, rule.opens_on(period, policy.effective_from))
+        """The obligation for (kind, period) if a policy makes one."""
+        for index in range(len(self.policies)):
+            obligation = self._governed(index, kind, period)
+            if obligation is not None:
+                return obligation
         return None
+
+    def _governed(self, index: int, kind: str, period: Period) -> Obligation | None:
+        """The obligation policy `index` makes for (kind, period), if it governs it: its due day
+        falls in the policy's own time in force — or after it, when the next policy would have made
+        it due before that policy began (so a change never leaves a period owed by neither)."""
+        policy = self.policies[index]
+        if kind not in policy.kinds or policy.rule(kind).cadence is not period.cadence:
+            return None
+        due = policy.due_on(kind, period)
+        if due < policy.effective_from:
+            return None
+        if index + 1 < len(self.policies):
+            successor = self.policies[index + 1]
+            if due >= successor.effective_from:
+                takes_over = kind in successor.kinds and successor.rule(kind).cadence is period.cadence
+                if not takes_over or successor.due_on(kind, period) >= successor.effective_from:
+                    return None
+        rule = policy.rule(kind)
+        return Obligation(due, kind, period, rule.opens_on(period, policy.effective_from))
 
     def kinds(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(k for p in self.policies for k in p.kinds))
@@ -202,6 +210,7 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InvalidValue(f"{source}: not valid TOML: {error}") from None
+    _refuse_repeated_kinds(text, data, source)
     try:
         return Policy.model_validate(data)
     except ValidationError as error:
@@ -210,6 +219,18 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
         location = ".".join(str(part) for part in first["loc"]) or "the file"
         message = first["msg"].removeprefix("Value error, ")
         raise InvalidValue(f"{source}, line {where}: {location}: {message}") from None
+
+
+def _refuse_repeated_kinds(text: str, data: dict[str, Any], source: str) -> None:
+    seen: set[str] = set()
+    for table in data.get("report", []):
+        kind = table.get("kind") if isinstance(table, dict) else None
+        if kind in seen:
+            lines = [i + 1 for i, line in enumerate(text.splitlines())
+                     if re.match(rf"""^\s*kind\s*=\s*["']{re.escape(str(kind))}["']""", line)]
+            raise InvalidValue(f"{source}, line {lines[1] if len(lines) > 1 else 1}: report.kind: "
+                               f"each report kind may appear once ({kind!r} is repeated)")
+        seen.add(kind)
 
 
 def _line_of(text: str, loc: tuple[Any, ...]) -> int:

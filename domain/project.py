@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from domain.base import Aggregate, Immutable, Stamp
-from domain.errors import NotFound, RuleViolated
+from domain.errors import InvalidValue, NotFound, RuleViolated
+from domain.period import Cadence, Period
 from domain.person import check_reason
 from domain.values import (
     Level, Library, ProjectStatus, Rating, Sector, ServiceKind, Stage, parse_wan, shanghai_date,
@@ -199,17 +200,16 @@ class Project(Aggregate):
                 f"(to go back, the office corrects it with `zs project correct`)"
             )
         on = self._check_business_date(stamp, on)
+        # The first move may predate registration: units enter projects already under way.
         if self.stage_on is not None and on < self.stage_on:
-            raise RuleViolated(
-                f"{on} is before the previous stage's date {self.stage_on} ({self.stage.value})"
-            )
+            raise RuleViolated(f"{on} is before the previous stage's date {self.stage_on} ({self.stage.value})")
         self._record(self.StageAdvanced, stamp, stage=to, on=on, note=note or None)
 
     def correct_stage(self, stamp: Stamp, to: Stage, on: date | None, reason: str) -> None:
         self.check_open()
-        if to == self.stage:
-            raise RuleViolated(f"project {self.number} is already at {to.value}")
         on = self._check_business_date(stamp, on)
+        if to == self.stage and on == self.stage_on:
+            raise RuleViolated(f"project {self.number} is already at {to.value} since {on}")
         self._record(self.StageCorrected, stamp, stage=to, on=on, reason=check_reason(reason))
 
     def note(self, stamp: Stamp, text: str, on: date | None) -> None:
@@ -243,6 +243,10 @@ class Project(Aggregate):
         self._record(self.Demoted, stamp, reason=check_reason(reason))
 
     def evaluate(self, stamp: Stamp, period: str, rating: Rating, comment: str | None) -> None:
+        parsed = Period.parse(period)
+        if parsed.cadence is Cadence.ONCE:
+            raise InvalidValue("an evaluation is for a month, a quarter or a year (e.g. 2021-Q4)")
+        period = str(parsed)
         if self.library != Library.KEY:
             raise RuleViolated(f"project {self.number} is not a key project; only key projects are evaluated")
         self._record(self.Evaluated, stamp, period=period, rating=rating, comment=comment or None)

@@ -35,9 +35,9 @@ class Reporting:
 
     # -- the policy ---------------------------------------------------------------------------------
 
-    def calendar(self: Ledger, as_of: datetime | None = None) -> Calendar:
-        """The default policy plus every policy loaded (by `as_of`, when given)."""
-        loaded = self._policy_book(as_of)
+    def calendar(self: Ledger, as_of: datetime | None = None, known_at: datetime | None = None) -> Calendar:
+        """The default policy plus every policy loaded (effective by `as_of`, recorded by `known_at`)."""
+        loaded = self._policy_book(as_of, known_at)
         return Calendar((default_policy(), *(loaded.policies if loaded else ())))
 
     def load_policy(self: Ledger, actor: str, text: str, effective_from: date, source: str = "policy") -> None:
@@ -47,12 +47,13 @@ class Reporting:
         book.load(stamp, policy, source, shanghai_date(stamp.effective_at))
         self._save(book)
 
-    def _policy_book(self: Ledger, as_of: datetime | None = None) -> ReportingPolicy | None:
+    def _policy_book(self: Ledger, as_of: datetime | None = None,
+                     known_at: datetime | None = None) -> ReportingPolicy | None:
         try:
             book = self.repository.get(ReportingPolicy.id_for(ReportingPolicy.KEY))
         except AggregateNotFoundError:
             return None
-        return self.state_at(book.id, as_of) if as_of else book
+        return self.state_at(book.id, as_of, known_at) if as_of or known_at else book
 
     # -- reports ------------------------------------------------------------------------------------
 
@@ -80,8 +81,12 @@ class Reporting:
 
     def approve_report(self: Ledger, actor: str, report_id: str) -> None:
         report = self.report(report_id)
-        stamp = self._authorise(actor, Action.APPROVE, report.unit)
         principal = self.unit(report.unit).officer(Role.PRINCIPAL)
+        if principal is None:
+            self.acting(actor)
+            raise NotPermitted(f"{report.unit} has no principal appointed, so its reports cannot be approved; "
+                               f"an admin appoints one with `zs person add NAME --role principal --unit {report.unit}`")
+        stamp = self._authorise(actor, Action.APPROVE, report.unit)
         if principal != stamp.actor:
             raise NotPermitted(f"only {report.unit}'s current principal ({principal or 'none appointed'}) "
                                f"may approve its reports, acting as themself")
@@ -123,10 +128,15 @@ class Reporting:
         return attachment, self.attachments.get(attachment.sha256)
 
     def _store_files(self: Ledger, files: Sequence[tuple[str, bytes]]) -> tuple[Attachment, ...]:
-        stored = []
-        for name, content in files:
+        """Check every name first, then store the bytes: a refused draft leaves nothing behind."""
+        names = [name for name, _ in files]
+        for name in names:
             if not name or "/" in name or "\\" in name:
                 raise InvalidValue(f"attachment name {name!r} must be a plain file name")
+        if len(names) != len(set(names)):
+            raise RuleViolated("two attachments share a file name; rename one")
+        stored = []
+        for name, content in files:
             stored.append(Attachment(name=name, sha256=self.attachments.put(content), size=len(content)))
         return tuple(stored)
 

@@ -36,7 +36,7 @@ class Labelled(StrEnum):
 
 class UnitKind(Labelled):
     DEPARTMENT = "department", "机关处室"
-    BUREAU = "bureau", "市公用事业管理局"
+    BUREAU = "bureau", "委管局"
     AFFILIATE = "affiliate", "委属单位"
 
 
@@ -137,6 +137,8 @@ def parse_wan(text: str | Decimal | int) -> Decimal:
     """An amount in 万元: non-negative, at most two decimals, kept exact. Commas only as
     thousands separators (1,200.50); a decimal comma (1,5) is refused rather than misread."""
     raw = str(text).strip()
+    if isinstance(text, str) and any(c in raw for c in "eE_"):
+        raise InvalidValue(f"amount {text!r} is not a plain number of 万元 (e.g. 1200.50)")
     if "," in raw:
         if not THOUSANDS.match(raw):
             raise InvalidValue(f"amount {text!r}: a comma may only separate thousands (e.g. 1,200.50)")
@@ -188,12 +190,11 @@ def parse_moment(text: str, *, start: bool = False) -> datetime:
     `start`); a datetime without an offset is Shanghai time. Returned in UTC."""
     text = text.strip()
     try:
-        day = date.fromisoformat(text)
+        day = date.fromisoformat(text)  # 2021-09-01 and 20210901 alike
     except ValueError:
         pass
     else:
-        if len(text) == 10:
-            return start_of_day(day) if start else end_of_day(day)
+        return start_of_day(day) if start else end_of_day(day)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:

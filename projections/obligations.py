@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from domain.application import Ledger
-from domain.policy import Obligation
-from domain.report import Report
-from domain.reporting import owed, report_key
+from domain.policy import Calendar, Obligation
+from domain.reporting import report_key
 from domain.values import end_of_day, shanghai_date
 
 UPCOMING, ON_TIME, LATE, OVERDUE = "upcoming", "on_time", "late", "overdue"
@@ -16,44 +16,70 @@ LABELS = {UPCOMING: "未到期", ON_TIME: "按时", LATE: "迟报", OVERDUE: "�
 HORIZON = timedelta(days=400)  # far enough ahead to see every obligation already open at T
 
 
-def status_of(obligation: Obligation, report: Report | None, as_of: datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Enrolment:
+    code: str
+    enrolled_on: date
+    withdrawn_on: date | None
+
+
+@dataclass(frozen=True)
+class Sending:
+    """A report as it stood at T: whether it counts (sent or accepted) and its latest sending."""
+
+    counted: bool
+    last_sent_at: datetime | None
+
+
+def status_of(obligation: Obligation, sending: Sending | None, as_of: datetime) -> dict[str, Any]:
     """Rule 5: a report counts at T when it is sent or accepted; lateness is its latest sending's."""
     deadline = end_of_day(obligation.due_on)
-    counted = report is not None and report.counted
-    sent_at = report.sendings[-1] if counted and report is not None else None
+    sent_at = sending.last_sent_at if sending is not None and sending.counted else None
     if sent_at is not None:
         late = sent_at > deadline
-        status = LATE if late else ON_TIME
-        days_late = (shanghai_date(sent_at) - obligation.due_on).days if late else None
-        days_overdue = None
-    elif as_of > deadline:
-        status, days_late = OVERDUE, None
-        days_overdue = (shanghai_date(as_of) - obligation.due_on).days
-    else:
-        status, days_late, days_overdue = UPCOMING, None, None
-    return {"status": status, "sent_at": sent_at, "days_late": days_late, "days_overdue": days_overdue}
+        return {"status": LATE if late else ON_TIME, "sent_at": sent_at,
+                "days_late": (shanghai_date(sent_at) - obligation.due_on).days if late else None,
+                "days_overdue": None}
+    if as_of > deadline:
+        return {"status": OVERDUE, "sent_at": None, "days_late": None,
+                "days_overdue": (shanghai_date(as_of) - obligation.due_on).days}
+    return {"status": UPCOMING, "sent_at": None, "days_late": None, "days_overdue": None}
 
 
-def obligation_rows(ledger: Ledger, as_of: datetime, unit: str | None = None) -> list[dict[str, Any]]:
-    """Every obligation open at T (its period over, or a plan's year begun), ordered by due_on, unit, kind."""
+def obligations_at(calendar: Calendar, units: Iterable[Enrolment], reports: Mapping[str, Sending],
+                   as_of: datetime, unit: str | None = None, due_by: date | None = None) -> list[dict[str, Any]]:
+    """Every obligation open at T (its period over, or a plan's year begun) — and, with `due_by`, every
+    one falling due by that day even if its period is still running — ordered by due_on, unit, kind."""
     today = shanghai_date(as_of)
-    calendar = ledger.calendar(as_of=as_of)
-    reports = {r.report_id: r for r in (ledger.state_at(r.id, as_of) for r in ledger.reports()) if r is not None}
+    chosen = [u for u in units if unit is None or u.code == unit]
+    if not chosen:
+        return []
+    first = min(u.enrolled_on for u in chosen)
+    every = [o for o in calendar.obligations(first, today + HORIZON)
+             if o.opens_on <= today or (due_by is not None and o.due_on <= due_by)]
     rows = []
-    for current in ledger.units():
-        if unit is not None and current.code != unit:
-            continue
-        state = ledger.state_at(current.id, as_of)
-        if state is None:
-            continue
-        for obligation in owed(calendar, state.enrolled_on, state.withdrawn_on, today + HORIZON):
-            if obligation.opens_on > today:
+    for enrolment in chosen:
+        for obligation in every:
+            if not _owes(enrolment, obligation.due_on):
                 continue
-            report_id = report_key(state.code, obligation.kind, obligation.period)
-            report = reports.get(report_id)
+            report_id = report_key(enrolment.code, obligation.kind, obligation.period)
+            sending = reports.get(report_id)
             rows.append({
-                "unit": state.code, "kind": obligation.kind, "period": str(obligation.period),
-                "due_on": obligation.due_on, **status_of(obligation, report, as_of),
-                "report_id": report_id if report is not None else None,
+                "unit": enrolment.code, "kind": obligation.kind, "period": str(obligation.period),
+                "due_on": obligation.due_on, **status_of(obligation, sending, as_of),
+                "report_id": report_id if sending is not None else None,
             })
     return sorted(rows, key=lambda r: (r["due_on"], r["unit"], r["kind"]))
+
+
+def _owes(enrolment: Enrolment, due: date) -> bool:
+    """Rule 2: a due day strictly after enrolment and not after withdrawal."""
+    return due > enrolment.enrolled_on and (enrolment.withdrawn_on is None or due <= enrolment.withdrawn_on)
+
+
+def obligation_rows(ledger: Any, as_of: datetime, unit: str | None = None,
+                    known_at: datetime | None = None) -> list[dict[str, Any]]:
+    """The obligations at T as the views hold them (caught up first)."""
+    from projections.queries import Views  # the views use this module: import at call time
+
+    return Views(ledger).obligations(as_of, unit, known_at)

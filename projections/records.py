@@ -1,18 +1,15 @@
-"""The shapes the CLI shows (its JSON keys are a contract), read from the ledger.
-
-Until the views exist these read aggregates; the views produce the same shapes."""
+"""The shapes `show` commands print for one aggregate, read from the aggregate itself (its JSON keys
+are a contract); lists and boards read the views (projections/queries.py) in the same shapes."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from domain.application import Ledger
-from domain.person import Person
 from domain.problem import Problem
 from domain.report import Report
-from domain.project import Project
 from domain.unit import Unit
-from domain.values import ProblemStatus, Role
+from domain.values import Role
 
 
 def unit_record(unit: Unit) -> dict[str, Any]:
@@ -28,37 +25,12 @@ def term_records(unit: Unit) -> list[dict[str, Any]]:
     return [term.model_dump() for term in unit.terms]
 
 
-def person_record(person: Person) -> dict[str, Any]:
-    return {"name": person.name, "role": person.role, "unit": person.unit, "phone": person.phone,
-            "title": person.title, "active": person.active}
-
-
-def project_record(ledger: Ledger, project: Project) -> dict[str, Any]:
-    open_problems = sum(1 for pid in project.problems if ledger.problem(pid).status != ProblemStatus.CLOSED)
-    return {
-        "number": project.number, "name": project.name, "unit": project.unit, "sector": project.sector,
-        "level": project.level, "library": project.library, "stage": project.stage, "status": project.status,
-        "investor": project.investor, "investment_wan": project.investment,
-        "responsible_person": project.responsible_person,
-        "responsible_department": project.responsible_department, "liaison": project.liaison,
-        "open_problems": open_problems, "updated_at": project.modified_on,
-    }
-
-
 def problem_record(problem: Problem) -> dict[str, Any]:
     return {
         "id": problem.problem_id, "project": problem.project, "unit": problem.unit, "title": problem.title,
         "category": problem.category, "status": problem.status, "raised_at": problem.raised_at,
         "due_on": problem.due_on, "closed_at": problem.closed_at,
     }
-
-
-def service_records(project: Project) -> list[dict[str, Any]]:
-    return [
-        {"id": s.id, "project": project.number, "unit": project.unit, "kind": s.kind, "on": s.on,
-         "note": s.note, "amount_wan": s.amount, "voided": s.voided, "void_reason": s.void_reason}
-        for s in project.services
-    ]
 
 
 def history_records(ledger: Ledger, aggregate_id: Any) -> list[dict[str, Any]]:

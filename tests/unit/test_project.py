@@ -300,10 +300,16 @@ def test_after_a_correction_the_next_advance_is_measured_from_the_corrected_date
     assert project.stage_on == date(2021, 8, 5)
 
 
-def test_a_correction_to_the_current_stage_is_refused():
+def test_a_correction_to_the_current_stage_and_date_is_refused():
     project = at_stage(Stage.SIGNED)
-    refused(project, RuleViolated, "HW-2021-001 is already at signed",
-            lambda: project.correct_stage(stamp(), Stage.SIGNED, date(2021, 8, 1), "改日期"))
+    refused(project, RuleViolated, "HW-2021-001 is already at signed since 2021-08-20",
+            lambda: project.correct_stage(stamp(), Stage.SIGNED, date(2021, 8, 20), "核对"))
+
+
+def test_the_office_may_correct_only_the_date_of_the_current_stage():
+    project = at_stage(Stage.SIGNED)
+    project.correct_stage(stamp(), Stage.SIGNED, date(2021, 8, 1), "签约日期录错")
+    assert (project.stage, project.stage_on) == (Stage.SIGNED, date(2021, 8, 1))
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None])
@@ -506,6 +512,12 @@ def test_a_reserve_project_is_not_evaluated():
     project = new_project()
     refused(project, RuleViolated, "HW-2021-001 is not a key project; only key projects are evaluated",
             lambda: project.evaluate(stamp(), "2021-Q3", Rating.B, None))
+
+
+@pytest.mark.parametrize("period", ["", "soon", "2021-13"])
+def test_an_evaluation_for_a_malformed_period_is_refused(period):
+    project = key_project()
+    refused(project, InvalidValue, "period", lambda: project.evaluate(stamp(), period, Rating.B, None))
 
 
 def test_a_demoted_project_is_no_longer_evaluated():

@@ -30,7 +30,6 @@ from domain.values import (
         (" 36.80 ", "36.80"),
         ("1,200.50", "1200.50"),
         ("12,000,000", "12000000.00"),
-        ("1e3", "1000.00"),
         (Decimal("7.1"), "7.10"),
         (42, "42.00"),
     ],
@@ -70,7 +69,13 @@ def test_an_invalid_amount_is_a_domain_error_and_a_value_error():
         parse_wan("junk")
 
 
-@pytest.mark.parametrize("typed", ["1e30", "1e12", "1000000000000", "99999999999999999999999999999"])
+@pytest.mark.parametrize("typed", ["1e3", "1E3", "1_000"])
+def test_an_amount_in_exponent_or_underscore_notation_is_refused(typed):
+    with pytest.raises(InvalidValue, match="not a plain number"):
+        parse_wan(typed)
+
+
+@pytest.mark.parametrize("typed", [Decimal("1e30"), Decimal("1e12"), "1000000000000", "99999999999999999999999999999"])
 def test_an_absurdly_large_amount_is_refused_as_an_invalid_value(typed):
     with pytest.raises(InvalidValue, match="beyond any plausible investment"):
         parse_wan(typed)
@@ -182,6 +187,14 @@ def test_a_year_end_moment_in_shanghai_falls_in_the_old_year_in_utc():
 def test_a_moment_that_is_neither_a_date_nor_a_datetime_is_refused(typed):
     with pytest.raises(InvalidValue, match="neither a date"):
         parse_moment(typed)
+
+
+def test_a_compact_iso_date_is_read_as_a_date_or_refused():
+    try:
+        moment = parse_moment("20210901")
+    except InvalidValue:
+        return
+    assert moment == end_of_day(date(2021, 9, 1))
 
 
 def test_surrounding_spaces_in_a_moment_are_ignored():

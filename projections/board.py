@@ -1,0 +1,142 @@
+"""The board view: every project's current state and its every version; problems likewise (a
+project's open problems are counted from them); and the services given to projects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from domain.project import Project
+from projections.db import Cursor
+from projections.runner import Record, View
+from projections.tables import HistoryTable, StateTable
+
+PROJECT_COLUMNS = (
+    "id", "number", "name", "unit", "sector", "level", "library", "stage", "stage_on", "status", "investor",
+    "investment_wan", "responsible_person", "responsible_department", "liaison", "registered_at", "updated_at",
+)
+PROBLEM_COLUMNS = ("id", "problem_id", "project", "unit", "title", "category", "status", "raised_at", "due_on",
+                   "closed_at", "escalated_to", "answer")
+SERVICE_COLUMNS = ("id", "project", "unit", "kind", "on_date", "note", "amount_wan", "voided", "void_reason",
+                   "recorded_at", "effective_at")
+
+BOARD = StateTable("zs_board", PROJECT_COLUMNS + ("open_problems", "version"), ints=("open_problems", "version"),
+                   indexes=[("unit",), ("number",)])
+PROJECT_VERSIONS = HistoryTable("zs_project_versions", PROJECT_COLUMNS, indexes=[("number", "version")])
+PROBLEMS = StateTable("zs_problems", PROBLEM_COLUMNS + ("version",), ints=("version",),
+                      indexes=[("project",), ("unit",), ("problem_id",)])
+PROBLEM_VERSIONS = HistoryTable("zs_problem_versions", PROBLEM_COLUMNS, indexes=[("unit",), ("project",)])
+SERVICES = StateTable("zs_services", SERVICE_COLUMNS, ints=("voided",), indexes=[("project",), ("unit",)])
+
+Handler = Callable[[dict[str, Any], Record], None]
+
+
+def _project_registered(p: dict[str, Any], r: Record) -> None:
+    s = r.state
+    p.update({k: s[k] for k in ("number", "name", "unit", "sector", "level", "investor", "responsible_person",
+                                "responsible_department", "liaison")})
+    p.update(investment_wan=s["investment"], library="reserve", stage="lead", stage_on=None, status="active",
+             registered_at=r.effective_at, open_problems=0)
+
+
+def _project_updated(p: dict[str, Any], r: Record) -> None:
+    for field, value in r.state.items():
+        if field == "investment" and value is not None:
+            p["investment_wan"] = value
+        elif field in PROJECT_COLUMNS and value is not None:
+            p[field] = value
+
+
+def _stage(p: dict[str, Any], r: Record) -> None:
+    p.update(stage=r.state["stage"], stage_on=r.state["on"])
+
+
+def _setter(**values: str) -> Handler:
+    return lambda p, r: p.update(values)
+
+
+PROJECT_HANDLERS: dict[str, Handler] = {
+    "Registered": _project_registered, "Updated": _project_updated, "StageAdvanced": _stage,
+    "StageCorrected": _stage, "Suspended": _setter(status="suspended"), "Resumed": _setter(status="active"),
+    "Terminated": _setter(status="terminated"), "Promoted": _setter(library="key"),
+    "Demoted": _setter(library="reserve"),
+}
+
+
+def _problem_raised(q: dict[str, Any], r: Record) -> None:
+    s = r.state
+    q.update(problem_id=s["problem_id"], project=s["project"], unit=s["unit"], title=s["title"],
+             category=s["category"], status="open", raised_at=r.effective_at, due_on=s["due_on"], closed_at=None)
+
+
+PROBLEM_HANDLERS: dict[str, Handler] = {
+    "Raised": _problem_raised,
+    "Escalated": lambda q, r: q.update(status="escalated", escalated_to=r.state["to"]),
+    "Answered": lambda q, r: q.update(status="answered", answer=r.state["note"]),
+    "Closed": lambda q, r: q.update(status="closed", closed_at=r.effective_at),
+    "Reopened": lambda q, r: q.update(status="open", closed_at=None),
+}
+PROJECT_PREFIX = "domain.project:Project."
+PROBLEM_PREFIX = "domain.problem:Problem."
+
+
+class BoardView(View):
+    name = "board"
+    tables = ("zs_board", "zs_project_versions", "zs_problems", "zs_problem_versions", "zs_services")
+    schema = BOARD.schema() + PROJECT_VERSIONS.schema() + PROBLEMS.schema() + PROBLEM_VERSIONS.schema() + \
+        SERVICES.schema()
+
+    def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
+        mine = [r for r in records if r.topic.startswith((PROJECT_PREFIX, PROBLEM_PREFIX))]
+        if not mine:
+            return
+        problems = PROBLEMS.load(cursor, [r.aggregate_id for r in mine if r.topic.startswith(PROBLEM_PREFIX)])
+        project_ids = [r.aggregate_id for r in mine if r.topic.startswith(PROJECT_PREFIX)]
+        project_ids += [str(Project.id_for(q["project"])) for q in problems.values()]
+        project_ids += [str(Project.id_for(r.state["project"])) for r in mine if r.event == "Raised"]
+        projects = BOARD.load(cursor, project_ids)
+        project_versions, problem_versions, services = [], [], {}
+        for r in mine:
+            if r.topic.startswith(PROJECT_PREFIX):
+                p = projects.setdefault(r.aggregate_id, {"id": r.aggregate_id})
+                self._project_event(cursor, p, r, services)
+                p.update(version=r.version, updated_at=r.recorded_at)
+                project_versions.append(_version(p, r))
+            else:
+                q = problems.setdefault(r.aggregate_id, {"id": r.aggregate_id})
+                was_open = q.get("status") not in (None, "closed")
+                PROBLEM_HANDLERS[r.event](q, r)
+                q["version"] = r.version
+                problem_versions.append(_version(q, r))
+                is_open = q["status"] != "closed"
+                if was_open != is_open:
+                    owner = projects[str(Project.id_for(q["project"]))]
+                    owner["open_problems"] = int(owner.get("open_problems") or 0) + (1 if is_open else -1)
+        BOARD.upsert(cursor, projects.values())
+        PROBLEMS.upsert(cursor, problems.values())
+        PROJECT_VERSIONS.insert(cursor, project_versions)
+        PROBLEM_VERSIONS.insert(cursor, problem_versions)
+        SERVICES.upsert(cursor, services.values())
+
+    @staticmethod
+    def _project_event(cursor: Cursor, p: dict[str, Any], r: Record, services: dict[str, dict[str, Any]]) -> None:
+        handler = PROJECT_HANDLERS.get(r.event)
+        if handler:
+            handler(p, r)
+        elif r.event == "ServiceRecorded":
+            s = r.state
+            services[s["service_id"]] = {
+                "id": s["service_id"], "project": p["number"], "unit": p["unit"], "kind": s["kind"],
+                "on_date": s["on"], "note": s["note"], "amount_wan": s["amount"], "voided": 0, "void_reason": None,
+                "recorded_at": r.recorded_at, "effective_at": r.effective_at,
+            }
+        elif r.event == "ServiceVoided":
+            sid = r.state["service_id"]
+            if sid not in services:
+                services.update(SERVICES.load(cursor, [sid]))
+            services[sid].update(voided=1, void_reason=r.state["reason"])
+
+
+def _version(row: dict[str, Any], r: Record) -> dict[str, Any]:
+    return row | {"version": r.version, "effective_at": r.effective_at, "recorded_at": r.recorded_at,
+                  "position": r.position}

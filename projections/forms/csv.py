@@ -1,0 +1,30 @@
+"""Write a form's first table as CSV: UTF-8 with a BOM (so Excel opens it right), CRLF lines, the
+header row then the data rows — no heading lines and no 合计 row, so it reads back as it is."""
+
+from __future__ import annotations
+
+import csv as stdlib_csv
+import io
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from projections.forms.sheet import Sheet
+
+
+def csv_bytes(sheet: Sheet) -> bytes:
+    out = io.StringIO(newline="")
+    writer = stdlib_csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.label for c in sheet.columns])
+    writer.writerows([[_text(v) for v in row] for row in sheet.rows])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

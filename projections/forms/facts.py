@@ -1,0 +1,113 @@
+"""The ledger as a form sees one period (DOMAIN.md rule 7): the state at the period's end, and the
+facts whose business dates lie in it, from everything the ledger knows when it fills."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from domain.application import Ledger
+from domain.errors import RuleViolated
+from domain.period import Cadence, Period
+from domain.problem import Problem
+from domain.project import Project, Service
+from domain.values import Library, ProblemStatus, ProjectStatus, Stage, end_of_day, shanghai_date, start_of_day
+
+STAGE_EVENTS = (Project.StageAdvanced, Project.StageCorrected)
+
+
+@dataclass(frozen=True)
+class PeriodFacts:
+    ledger: Ledger
+    period: Period
+    today: date
+
+    @classmethod
+    def of(cls, ledger: Ledger, period: Period) -> PeriodFacts:
+        today = shanghai_date(ledger.clock())
+        if period.cadence is not Cadence.ONCE and period.first_day > today:
+            raise RuleViolated(f"the period {period} has not begun (today is {today} in Shanghai)")
+        return cls(ledger, period, today)
+
+    @property
+    def first_day(self) -> date:
+        return self.today if self.period.cadence is Cadence.ONCE else self.period.first_day
+
+    @property
+    def last_day(self) -> date:
+        return self.today if self.period.cadence is Cadence.ONCE else self.period.last_day
+
+    @property
+    def end(self) -> datetime:
+        """The end of the period's last Shanghai day: `as_of` for the state at the period's end."""
+        return end_of_day(self.last_day)
+
+    @property
+    def filled_on(self) -> date:
+        """填报日期: today, or the period's last day when the period is over."""
+        return min(self.today, self.last_day)
+
+    def key_projects(self, unit: str) -> list[tuple[Project, Project]]:
+        """(now, at the period's end) of the unit's projects in the key library at the period's end,
+        leaving out those terminated before the period began."""
+        found = []
+        for project in self.ledger.projects():
+            if project.unit != unit:
+                continue
+            at_end = self.ledger.state_at(project.id, self.end)
+            if at_end is None or at_end.library != Library.KEY:
+                continue
+            before = self.ledger.state_at(project.id, start_of_day(self.first_day))
+            if before is not None and before.status == ProjectStatus.TERMINATED:
+                continue
+            found.append((project, at_end))
+        return found
+
+    def stage_label(self, project: Project, at_end: Project) -> str:
+        stage = stage_on(self.ledger, project, self.last_day)
+        if at_end.status != ProjectStatus.ACTIVE:
+            return f"{stage.label}（{at_end.status.label}）"
+        return stage.label
+
+    def problems(self, at_end: Project) -> list[tuple[Problem, list[Any]]]:
+        """The project's problems open during the period or closed in it, with their events by its end."""
+        found = []
+        for problem_id in at_end.problems:
+            current = self.ledger.problem(problem_id)
+            state = self.ledger.state_at(current.id, self.end)
+            if state is None:
+                continue
+            if state.status == ProblemStatus.CLOSED and shanghai_date(state.closed_at) < self.first_day:
+                continue
+            events = [e for e in self.ledger.history(current.id) if e.effective_at <= self.end]
+            found.append((state, events))
+        return found
+
+    def services(self, project: Project) -> list[Service]:
+        return [s for s in project.services if not s.voided and self.first_day <= s.on <= self.last_day]
+
+
+def stage_on(ledger: Ledger, project: Project, day: date) -> Stage:
+    """The stage a project stood at on a day, by the business dates of its stage events (the last one
+    recorded whose date is not after the day), from everything the ledger knows."""
+    stage = Stage.LEAD
+    for event in ledger.history(project.id):
+        if isinstance(event, STAGE_EVENTS) and event.on <= day:
+            stage = event.stage
+    return stage
+
+
+def progress_text(project: Project, first: date, last: date) -> str:
+    """本月进展情况: the progress notes dated in [first, last], one per line, oldest first."""
+    return "\n".join(text for on, text in sorted(project.notes, key=lambda n: n[0]) if first <= on <= last)
+
+
+def open_problem_titles(ledger: Ledger, at_end: Project, end: datetime) -> str:
+    """存在问题: the titles of the problems not closed at the period's end."""
+    titles = []
+    for problem_id in at_end.problems:
+        state = ledger.state_at(ledger.problem(problem_id).id, end)
+        if state is not None and state.status != ProblemStatus.CLOSED:
+            titles.append(state.title)
+    return "\n".join(titles)

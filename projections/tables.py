@@ -1,0 +1,64 @@
+"""State tables (one current row per aggregate) and history tables (one row per version)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from projections.db import Cursor
+
+CHUNK = 500
+
+
+class StateTable:
+    def __init__(self, name: str, columns: Sequence[str], key: str = "id", ints: Sequence[str] = (),
+                 indexes: Sequence[Sequence[str]] = ()) -> None:
+        self.name = name
+        self.columns = tuple(columns)
+        self.key = key
+        self.ints = set(ints)
+        self.indexes = indexes
+
+    def schema(self) -> list[str]:
+        cols = ", ".join(f"{c} {'BIGINT' if c in self.ints else 'TEXT'}" for c in self.columns)
+        statements = [f"CREATE TABLE IF NOT EXISTS {self.name} ({cols}, PRIMARY KEY ({self.key}))"]
+        for index in self.indexes:
+            ix = f"ix_{self.name.removeprefix('zs_')}_{'_'.join(index)}"
+            statements.append(f"CREATE INDEX IF NOT EXISTS {ix} ON {self.name} ({', '.join(index)})")
+        return statements
+
+    def load(self, cursor: Cursor, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(keys), CHUNK):
+            chunk = keys[i:i + CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for row in cursor.fetchall(f"SELECT * FROM {self.name} WHERE {self.key} IN ({marks})", chunk):
+                found[row[self.key]] = row
+        return found
+
+    def upsert(self, cursor: Cursor, rows: Iterable[dict[str, Any]]) -> None:
+        cols = ", ".join(self.columns)
+        marks = ", ".join("?" * len(self.columns))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c != self.key)
+        cursor.executemany(
+            f"INSERT INTO {self.name} ({cols}) VALUES ({marks}) ON CONFLICT ({self.key}) DO UPDATE SET {updates}",
+            [[row.get(c) for c in self.columns] for row in rows],
+        )
+
+
+class HistoryTable(StateTable):
+    """Every version of an aggregate's row, with the two times that select it for as-of queries."""
+
+    STAMP = ("version", "effective_at", "recorded_at", "position")
+
+    def __init__(self, name: str, columns: Sequence[str], ints: Sequence[str] = (),
+                 indexes: Sequence[Sequence[str]] = ()) -> None:
+        super().__init__(name, tuple(columns) + self.STAMP, key="id, version",
+                         ints=tuple(ints) + ("version", "position"), indexes=indexes)
+
+    def insert(self, cursor: Cursor, rows: Iterable[dict[str, Any]]) -> None:
+        cols = ", ".join(self.columns)
+        marks = ", ".join("?" * len(self.columns))
+        cursor.executemany(f"INSERT INTO {self.name} ({cols}) VALUES ({marks})",
+                           [[row.get(c) for c in self.columns] for row in rows])
