@@ -173,15 +173,17 @@ def list_reports(obj: Context, unit: str | None, kind: str | None, period: str |
 @click.argument("name")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the file; never overwritten.")
+@click.option("--version", "version", type=click.IntRange(min=1), help="An earlier version's file (default: current).")
 @pass_context
-def attachment(obj: Context, report_id: str, name: str, out: Path) -> None:
+def attachment(obj: Context, report_id: str, name: str, out: Path, version: int | None) -> None:
     """Retrieve a file exactly as it was attached; its SHA-256 is checked.
 
     \b
     Example:
       zs report attachment HW/project_status/2021-09 情况表.xlsx --out 情况表.xlsx
+      zs report attachment HW/project_status/2021-09 情况表.xlsx --version 1 --out 退回前.xlsx
     """
-    found, content = obj.ledger.attachment_bytes(report_id, name)
+    found, content = obj.ledger.attachment_bytes(report_id, name, version)
     if hashlib.sha256(content).hexdigest() != found.sha256:
         raise RuleViolated(f"the stored bytes of {name} do not match the SHA-256 on record")
     if out.exists():

@@ -99,7 +99,7 @@ class Shift(Immutable):
 
 class Policy(Immutable):
     name: str
-    effective_from: date
+    effective_from: date = Field(default=date(2021, 8, 31), description="optional in a file: `--from` sets it")
     reports: tuple[ReportRule, ...] = Field(alias="report", min_length=1)
     shifts: tuple[Shift, ...] = Field(default=(), alias="shift")
 
@@ -157,18 +157,23 @@ class Calendar:
 
     def obligations(self, after: date, until: date) -> list[Obligation]:
         """Every obligation due in (after, until], each (kind, period) once, ordered by due day."""
-        found: dict[tuple[str, Period], Obligation] = {}
-        for index, policy in enumerate(self.policies):
+        seen: set[tuple[str, Period]] = set()
+        found = []
+        for policy in self.policies:
             start = max(after, policy.effective_from - timedelta(days=1))
             for rule in policy.reports:
                 for period in rule.periods_due(start - timedelta(days=62), until + timedelta(days=62)):
-                    obligation = self._governed(index, rule.kind, period)
+                    if (rule.kind, period) in seen:
+                        continue
+                    seen.add((rule.kind, period))
+                    obligation = self.obligation(rule.kind, period)
                     if obligation is not None and after < obligation.due_on <= until:
-                        found.setdefault((rule.kind, period), obligation)
-        return sorted(found.values())
+                        found.append(obligation)
+        return sorted(found)
 
     def obligation(self, kind: str, period: Period) -> Obligation | None:
-        """The obligation for (kind, period) if a policy makes one."""
+        """The obligation for (kind, period) if a policy makes one: the oldest policy that governs it
+        wins, so a period that fell due under one policy is never owed again under the next."""
         for index in range(len(self.policies)):
             obligation = self._governed(index, kind, period)
             if obligation is not None:

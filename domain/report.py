@@ -122,8 +122,11 @@ class Report(Aggregate):
         self._check_status("returned", ReportStatus.SENT, ReportStatus.ACCEPTED)
         self._record(self.Returned, stamp, reason=check_reason(reason))
 
-    def revise(self, stamp: Stamp, attachments: tuple[Attachment, ...] | None, note: str | None) -> None:
+    def check_revisable(self) -> None:
         self._check_status("revised", ReportStatus.RETURNED)
+
+    def revise(self, stamp: Stamp, attachments: tuple[Attachment, ...] | None, note: str | None) -> None:
+        self.check_revisable()
         if attachments:
             _check_names(attachments)
         self._record(self.Revised, stamp, attachments=attachments or self.attachments, note=note or self.note)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.attachments import AttachmentStore
-from domain.errors import InvalidValue, NotPermitted, RuleViolated
+from domain.errors import InvalidValue, NotFound, NotPermitted, RuleViolated
 from domain.period import Cadence, Period
 from domain.permissions import Action
 from domain.policy import Calendar, Obligation, default_policy, parse_policy
@@ -67,6 +67,9 @@ class Reporting:
         today = shanghai_date(stamp.effective_at)
         if rule.cadence not in ALWAYS_DRAFTABLE and rule.covers == "previous" and parsed.last_day >= today:
             raise RuleViolated(f"the period {parsed} has not ended yet; report on it from {parsed.next().first_day}")
+        if rule.covers == "current" and parsed.first_day.year > today.year + 1:
+            raise RuleViolated(f"a {kind} for {parsed} is too far ahead; it can be drafted from "
+                               f"{parsed.first_day.year - 1}")
         obligation = calendar.obligation(kind, parsed)
         if obligation is None or not home.owes_on(obligation.due_on):
             raise RuleViolated(f"unit {home.code} does not owe a {kind} for {parsed}"
@@ -113,6 +116,7 @@ class Reporting:
                       note: str | None = None) -> None:
         report = self.report(report_id)
         stamp = self._authorise(actor, Action.REPORT, report.unit)
+        report.check_revisable()
         report.revise(stamp, self._store_files(files) if files else None, note)
         self._save(report)
 
@@ -123,8 +127,20 @@ class Reporting:
     def reports(self: Ledger) -> list[Report]:
         return sorted(self._all(Report, Report.Drafted), key=lambda r: r.report_id)
 
-    def attachment_bytes(self: Ledger, report_id: str, name: str) -> tuple[Attachment, bytes]:
-        attachment = self.report(report_id).attachment(name)
+    def attachment_bytes(self: Ledger, report_id: str, name: str,
+                         version: int | None = None) -> tuple[Attachment, bytes]:
+        """A file as it was attached to the report's current version, or to an earlier one."""
+        report = self.report(report_id)
+        if version is None or version == report.revision:
+            attachment = report.attachment(name)
+        else:
+            versions = [e.attachments for e in self.history(report.id) if isinstance(e, (Report.Drafted, Report.Revised))]
+            if not 1 <= version <= len(versions):
+                raise NotFound(f"report {report.report_id} has versions 1 to {len(versions)}, not {version}")
+            matching = [a for a in versions[version - 1] if a.name == name]
+            if not matching:
+                raise NotFound(f"version {version} of report {report.report_id} has no attachment {name!r}")
+            attachment = matching[0]
         return attachment, self.attachments.get(attachment.sha256)
 
     def _store_files(self: Ledger, files: Sequence[tuple[str, bytes]]) -> tuple[Attachment, ...]:

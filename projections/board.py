@@ -76,28 +76,26 @@ PROBLEM_HANDLERS: dict[str, Handler] = {
     "Closed": lambda q, r: q.update(status="closed", closed_at=r.effective_at),
     "Reopened": lambda q, r: q.update(status="open", closed_at=None),
 }
-PROJECT_PREFIX = "domain.project:Project."
-PROBLEM_PREFIX = "domain.problem:Problem."
 
 
 class BoardView(View):
     name = "board"
     tables = ("zs_board", "zs_project_versions", "zs_problems", "zs_problem_versions", "zs_services")
-    schema = BOARD.schema() + PROJECT_VERSIONS.schema() + PROBLEMS.schema() + PROBLEM_VERSIONS.schema() + \
-        SERVICES.schema()
+    tables_sql = [s for t in (BOARD, PROJECT_VERSIONS, PROBLEMS, PROBLEM_VERSIONS, SERVICES) for s in t.tables_sql()]
+    indexes_sql = [s for t in (BOARD, PROJECT_VERSIONS, PROBLEMS, PROBLEM_VERSIONS, SERVICES) for s in t.indexes_sql()]
 
     def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
-        mine = [r for r in records if r.topic.startswith((PROJECT_PREFIX, PROBLEM_PREFIX))]
+        mine = [r for r in records if r.kind in ("Project", "Problem")]
         if not mine:
             return
-        problems = PROBLEMS.load(cursor, [r.aggregate_id for r in mine if r.topic.startswith(PROBLEM_PREFIX)])
-        project_ids = [r.aggregate_id for r in mine if r.topic.startswith(PROJECT_PREFIX)]
-        project_ids += [str(Project.id_for(q["project"])) for q in problems.values()]
-        project_ids += [str(Project.id_for(r.state["project"])) for r in mine if r.event == "Raised"]
+        problems = PROBLEMS.load(cursor, [r.aggregate_id for r in mine if r.kind == "Problem"])
+        project_ids = [r.aggregate_id for r in mine if r.kind == "Project"]
+        project_ids += [Project.id_for(q["project"]).hex for q in problems.values()]
+        project_ids += [Project.id_for(r.state["project"]).hex for r in mine if r.event == "Raised"]
         projects = BOARD.load(cursor, project_ids)
         project_versions, problem_versions, services = [], [], {}
         for r in mine:
-            if r.topic.startswith(PROJECT_PREFIX):
+            if r.kind == "Project":
                 p = projects.setdefault(r.aggregate_id, {"id": r.aggregate_id})
                 self._project_event(cursor, p, r, services)
                 p.update(version=r.version, updated_at=r.recorded_at)
@@ -110,7 +108,7 @@ class BoardView(View):
                 problem_versions.append(_version(q, r))
                 is_open = q["status"] != "closed"
                 if was_open != is_open:
-                    owner = projects[str(Project.id_for(q["project"]))]
+                    owner = projects[Project.id_for(q["project"]).hex]
                     owner["open_problems"] = int(owner.get("open_problems") or 0) + (1 if is_open else -1)
         BOARD.upsert(cursor, projects.values())
         PROBLEMS.upsert(cursor, problems.values())

@@ -12,6 +12,7 @@ from typing import Any
 from domain.application import Ledger
 from domain.errors import NotFound
 from domain.values import Stage, end_of_day, shanghai_date
+from projections.audit import details
 from projections.db import Db, from_ts, ts
 from projections.obligations import LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Sending, obligations_at
 from projections.runner import Progress, Runner
@@ -176,11 +177,16 @@ class Views:
             params.append(ts(until))
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self.db.fetchall(f"SELECT * FROM zs_audit {where} ORDER BY position", params)
-        return [{
-            "recorded_at": from_ts(r["recorded_at"]), "effective_at": from_ts(r["effective_at"]), "actor": r["actor"],
-            "actor_role": r["actor_role"], "os_user": r["os_user"], "unit": r["unit"], "action": r["action"],
-            "subject": r["subject"], "details": json.loads(r["details"]),
-        } for r in rows]
+        states = self.db.read_positions([r["position"] for r in rows])
+        result = []
+        for r in rows:
+            state = json.loads(states[r["position"]])
+            result.append({
+                "recorded_at": from_ts(ts(state["timestamp"])), "effective_at": from_ts(ts(state["effective_at"])),
+                "actor": r["actor"], "actor_role": state["actor_role"], "os_user": state["os_user"], "unit": r["unit"],
+                "action": r["action"], "subject": r["subject"], "details": details(state),
+            })
+        return result
 
     # -- lists --------------------------------------------------------------------------------------------
 

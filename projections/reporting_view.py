@@ -24,8 +24,9 @@ UNIT_VERSIONS = HistoryTable("zs_unit_versions", UNIT_COLUMNS, indexes=[("code",
 PEOPLE = StateTable("zs_people", PERSON_COLUMNS + ("version",), ints=("active", "version"), indexes=[("name",)])
 REPORTS = StateTable("zs_reports", REPORT_COLUMNS + ("version",), ints=("revision", "sealed", "version"),
                      indexes=[("unit", "period"), ("report_id",)])
-REPORT_VERSIONS = HistoryTable("zs_report_versions", REPORT_COLUMNS, ints=("revision", "sealed"),
-                               indexes=[("unit",), ("report_id", "version")])
+# As-of questions about reports ask only whether one counted and when it was last sent.
+REPORT_VERSIONS = HistoryTable("zs_report_versions", ("id", "report_id", "unit", "status", "last_sent_at"),
+                               indexes=[("unit",)])
 
 Handler = Callable[[dict[str, Any], Record], None]
 REVIEW_CLEARED = dict(approved_by=None, approved_at=None, sent_by=None, sent_at=None, reviewed_by=None,
@@ -87,20 +88,21 @@ REPORT_HANDLERS: dict[str, Handler] = {
                                       return_reason=r.state["reason"]),
 }
 KINDS = {
-    "domain.unit:Unit.": (UNITS, UNIT_VERSIONS, UNIT_HANDLERS),
-    "domain.person:Person.": (PEOPLE, None, PERSON_HANDLERS),
-    "domain.report:Report.": (REPORTS, REPORT_VERSIONS, REPORT_HANDLERS),
+    "Unit": (UNITS, UNIT_VERSIONS, UNIT_HANDLERS),
+    "Person": (PEOPLE, None, PERSON_HANDLERS),
+    "Report": (REPORTS, REPORT_VERSIONS, REPORT_HANDLERS),
 }
 
 
 class ReportingView(View):
     name = "reporting"
     tables = ("zs_units", "zs_unit_versions", "zs_people", "zs_reports", "zs_report_versions")
-    schema = UNITS.schema() + UNIT_VERSIONS.schema() + PEOPLE.schema() + REPORTS.schema() + REPORT_VERSIONS.schema()
+    tables_sql = [s for t in (UNITS, UNIT_VERSIONS, PEOPLE, REPORTS, REPORT_VERSIONS) for s in t.tables_sql()]
+    indexes_sql = [s for t in (UNITS, UNIT_VERSIONS, PEOPLE, REPORTS, REPORT_VERSIONS) for s in t.indexes_sql()]
 
     def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
-        for prefix, (current, history, handlers) in KINDS.items():
-            mine = [r for r in records if r.topic.startswith(prefix)]
+        for kind, (current, history, handlers) in KINDS.items():
+            mine = [r for r in records if r.kind == kind]
             if not mine:
                 continue
             rows = current.load(cursor, [r.aggregate_id for r in mine])

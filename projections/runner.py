@@ -18,6 +18,7 @@ from domain.base import upcast
 from projections.db import Cursor, Db, ts
 
 BATCH = 2000
+REBUILD_BATCH = 10000  # fewer, larger commits when replaying the whole log
 Progress = Callable[[int, int], None]
 
 
@@ -30,26 +31,21 @@ class Record:
     aggregate_id: str
     version: int
     state: dict[str, Any]
-
-    @property
-    def event(self) -> str:
-        return self.topic.rsplit(".", 1)[-1]
-
-    @property
-    def recorded_at(self) -> str:
-        return ts(self.state["timestamp"])
-
-    @property
-    def effective_at(self) -> str:
-        return ts(self.state["effective_at"])
+    kind: str
+    event: str
+    recorded_at: str
+    effective_at: str
 
 
-def decode(notification: Any) -> Record:
-    state = json.loads(notification.state)
+def decode(row: tuple[int, str, int, str, bytes]) -> Record:
+    """A stored event as (position, aggregate id hex, version, topic, state) → a Record."""
+    position, aggregate_id, version, topic, data = row
+    state = json.loads(data)
     if "class_version" in state:
-        upcast(resolve_topic(notification.topic), state)
-    return Record(notification.id, notification.topic, str(notification.originator_id),
-                  notification.originator_version, state)
+        upcast(resolve_topic(topic), state)
+    kind, _, event = topic.partition(":")[2].partition(".")
+    return Record(position, topic, aggregate_id, version, state, kind, event, ts(state["timestamp"]),
+                  ts(state["effective_at"]))
 
 
 class View:
@@ -57,10 +53,15 @@ class View:
 
     name: str = ""
     tables: Sequence[str] = ()
-    schema: Sequence[str] = ()
+    tables_sql: Sequence[str] = ()
+    indexes_sql: Sequence[str] = ()
 
-    def create(self, cursor: Cursor) -> None:
-        for statement in self.schema:
+    def create(self, cursor: Cursor, indexes: bool = True) -> None:
+        for statement in (*self.tables_sql, *(self.indexes_sql if indexes else ())):
+            cursor.execute(statement)
+
+    def create_indexes(self, cursor: Cursor) -> None:
+        for statement in self.indexes_sql:
             cursor.execute(statement)
 
     def drop(self, cursor: Cursor) -> None:
@@ -91,7 +92,7 @@ class Runner:
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
 
-    def catch_up(self, progress: Progress | None = None, limit: int | None = None) -> int:
+    def catch_up(self, progress: Progress | None = None, limit: int | None = None, batch_size: int | None = None) -> int:
         """Apply everything recorded since the views' positions; returns how many events were read."""
         read = 0
         head = self.head()
@@ -100,10 +101,11 @@ class Runner:
             start = min(positions.values(), default=head)
             if start >= head:
                 return read
-            size = BATCH if limit is None else min(BATCH, limit - read)
+            size = batch_size or BATCH
+            size = size if limit is None else min(size, limit - read)
             if size <= 0:
                 return read
-            batch = self.recorder.select_notifications(start=start + 1, limit=size, stop=head)
+            batch = self.db.read_log(start, head, size)
             if not batch:
                 return read
             try:
@@ -112,7 +114,7 @@ class Runner:
                 continue  # another process applied it first: re-read the positions
             read += len(batch)
             if progress:
-                progress(batch[-1].id, head)
+                progress(batch[-1][0], head)
 
     def _apply(self, batch: Sequence[Any], positions: dict[str, int]) -> None:
         records = [decode(n) for n in batch]
@@ -136,9 +138,14 @@ class Runner:
             for name in chosen:
                 view = self.views[name]
                 view.drop(cursor)
-                view.create(cursor)
+                view.create(cursor, indexes=False)
                 cursor.execute("UPDATE zs_tracking SET position = 0 WHERE view = ?", (name,))
-        return self.catch_up(progress)
+        with self.db.relaxed_sync():
+            count = self.catch_up(progress, batch_size=REBUILD_BATCH)
+        with self.db.transaction() as cursor:
+            for name in chosen:
+                self.views[name].create_indexes(cursor)
+        return count
 
 
 class ConcurrentCatchUp(Exception):

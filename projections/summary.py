@@ -13,7 +13,7 @@ from typing import Any
 from domain.application import Ledger
 from domain.period import Period
 from domain.values import Stage, end_of_day, shanghai_date
-from projections.db import ts
+from projections.db import Db, ts
 from projections.obligations import LATE, ON_TIME, OVERDUE, Enrolment, Sending, obligations_at
 from projections.runner import Record, decode
 
@@ -56,16 +56,16 @@ def summarize(ledger: Ledger, period: Period, unit: str | None = None,
     known = ts(known_at or ledger.clock())
     end_moment = end_of_day(period.last_day)
     replay = Replay(period, ts(end_moment))
-    start = 1
-    while True:
-        batch = ledger.recorder.select_notifications(start=start, limit=5000)
-        for notification in batch:
-            record = decode(notification)
+    db, position, head = Db(ledger.recorder), 0, ledger.recorder.max_notification_id() or 0
+    while position < head:
+        batch = db.read_log(position, head, 5000)
+        if not batch:
+            break
+        for row in batch:
+            record = decode(row)
             if record.recorded_at <= known:
                 _take(replay, record)
-        if len(batch) < 5000:
-            break
-        start = batch[-1].id + 1
+        position = batch[-1][0]
     calendar = ledger.calendar(end_moment, known_at)
     enrolments = [Enrolment(u["code"], date.fromisoformat(u["enrolled_on"]),
                             date.fromisoformat(u["withdrawn_on"]) if u["withdrawn_on"] else None)
@@ -81,7 +81,7 @@ def summarize(ledger: Ledger, period: Period, unit: str | None = None,
 
 
 def _take(replay: Replay, r: Record) -> None:
-    kind, event = r.topic.split(":")[1].split(".")
+    kind, event = r.kind, r.event
     s = r.state
     effective_by_end = r.effective_at <= replay.end
     if kind == "Unit" and effective_by_end:

@@ -19,13 +19,14 @@ class StateTable:
         self.ints = set(ints)
         self.indexes = indexes
 
-    def schema(self) -> list[str]:
+    def tables_sql(self) -> list[str]:
         cols = ", ".join(f"{c} {'BIGINT' if c in self.ints else 'TEXT'}" for c in self.columns)
-        statements = [f"CREATE TABLE IF NOT EXISTS {self.name} ({cols}, PRIMARY KEY ({self.key}))"]
-        for index in self.indexes:
-            ix = f"ix_{self.name.removeprefix('zs_')}_{'_'.join(index)}"
-            statements.append(f"CREATE INDEX IF NOT EXISTS {ix} ON {self.name} ({', '.join(index)})")
-        return statements
+        return [f"CREATE TABLE IF NOT EXISTS {self.name} ({cols}, PRIMARY KEY ({self.key}))"]
+
+    def indexes_sql(self) -> list[str]:
+        """Secondary indexes: made after a rebuild's bulk load, which is faster than keeping them up."""
+        return [f"CREATE INDEX IF NOT EXISTS ix_{self.name.removeprefix('zs_')}_{'_'.join(index)} "
+                f"ON {self.name} ({', '.join(index)})" for index in self.indexes]
 
     def load(self, cursor: Cursor, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         keys = list(dict.fromkeys(keys))
@@ -36,6 +37,12 @@ class StateTable:
             for row in cursor.fetchall(f"SELECT * FROM {self.name} WHERE {self.key} IN ({marks})", chunk):
                 found[row[self.key]] = row
         return found
+
+    def insert(self, cursor: Cursor, rows: Iterable[dict[str, Any]]) -> None:
+        cols = ", ".join(self.columns)
+        marks = ", ".join("?" * len(self.columns))
+        cursor.executemany(f"INSERT INTO {self.name} ({cols}) VALUES ({marks})",
+                           [[row.get(c) for c in self.columns] for row in rows])
 
     def upsert(self, cursor: Cursor, rows: Iterable[dict[str, Any]]) -> None:
         cols = ", ".join(self.columns)
@@ -56,9 +63,3 @@ class HistoryTable(StateTable):
                  indexes: Sequence[Sequence[str]] = ()) -> None:
         super().__init__(name, tuple(columns) + self.STAMP, key="id, version",
                          ints=tuple(ints) + ("version", "position"), indexes=indexes)
-
-    def insert(self, cursor: Cursor, rows: Iterable[dict[str, Any]]) -> None:
-        cols = ", ".join(self.columns)
-        marks = ", ".join("?" * len(self.columns))
-        cursor.executemany(f"INSERT INTO {self.name} ({cols}) VALUES ({marks})",
-                           [[row.get(c) for c in self.columns] for row in rows])

@@ -124,6 +124,14 @@ def test_overdue_at_a_t_whose_utc_date_is_still_the_due_day(commission):
     assert figures(row(commission, t)) == ("overdue", None, 1)
 
 
+def test_t_may_be_given_in_any_zone_and_means_the_same_instant(commission, clock):
+    send_at(commission, clock, shanghai(2021, 9, 6, 0, 0, 1), "service_list")
+    t = datetime(2021, 9, 6, 8, 30, tzinfo=SHANGHAI)
+    assert obligation_rows(commission, t) == obligation_rows(commission, t.astimezone(UTC))
+    assert figures(row(commission, t)) == ("overdue", None, 1)
+    assert figures(row(commission, t, "service_list")) == ("late", 1, None)
+
+
 def test_drafted_and_approved_but_unsent_is_overdue_and_names_the_report(commission):
     report_id = approve(commission)
     entry = row(commission, shanghai(2021, 9, 8))
@@ -345,6 +353,31 @@ def test_the_status_at_a_moment_before_the_policy_was_loaded_uses_the_policy_the
     assert row(commission, shanghai(2021, 11, 8, 8), "project_status", "2021-10")["due_on"] == date(2021, 11, 10)
     assert figures(row(commission, shanghai(2021, 11, 8, 8), "project_status", "2021-10")) == (
         "upcoming", None, None)
+
+
+QUARTERLY_IN_ITS_SECOND_MONTH = default_policy_text().replace(
+    'cadence = "quarterly"\ncovers = "previous"\ndue_day = 15',
+    'cadence = "quarterly"\ncovers = "previous"\ndue_month = 2\ndue_day = 15')
+
+
+def test_what_a_unit_owes_does_not_depend_on_listing_it_alone(commission, clock):
+    assert QUARTERLY_IN_ITS_SECOND_MONTH != default_policy_text()
+    clock.set(shanghai(2022, 1, 19, 10))
+    enrol(commission, "SR", date(2022, 1, 15))
+    commission.load_policy("管理员", QUARTERLY_IN_ITS_SECOND_MONTH, date(2022, 1, 20), "季报.toml")
+    t = shanghai(2022, 3, 1)
+    alone = obligation_rows(commission, t, "SR")
+    among = [r for r in obligation_rows(commission, t) if r["unit"] == "SR"]
+    assert ("quarterly_report", "2021-Q4") not in {(r["kind"], r["period"]) for r in alone}
+    assert alone == among
+
+
+def test_a_period_that_fell_due_before_a_policy_keeps_its_due_day_after_it(commission, clock):
+    clock.set(shanghai(2022, 1, 19, 10))
+    commission.load_policy("管理员", QUARTERLY_IN_ITS_SECOND_MONTH, date(2022, 1, 20), "季报.toml")
+    owed = rows(commission, shanghai(2022, 6, 1))
+    assert owed[("quarterly_report", "2021-Q4")]["due_on"] == date(2022, 1, 15)
+    assert owed[("quarterly_report", "2022-Q1")]["due_on"] == date(2022, 5, 15)
 
 
 def test_a_policy_effective_today_in_shanghai_is_accepted(commission, clock):

@@ -378,8 +378,6 @@ def test_a_refused_draft_stores_no_attachment_bytes(commission):
     assert blob_rows(commission) == before
 
 
-@pytest.mark.xfail(strict=True, reason="bug: revising a report that was not returned stores the new files' bytes "
-                                       "in zs_attachments before the refusal")
 def test_a_refused_revision_stores_no_attachment_bytes(commission):
     report_id = sent(commission)
     before = blob_rows(commission)

@@ -56,7 +56,7 @@ def september(commission: Ledger, clock) -> Ledger:
     clock.set(shanghai(date(2021, 9, 20)))
     ledger.add_service(LIAISON, "HW-2021-002", ServiceKind.SITE, date(2021, 9, 20), "协助踏勘转运站选址", None)
     ledger.raise_problem(LIAISON, "HW-2021-002", "设备进口审批周期长", ProblemCategory.APPROVAL)
-    ledger.add_service(GY_LIAISON, "GY-2021-001", ServiceKind.FINANCING, date(2021, 9, 21), "对接银行绿色信贷",
+    ledger.add_service(GY_LIAISON, "GY-2021-001", ServiceKind.FINANCING, date(2021, 9, 20), "对接银行绿色信贷",
                        Decimal("1000"))
     clock.set(shanghai(date(2021, 9, 25)))
     ledger.answer_problem(LIAISON, first, "已同意调整，投资方已知悉")

@@ -266,9 +266,6 @@ def test_a_period_that_fell_due_before_a_later_policy_keeps_its_due_day():
     assert due[("quarterly_report", "2022-Q1")] == date(2022, 5, 15)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a later policy makes a period that already fell due before it due "
-                                       "again (Q4 2021: 2022-01-15, then 2022-02-15 under a policy from 01-20), so "
-                                       "a unit enrolled on 2022-01-15 owes it, and spans disagree on its due day")
 def test_a_period_that_fell_due_before_a_later_policy_is_not_owed_again_after_it():
     calendar = staggered_quarterly()
     assert ("quarterly_report", "2021-Q4") not in owed(calendar, date(2022, 1, 15), date(2022, 12, 31))
@@ -404,9 +401,6 @@ def test_with_two_random_policies_the_periods_of_each_kind_follow_without_a_gap(
     check_periods_consecutive_per_kind(Calendar([first, second]).obligations(*span))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: with two policies, a period can be governed by both (due before the "
-                                       "second under the first, after it under the second), so a span starting "
-                                       "after the first due day owes it again with the second's due day")
 @PROPERTY
 @given(spans(), random_policies(), random_policies(), st.integers(0, 400))
 @example(

@@ -1,0 +1,124 @@
+"""Filling a form: the state at the period's end and the facts dated in it, from what the ledger knows
+when it fills (DOMAIN.md rule 7)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from domain.errors import InvalidValue, RuleViolated
+from domain.values import Stage
+from projections.forms.fill import fill
+from tests.forms.conftest import LIAISON, OFFICE, shanghai
+
+
+def overview(ledger, kind: str, period: str = "2021-09", unit: str = "HW") -> list[dict]:
+    sheet = fill(ledger, unit, kind, period).overview
+    return [dict(zip([c.label for c in sheet.columns], row)) for row in sheet.rows]
+
+
+def test_the_situation_form_lists_the_key_projects_at_the_months_end_with_their_facts(september):
+    rows = overview(september, "project_status")
+
+    assert [r["项目编号"] for r in rows] == ["HW-2021-001", "HW-2021-002"]  # HW-2021-003 is in reserve
+    first = rows[0]
+    assert first == {
+        "项目编号": "HW-2021-001", "项目名称": "环卫一体化PPP项目", "投资方": "天津某环境服务有限公司",
+        "所属行业": "环卫作业", "项目级别": "市级重点", "当前环节": "在谈", "计划总投资（万元）": Decimal("12000.00"),
+        "本月进展情况": "完成可研报告编制\n与投资方开展首轮商务洽谈", "存在问题": "项目用地规划调整",
+        "责任部门": "环境卫生管理处综合科", "责任人": "钱副处", "联络员": "孙联络", "填报日期": date(2021, 9, 30),
+    }
+    assert rows[1]["存在问题"] == "设备进口审批周期长"
+
+
+def test_each_key_project_has_its_own_sheet_headed_by_its_number(september):
+    filled = fill(september, "HW", "project_status", "2021-09")
+
+    assert [s.name for s in filled.sheets] == ["汇总", "HW-2021-001", "HW-2021-002"]
+    page = filled.sheets[1]
+    assert page.heading[0] == "项目编号：HW-2021-001" and "单位：万元" in page.heading
+    assert ("计划总投资（万元）", Decimal("12000.00")) in page.rows
+
+
+def test_a_stage_reached_in_the_month_but_recorded_later_shows_by_its_business_date(september, clock):
+    clock.set(shanghai(date(2021, 10, 4)))
+    september.advance_project(LIAISON, "HW-2021-002", Stage.SIGNED, date(2021, 9, 29), "补录：九月底签约")
+
+    assert overview(september, "project_status")[1]["当前环节"] == "签约"
+    assert overview(september, "project_status", "2021-08") == []
+
+
+def test_a_project_promoted_after_the_month_is_not_in_its_form_and_one_demoted_after_it_still_is(september, clock):
+    clock.set(shanghai(date(2021, 10, 5)))
+    september.promote_project(OFFICE, "HW-2021-003", "十月纳入")
+    september.demote_project(OFFICE, "HW-2021-002", "十月调出")
+
+    assert [r["项目编号"] for r in overview(september, "project_status")] == ["HW-2021-001", "HW-2021-002"]
+    assert [r["项目编号"] for r in overview(september, "project_status", "2021-10")] == ["HW-2021-001", "HW-2021-003"]
+
+
+def test_a_suspended_project_shows_its_status_beside_its_stage(september, clock):
+    september.suspend_project(LIAISON, "HW-2021-002", "投资方资金调整")
+
+    assert overview(september, "project_status", "2021-10")[1]["当前环节"] == "谋划储备（暂停）"
+
+
+def test_the_current_month_is_filled_as_of_today(september):
+    rows = overview(september, "project_status", "2021-10")
+
+    assert rows[0]["填报日期"] == date(2021, 10, 3)
+    assert rows[0]["本月进展情况"] == ""
+
+
+def test_the_tracking_form_lists_problems_open_in_the_month_with_their_way_up_and_back(september):
+    rows = overview(september, "tracking_feedback")
+
+    assert [(r["项目编号"], r["序号"], r["跟踪事项"]) for r in rows] == [
+        ("HW-2021-001", 1, "项目用地规划调整"), ("HW-2021-002", 1, "设备进口审批周期长")]
+    assert rows[0] == {
+        "项目编号": "HW-2021-001", "项目名称": "环卫一体化PPP项目", "序号": 1, "跟踪事项": "项目用地规划调整",
+        "提出日期": date(2021, 9, 16), "上报情况": "2021-09-18 上报市规划和自然资源局：请求调整用地性质",
+        "反馈情况": "2021-09-25 已同意调整，投资方已知悉", "办理状态": "已答复", "销号日期": None,
+    }
+
+
+def test_a_problem_closed_in_a_month_is_in_that_months_form_and_not_the_next(september, clock):
+    problem = september.project("HW-2021-001").problems[0]
+    september.close_problem(OFFICE, problem, "已反馈")
+    clock.set(shanghai(date(2021, 11, 2)))
+
+    october = overview(september, "tracking_feedback", "2021-10")
+    assert [(r["跟踪事项"], r["办理状态"], r["销号日期"]) for r in october if r["项目编号"] == "HW-2021-001"] == [
+        ("项目用地规划调整", "已销号", date(2021, 10, 3))]
+    assert [r["项目编号"] for r in overview(september, "tracking_feedback", "2021-11")] == ["HW-2021-002"]
+
+
+def test_the_service_list_holds_the_months_services_to_key_projects_without_voided_ones(september):
+    filled = fill(september, "HW", "service_list", "2021-09")
+    sheet = filled.overview
+
+    assert sheet.rows == (
+        (1, "HW-2021-001", "环卫一体化PPP项目", "政策解读", "解读环卫市场化政策", date(2021, 9, 14), Decimal("5.50")),
+        (2, "HW-2021-002", "垃圾转运站智能化改造项目", "选址服务", "协助踏勘转运站选址", date(2021, 9, 20), None),
+    )
+    assert sheet.totals == ("合计", None, None, None, None, None, Decimal("5.50"))
+    assert sheet.heading == ("单位名称：环境卫生管理处", "报告期：2021年9月", "单位：万元")
+
+
+def test_the_liaison_roster_holds_the_units_current_people(september):
+    sheet = fill(september, "HW", "liaison_form", "once").overview
+
+    assert sheet.rows == (("赵处长", "钱副处", "环境卫生管理处综合科", "孙联络", "科员", "13800000103"),)
+    assert sheet.heading == ("填报单位（盖章）：环境卫生管理处", "填报日期：2021-10-03")
+
+
+@pytest.mark.parametrize("kind, period, error", [
+    ("project_status", "2021-9", InvalidValue), ("project_status", "2021-Q3", InvalidValue),
+    ("quarterly_report", "2021-Q3", InvalidValue), ("liaison_form", "2021-09", InvalidValue),
+    ("project_status", "2021-11", RuleViolated),
+])
+def test_a_malformed_period_a_kind_without_a_form_and_a_month_not_begun_are_refused(september, kind, period, error):
+    with pytest.raises(error):
+        fill(september, "HW", kind, period)

@@ -1,0 +1,91 @@
+"""What the read-side tests share: every view table dumped in a comparable form, and Shanghai moments."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from domain.application import Ledger
+from domain.values import SHANGHAI, UTC, Level, Role, Sector, UnitKind
+from projections.db import Db
+from tests.conftest import PG_URL, _libpq
+
+Dump = dict[str, list[tuple[Any, ...]]]
+
+
+def view_tables(db: Db) -> list[str]:
+    """Every table of the ledger's database whose name starts with zs_ (the views, tracking, attachments)."""
+    with db.transaction(commit=False) as cursor:
+        if db.postgres:
+            cursor.cursor.execute("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = %s",
+                                  (db.schema,))
+        else:
+            cursor.cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        names = [row["name"] for row in cursor.cursor.fetchall()]
+    return sorted(n for n in names if n.startswith("zs_"))
+
+
+def dump(ledger: Ledger) -> Dump:
+    """Every zs_ table's rows, each as sorted (column, value) pairs, the rows sorted: equal dumps, equal views."""
+    db = Db(ledger.recorder)
+    tables: Dump = {}
+    with db.transaction(commit=False) as cursor:
+        for name in view_tables(db):
+            rows = cursor.fetchall(f"SELECT * FROM {name}")
+            tables[name] = sorted((tuple(sorted((k, _plain(v)) for k, v in row.items())) for row in rows), key=repr)
+    return tables
+
+
+def _plain(value: Any) -> Any:
+    return bytes(value) if isinstance(value, memoryview) else value
+
+
+def shanghai(*parts: int) -> datetime:
+    """A Shanghai wall-clock moment, as UTC."""
+    return datetime(*parts, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def commission_like(ledger: Ledger) -> Ledger:
+    """The `commission` fixture's ledger (tests/conftest.py), for fixtures of a wider scope than a test."""
+    ledger.init("管理员")
+    ledger.add_person("管理员", "许办公", Role.OFFICE, phone="022-28350001", title="一级主任科员")
+    ledger.add_unit("管理员", "HW", "环境卫生管理处", UnitKind.DEPARTMENT, date(2021, 8, 31),
+                    [Sector.SANITATION], "环境卫生管理处综合科")
+    ledger.add_unit("管理员", "GY", "市公用事业管理局", UnitKind.BUREAU, date(2021, 8, 31),
+                    [Sector.GAS_HEATING, Sector.ROAD_BRIDGE], "规划发展处")
+    ledger.add_person("管理员", "赵处长", Role.PRINCIPAL, "HW", "022-28350101", "处长")
+    ledger.add_person("管理员", "钱副处", Role.LEADER, "HW", "022-28350102", "副处长")
+    ledger.add_person("管理员", "孙联络", Role.LIAISON, "HW", "13800000103", "科员")
+    ledger.add_person("管理员", "李科员", Role.STAFF, "HW", None, "科员")
+    ledger.add_person("管理员", "周联络", Role.LIAISON, "GY", "13800000201", "主任科员")
+    ledger.add_project("孙联络", "HW-2021-001", "HW", "环卫一体化PPP项目", Sector.SANITATION, Level.CITY,
+                       "天津某环境服务有限公司", Decimal("12000.00"), "钱副处", "环境卫生管理处综合科", "孙联络")
+    return ledger
+
+
+@contextmanager
+def store_for_module(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A store URL that lives as long as a module-scoped fixture: a SQLite file, or a PostgreSQL schema
+    of its own (request.param names which)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('store') / 'ledger.db'}"
+        return
+    import psycopg
+
+    schema = f"{request.getfixturevalue('postgres_url')}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(_libpq(PG_URL), autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{_libpq(PG_URL)}?schema={schema}"
+    finally:
+        with psycopg.connect(_libpq(PG_URL), autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
