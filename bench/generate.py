@@ -25,7 +25,7 @@ from domain.values import (
 
 START = date(2021, 9, 1)  # the day after the commission's units were enrolled
 YEARS = 10
-EVENTS_PER_PROJECT = 46  # what one project brings on average, its problems included
+EVENTS_PER_PROJECT = 40  # what one project brings on average, its problems included
 REPORT_EVENTS = 80_000  # fifty units' reports over ten years, whatever the number of projects
 
 

@@ -27,6 +27,7 @@ class Context:
         self.actor = actor
         self._ledger: Ledger | None = None
         self._views: Views | None = None
+        self.actor_typed = True  # False when the actor came from ZS_ACTOR, which reads do not check
         self.progress: Progress | None = None
 
     @property
@@ -46,7 +47,7 @@ class Context:
     def views(self) -> Views:
         """The read side, caught up with everything recorded so far (so the CLI reads its own writes)."""
         if self._views is None:
-            if self.actor:  # --as, when given, must name a registered, active person even for reads
+            if self.actor and self.actor_typed:  # --as, typed, must name an active person even for reads
                 self.ledger.acting(self.actor)
             self._views = Views(self.ledger, progress=self.progress)
         return self._views

@@ -36,7 +36,7 @@ class Group(click.Group):
 
 def _unexpected(error: Exception) -> str:
     name = type(error).__name__
-    if "Operational" in name or "Interface" in name or "Connection" in name:
+    if any(word in name for word in ("Operational", "Interface", "Connection", "Programming")):
         return f"cannot use the store: {error}".strip()
     return f"unexpected {name}: {error} (set ZS_DEBUG=1 for the details)"
 
@@ -59,15 +59,19 @@ def cli(ctx: click.Context, store: str, actor: str | None) -> None:
       zs --as 张管理 unit add HW --name 环境卫生管理处 --kind department --enrolled 2021-08-31
     """
     context = Context(store, actor)
+    context.actor_typed = ctx.get_parameter_source("actor") is click.core.ParameterSource.COMMANDLINE
     ctx.obj = context
     ctx.call_on_close(context.close)
 
 
 def register_commands() -> None:
-    from cli import demo, ledger_commands, obligations, people, policies, problems, projects, readside, reports, services, summary, units
+    from cli import (
+        demo, forms, ledger_commands, obligations, people, policies, problems, projects, readside, reports, services,
+        summary, units,
+    )
 
     for module in (ledger_commands, units, people, projects, problems, services, policies, reports, obligations,
-                   readside, summary, demo):
+                   readside, summary, forms, demo):
         module.register(cli)
 
 

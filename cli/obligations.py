@@ -9,7 +9,7 @@ import click
 
 from cli.context import Context, pass_context
 from cli.output import emit_json, json_option, render, table
-from cli.params import AS_KNOWN_AT, MOMENT
+from cli.params import AS_KNOWN_AT, AS_OF
 from domain.values import shanghai_date
 from projections.obligations import LABELS, OVERDUE, UPCOMING
 
@@ -17,8 +17,6 @@ COLUMNS = [
     ("unit", "单位"), ("kind", "报告类别"), ("period", "期间"), ("due_on", "截止日期"), ("status_label", "状态"),
     ("sent_at", "报送时间"), ("days_late", "迟报天数"), ("days_overdue", "逾期天数"), ("report_id", "报告编号"),
 ]
-AS_OF = click.option("--as-of", "as_of", type=MOMENT,
-                     help="A date (the end of that Shanghai day) or an ISO 8601 datetime; default now.")
 
 
 def _labelled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -50,9 +48,10 @@ def obligations(obj: Context, unit: str | None, as_of: datetime | None, known_at
 
 @click.command()
 @AS_OF
+@AS_KNOWN_AT
 @json_option
 @pass_context
-def overdue(obj: Context, as_of: datetime | None, as_json: bool) -> None:
+def overdue(obj: Context, as_of: datetime | None, known_at: datetime | None, as_json: bool) -> None:
     """The overdue reports, oldest first.
 
     \b
@@ -60,17 +59,18 @@ def overdue(obj: Context, as_of: datetime | None, as_json: bool) -> None:
       zs overdue --as-of 2021-10-06
     """
     ledger = obj.ledger
-    rows = [r for r in obj.views.obligations(as_of or ledger.clock()) if r["status"] == OVERDUE]
+    rows = [r for r in obj.views.obligations(as_of or ledger.clock(), known_at=known_at) if r["status"] == OVERDUE]
     render(rows if as_json else _labelled(rows), COLUMNS, as_json, empty="（无逾期）")
 
 
 @click.command()
 @AS_OF
+@AS_KNOWN_AT
 @click.option("--within", default=5, show_default=True, type=click.IntRange(0, 366),
               help="Show what falls due in this many days.")
 @json_option
 @pass_context
-def remind(obj: Context, as_of: datetime | None, within: int, as_json: bool) -> None:
+def remind(obj: Context, as_of: datetime | None, known_at: datetime | None, within: int, as_json: bool) -> None:
     """Per unit, what falls due soon and what is overdue, with the liaison's name and phone.
 
     The list the office phones through.
@@ -82,7 +82,7 @@ def remind(obj: Context, as_of: datetime | None, within: int, as_json: bool) -> 
     ledger = obj.ledger
     moment = as_of or ledger.clock()
     horizon = shanghai_date(moment) + timedelta(days=within)
-    rows = obj.views.obligations(moment, due_by=horizon)
+    rows = obj.views.obligations(moment, known_at=known_at, due_by=horizon)
     phones = {p["name"]: p["phone"] for p in obj.views.people()}
     result = []
     for unit in obj.views.units():

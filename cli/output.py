@@ -44,7 +44,7 @@ def cell(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, datetime):
-        return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, Labelled):
         return value.label
     if isinstance(value, (list, tuple)):
@@ -102,6 +102,26 @@ def labelled(rows: Sequence[Mapping[str, Any]], codes: Mapping[str, type[Labelle
         return codes[key](value)
 
     return [{k: label(k, v) for k, v in row.items()} for row in rows]
+
+
+EVENT_LABELS = {
+    "Enrolled": "纳入", "Withdrawn": "退出", "OfficerAppointed": "任职", "OfficerLeft": "离任", "Registered": "登记",
+    "Updated": "修改", "Removed": "移除", "StageAdvanced": "推进环节", "StageCorrected": "更正环节",
+    "ProgressNoted": "记录进展", "Suspended": "暂停", "Resumed": "恢复", "Terminated": "终止", "Promoted": "纳入重点库",
+    "Demoted": "调出重点库", "Evaluated": "定期评价", "ServiceRecorded": "登记服务", "ServiceVoided": "作废服务",
+    "ProblemRegistered": "提出问题", "Raised": "提出问题", "Escalated": "上报", "Answered": "答复反馈", "Closed": "销号",
+    "Reopened": "重新打开", "Drafted": "起草", "Approved": "审定", "Sent": "报送", "Accepted": "接收", "Returned": "退回",
+    "Revised": "修改重报", "Started": "建立报送时限", "Loaded": "载入报送时限",
+}
+
+
+def event_labels(rows: Sequence[Mapping[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Rows whose event name (`Project.StageAdvanced` or `StageAdvanced`) reads in Chinese."""
+    def label(name: str) -> str:
+        event = name.rpartition(".")[2]
+        return f"{EVENT_LABELS.get(event, event)}（{name}）"
+
+    return [dict(row) | {key: label(row[key])} for row in rows]
 
 
 def json_option(f: Any) -> Any:

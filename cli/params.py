@@ -76,7 +76,7 @@ class MomentType(click.ParamType):
             self.fail(str(error), param, ctx)
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
-        return "DATE|DATETIME"
+        return "T"
 
 
 DATE = DateType()

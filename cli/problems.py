@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from cli.context import Context, pass_context
-from cli.output import json_option, labelled, render, render_record
+from cli.output import event_labels, json_option, labelled, render, render_record
 from cli.params import DATE, CodeType
 from domain.values import ProblemCategory, ProblemStatus
 from projections.records import history_records, problem_record
@@ -141,7 +141,7 @@ def show(obj: Context, problem_id: str, as_json: bool) -> None:
         return
     render_record(record, PROBLEM_COLUMNS, False)
     click.echo("\n办理经过")
-    render(record["history"], HISTORY_COLUMNS, False)
+    render(event_labels(record["history"], "event"), HISTORY_COLUMNS, False)
 
 
 def register(cli: click.Group) -> None:

@@ -8,7 +8,8 @@ from decimal import Decimal
 import click
 
 from cli.context import Context, pass_context
-from cli.output import json_option, labelled, render, render_record
+from cli.forms import import_projects
+from cli.output import event_labels, json_option, labelled, render, render_record
 from cli.params import AS_KNOWN_AT, AS_OF, DATE, WAN, CodeType
 from domain.errors import InvalidValue
 from domain.values import Level, Library, ProjectStatus, Rating, Sector, Stage
@@ -243,7 +244,11 @@ def history(obj: Context, number: str, as_json: bool) -> None:
       zs project history HW-2021-001
     """
     ledger = obj.ledger
-    render(history_records(ledger, ledger.project(number).id), HISTORY_COLUMNS, as_json)
+    rows = history_records(ledger, ledger.project(number).id)
+    render(rows if as_json else event_labels(rows, "event"), HISTORY_COLUMNS, as_json)
+
+
+project.add_command(import_projects, "import")
 
 
 def register(cli: click.Group) -> None:

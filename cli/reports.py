@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 
 from cli.context import Context, pass_context
+from cli.forms import FROM_LEDGER, ledger_form
 from cli.output import json_option, render, render_record
-from domain.errors import AlreadyExists, RuleViolated
+from domain.errors import AlreadyExists, InvalidValue, RuleViolated
+from domain.period import Period
 from domain.report import ReportStatus
 from projections.package import write_package
 from projections.records import report_record
@@ -43,16 +45,33 @@ def report() -> None:
               "quarterly_report, annual_summary or annual_plan.")
 @click.option("--period", required=True, help="2021-09 (monthly), 2021-Q3 (quarterly), 2021 (annual), once.")
 @ATTACH
+@FROM_LEDGER
 @click.option("--note", help="A note for the office.")
 @pass_context
-def draft(obj: Context, unit: str, kind: str, period: str, attach: tuple[Path, ...], note: str | None) -> None:
+def draft(obj: Context, unit: str, kind: str, period: str, attach: tuple[Path, ...], from_ledger: bool,
+          note: str | None) -> None:
     """Draft the unit's report for an obligation; prints the report's id alone.
 
     \b
     Example:
       zs --as 王芳 report draft --unit HW --kind project_status --period 2021-09 --attach 情况表.xlsx
+      zs --as 王芳 report draft --unit HW --kind service_list --period 2021-09 --from-ledger
     """
-    click.echo(obj.ledger.draft_report(obj.require_actor(), unit, kind.strip(), period, _read(attach), note))
+    kind, period = _obligation(obj, kind, period)
+    files = _read(attach) + ledger_form(obj, from_ledger, unit, kind, period)
+    click.echo(obj.ledger.draft_report(obj.require_actor(), unit, kind.strip(), period, files, note))
+
+
+def _obligation(obj: Context, kind: str, period: str) -> tuple[str, str]:
+    """--kind and --period checked against the calendar, so a malformed one names its option."""
+    try:
+        rule = obj.ledger.calendar().rule(kind.strip())
+    except InvalidValue as error:
+        raise click.BadParameter(str(error), param_hint="'--kind'") from None
+    try:
+        return rule.kind, str(Period.parse(period, rule.cadence))
+    except InvalidValue as error:
+        raise click.BadParameter(str(error), param_hint="'--period'") from None
 
 
 @report.command("approve")

@@ -46,7 +46,8 @@ class ReportRule(Immutable):
         if self.cadence is not Cadence.ONCE and self.due_day is None:
             raise ValueError(f"a {self.cadence.value} report needs `due_day`")
         if self.cadence is Cadence.MONTHLY and self.due_month != 1:
-            raise ValueError("a monthly report is due in the month after its period: leave out due_month")
+            raise ValueError("a monthly report is due in the month after its period (or, covering the current "
+                             "month, in it): leave out due_month")
         if self.cadence is Cadence.QUARTERLY and self.due_month > 3:
             raise ValueError("due_month of a quarterly report counts within a quarter: 1, 2 or 3")
         return self
@@ -227,15 +228,24 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
 
 
 def _refuse_repeated_kinds(text: str, data: dict[str, Any], source: str) -> None:
-    seen: set[str] = set()
+    """Kinds repeated, or named by a shift without a report: refused at the offending line."""
+    def line_of(kind: Any, nth: int) -> int:
+        lines = [i + 1 for i, line in enumerate(text.splitlines())
+                 if re.match(rf"""^\s*kind\s*=\s*["']{re.escape(str(kind))}["']""", line)]
+        return lines[nth] if len(lines) > nth else 1
+
+    seen: set[Any] = set()
     for table in data.get("report", []):
         kind = table.get("kind") if isinstance(table, dict) else None
         if kind in seen:
-            lines = [i + 1 for i, line in enumerate(text.splitlines())
-                     if re.match(rf"""^\s*kind\s*=\s*["']{re.escape(str(kind))}["']""", line)]
-            raise InvalidValue(f"{source}, line {lines[1] if len(lines) > 1 else 1}: report.kind: "
+            raise InvalidValue(f"{source}, line {line_of(kind, 1)}: report.kind: "
                                f"each report kind may appear once ({kind!r} is repeated)")
         seen.add(kind)
+    for table in data.get("shift", []):
+        kind = table.get("kind") if isinstance(table, dict) else None
+        if kind is not None and kind not in seen:
+            raise InvalidValue(f"{source}, line {line_of(kind, 0)}: shift.kind: "
+                               f"the policy has no report kind {kind!r}")
 
 
 def _line_of(text: str, loc: tuple[Any, ...]) -> int:

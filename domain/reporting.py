@@ -13,7 +13,9 @@ from domain.errors import InvalidValue, NotFound, NotPermitted, RuleViolated
 from domain.period import Cadence, Period
 from domain.permissions import Action
 from domain.policy import Calendar, Obligation, default_policy, parse_policy
+from domain.base import Stamp
 from domain.report import Attachment, Report, ReportingPolicy
+from domain.unit import Unit
 from domain.values import Role, shanghai_date
 
 if TYPE_CHECKING:
@@ -60,7 +62,7 @@ class Reporting:
     def draft_report(self: Ledger, actor: str, unit: str, kind: str, period: str,
                      files: Sequence[tuple[str, bytes]] = (), note: str | None = None) -> str:
         home = self.unit(unit)
-        stamp = self._authorise(actor, Action.REPORT, home.code)
+        stamp = self._authorise_reporter(actor, home)
         calendar = self.calendar()
         rule = calendar.rule(kind)
         parsed = Period.parse(period, rule.cadence)
@@ -68,7 +70,7 @@ class Reporting:
         if rule.cadence not in ALWAYS_DRAFTABLE and rule.covers == "previous" and parsed.last_day >= today:
             raise RuleViolated(f"the period {parsed} has not ended yet; report on it from {parsed.next().first_day}")
         if rule.covers == "current" and parsed.first_day.year > today.year + 1:
-            raise RuleViolated(f"a {kind} for {parsed} is too far ahead; it can be drafted from "
+            raise RuleViolated(f"the {kind} for {parsed} is too far ahead; it can be drafted from "
                                f"{parsed.first_day.year - 1}")
         obligation = calendar.obligation(kind, parsed)
         if obligation is None or not home.owes_on(obligation.due_on):
@@ -98,7 +100,7 @@ class Reporting:
 
     def send_report(self: Ledger, actor: str, report_id: str, sealed: bool) -> None:
         report = self.report(report_id)
-        stamp = self._authorise(actor, Action.REPORT, report.unit)
+        stamp = self._authorise_reporter(actor, self.unit(report.unit))
         report.send(stamp, sealed)
         self._save(report)
 
@@ -115,10 +117,21 @@ class Reporting:
     def revise_report(self: Ledger, actor: str, report_id: str, files: Sequence[tuple[str, bytes]] = (),
                       note: str | None = None) -> None:
         report = self.report(report_id)
-        stamp = self._authorise(actor, Action.REPORT, report.unit)
+        stamp = self._authorise_reporter(actor, self.unit(report.unit))
         report.check_revisable()
         report.revise(stamp, self._store_files(files) if files else None, note)
         self._save(report)
+
+    def _authorise_reporter(self: Ledger, actor: str, unit: Unit) -> Stamp:
+        """Rule 8: the unit's principal, leader or liaison — the current holder of that post, so
+        one whose term has ended no longer reports for the unit."""
+        stamp = self._authorise(actor, Action.REPORT, unit.code)
+        role = Role(stamp.actor_role)
+        if unit.officer(role) != stamp.actor:
+            current = unit.officer(role) or "nobody"
+            raise NotPermitted(f"{stamp.actor} is no longer {unit.code}'s {role.value} (the post is held by "
+                               f"{current}); only the current principal, leader or liaison drafts and sends its reports")
+        return stamp
 
     def report(self: Ledger, report_id: str) -> Report:
         return self._get(Report, report_id.strip(), f"no report {report_id.strip()!r}; "

@@ -1,51 +1,148 @@
-"""The audit trail: an index over the log — one row per event with who, when, which unit, what
-action on which subject — through which the events themselves are read (no copy is kept)."""
+"""The audit trail: an index over the log, not a copy of it. One row per aggregate says what it is
+(its subject — a project number, a report id — and its unit), one row per Shanghai day says which
+log positions it spans; queries find the positions through them and read the events themselves."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from projections.db import Cursor
+from domain.values import shanghai_date
+from projections.db import Cursor, Db, from_ts, ts
 from projections.runner import Record, View
 from projections.tables import StateTable
 
 ENVELOPE = {"timestamp", "effective_at", "actor", "actor_role", "os_user", "host", "originator_topic"}
-COLUMNS = ("position", "recorded_at", "actor", "unit", "action", "subject")
-AUDIT = StateTable("zs_audit", COLUMNS, key="position", ints=("position",),
-                   indexes=[("actor",), ("unit",), ("subject",)])
-SUBJECTS = StateTable("zs_audit_subjects", ("id", "subject", "unit"))
+SUBJECTS = StateTable("zs_audit_subjects", ("id", "kind", "subject", "unit"),
+                      indexes=[("subject",), ("unit",)])
+PERSON_UNITS = StateTable("zs_audit_person_units", ("id", "unit"), key="id, unit", indexes=[("unit",)])
+DAYS = StateTable("zs_audit_days", ("day", "first_position", "last_position"), key="day",
+                  ints=("first_position", "last_position"))
 SUBJECT_FIELD = {"Unit": "code", "Person": "name", "Project": "number", "Problem": "problem_id",
                  "Report": "report_id"}
 
 
 class AuditView(View):
     name = "audit"
-    tables = ("zs_audit", "zs_audit_subjects")
-    tables_sql = AUDIT.tables_sql() + SUBJECTS.tables_sql()
-    indexes_sql = AUDIT.indexes_sql()
+    tables = ("zs_audit_subjects", "zs_audit_person_units", "zs_audit_days")
+    tables_sql = SUBJECTS.tables_sql() + PERSON_UNITS.tables_sql() + DAYS.tables_sql()
+    indexes_sql = SUBJECTS.indexes_sql() + PERSON_UNITS.indexes_sql()
 
     def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
-        subjects = SUBJECTS.load(cursor, [r.aggregate_id for r in records])
-        changed: dict[str, dict[str, Any]] = {}
-        rows = []
+        subjects: dict[str, dict[str, Any]] = {}
+        person_units = {(r.aggregate_id, r.state["unit"]) for r in records
+                        if r.kind == "Person" and r.event in ("Registered", "Updated") and r.state.get("unit")}
+        days: dict[str, list[int]] = {}
+        hours: dict[str, str] = {}
         for r in records:
-            kind = r.kind
-            subject = subjects.get(r.aggregate_id)
-            if subject is None or r.version == 1:
-                key = SUBJECT_FIELD.get(kind)
-                unit = r.state.get("code") if kind == "Unit" else r.state.get("unit")
-                subject = {"id": r.aggregate_id, "subject": r.state[key] if key else kind.lower(), "unit": unit}
-                subjects[r.aggregate_id] = changed[r.aggregate_id] = subject
-            elif kind == "Person" and r.event == "Updated" and subject["unit"] != r.state.get("unit"):
-                subject = subject | {"unit": r.state.get("unit")}
-                subjects[r.aggregate_id] = changed[r.aggregate_id] = subject
-            rows.append({"position": r.position, "recorded_at": r.recorded_at, "actor": r.state["actor"],
-                         "unit": subject["unit"], "action": f"{kind}.{r.event}", "subject": subject["subject"]})
-        SUBJECTS.upsert(cursor, changed.values())
-        AUDIT.insert(cursor, rows)
+            if r.version == 1:
+                key = SUBJECT_FIELD.get(r.kind)
+                unit = r.state.get("code") if r.kind == "Unit" else r.state.get("unit")
+                subjects[r.aggregate_id] = {"id": r.aggregate_id, "kind": r.kind,
+                                            "subject": r.state[key] if key else r.kind.lower(), "unit": unit}
+            hour = r.recorded_at[:13]
+            day = hours.get(hour) or hours.setdefault(hour, shanghai_day(r.recorded_at))
+            span = days.setdefault(day, [r.position, r.position])
+            span[1] = r.position
+        SUBJECTS.upsert(cursor, subjects.values())
+        PERSON_UNITS.upsert(cursor, [{"id": i, "unit": u} for i, u in person_units])
+        existing = DAYS.load(cursor, days)
+        DAYS.upsert(cursor, [{"day": day, "first_position": min(span[0], existing.get(day, {}).get("first_position")
+                                                                or span[0]),
+                              "last_position": max(span[1], existing.get(day, {}).get("last_position") or 0)}
+                             for day, span in days.items()])
+
+
+def shanghai_day(recorded_at: str) -> str:
+    """The Shanghai day of a view timestamp (UTC, fixed format): 16:00 UTC starts the next day."""
+    day = date.fromisoformat(recorded_at[:10])
+    return str(day + timedelta(days=1)) if recorded_at[11:13] >= "16" else str(day)
 
 
 def details(state: dict[str, Any]) -> dict[str, Any]:
     """An event's own facts: its stored state without the envelope."""
     return {k: v for k, v in state.items() if k not in ENVELOPE and k != "class_version"}
+
+
+def trail(db: Db, actor: str | None = None, unit: str | None = None, project: str | None = None,
+          report: str | None = None, action: str | None = None, since: datetime | None = None,
+          until: datetime | None = None) -> list[dict[str, Any]]:
+    """Events matching every filter given, oldest first. A subject filter (unit, project, report)
+    reads just those aggregates' events; otherwise the days index narrows the log to the positions
+    recorded between `since` and `until`, and the rest is read and filtered."""
+    chosen = _subjects(db, unit, project, report)
+    if chosen is not None:
+        rows = db.read_aggregates(list(chosen))
+    else:
+        first, last = _positions(db, since, until)
+        rows = []
+        while first < last:
+            batch = db.read_log(first, last, 10_000)
+            if not batch:
+                break
+            rows += [row for row in batch if actor is None or f'"actor":{json.dumps(actor, ensure_ascii=False)}'
+                     .encode() in row[4]]
+            first = batch[-1][0]
+        chosen = {s["id"]: s for s in SUBJECTS.load_all(db, {row[1] for row in rows})}
+    low, high = ts(since) if since else "", ts(until) if until else "~"
+    wanted = action.lower() if action else None
+    person_unit: dict[str, str | None] = {}  # a person's unit as it was at each of their events
+    result = []
+    for position, aggregate_id, _, topic, data in rows:
+        state = json.loads(data)
+        name = topic.partition(":")[2]
+        subject = chosen.get(aggregate_id, {})
+        event_unit = subject.get("unit")
+        if subject.get("kind") == "Person":
+            if "unit" in state:
+                person_unit[aggregate_id] = state["unit"]
+            event_unit = person_unit.get(aggregate_id, event_unit)
+        recorded = ts(state["timestamp"])
+        if (actor is not None and state["actor"] != actor) or not low <= recorded <= high:
+            continue
+        if wanted is not None and wanted not in (name.lower(), name.partition(".")[2].lower()):
+            continue
+        if unit is not None and event_unit != unit:
+            continue
+        result.append({
+            "recorded_at": from_ts(recorded), "effective_at": from_ts(ts(state["effective_at"])),
+            "actor": state["actor"], "actor_role": state["actor_role"], "os_user": state["os_user"],
+            "unit": event_unit, "action": name, "subject": subject.get("subject"), "details": details(state),
+        })
+    return result
+
+
+def _subjects(db: Db, unit: str | None, project: str | None, report: str | None) -> dict[str, dict[str, Any]] | None:
+    clauses, params = [], []
+    if unit is not None:
+        clauses.append("(unit = ? OR id IN (SELECT id FROM zs_audit_person_units WHERE unit = ?))")
+        params += [unit, unit]
+    if project is not None:
+        clauses.append("((kind = 'Project' AND subject = ?) OR (kind = 'Problem' AND substr(subject, 1, ?) = ?))")
+        params += [project, len(project) + 2, f"{project}/P"]
+    if report is not None:
+        clauses.append("kind = 'Report' AND subject = ?")
+        params.append(report)
+    if not clauses:
+        return None
+    rows = db.fetchall(f"SELECT * FROM zs_audit_subjects WHERE {' AND '.join(clauses)}", params)
+    return {row["id"]: row for row in rows}
+
+
+def _positions(db: Db, since: datetime | None, until: datetime | None) -> tuple[int, int]:
+    """The log positions (after, up to) that hold the events recorded between since and until."""
+    clauses, params = [], []
+    if since is not None:
+        clauses.append("day >= ?")
+        params.append(str(shanghai_date(since)))
+    if until is not None:
+        clauses.append("day <= ?")
+        params.append(str(shanghai_date(until)))
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    row = db.fetchone(f"SELECT MIN(first_position) AS first, MAX(last_position) AS last FROM zs_audit_days {where}",
+                      params)
+    if row is None or row["first"] is None:
+        return 0, 0
+    return int(row["first"]) - 1, int(row["last"])

@@ -1,5 +1,6 @@
-"""The board view: every project's current state and its every version; problems likewise (a
-project's open problems are counted from them); and the services given to projects."""
+"""The board view: every project's current state and each version of it (a version per event that
+changes the board's fields — a progress note does not); problems likewise (a project's open
+problems are counted from them); and the services given to projects."""
 
 from __future__ import annotations
 
@@ -69,6 +70,8 @@ def _problem_raised(q: dict[str, Any], r: Record) -> None:
              category=s["category"], status="open", raised_at=r.effective_at, due_on=s["due_on"], closed_at=None)
 
 
+ROW_EVENTS = frozenset(PROJECT_HANDLERS) | {"ServiceRecorded", "ServiceVoided"}
+
 PROBLEM_HANDLERS: dict[str, Handler] = {
     "Raised": _problem_raised,
     "Escalated": lambda q, r: q.update(status="escalated", escalated_to=r.state["to"]),
@@ -85,7 +88,9 @@ class BoardView(View):
     indexes_sql = [s for t in (BOARD, PROJECT_VERSIONS, PROBLEMS, PROBLEM_VERSIONS, SERVICES) for s in t.indexes_sql()]
 
     def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
-        mine = [r for r in records if r.kind in ("Project", "Problem")]
+        """Only events that change a board row (or a problem, or a service) touch the tables: progress
+        notes, evaluations and the like leave the board as it was, and make no version."""
+        mine = [r for r in records if (r.kind == "Project" and r.event in ROW_EVENTS) or r.kind == "Problem"]
         if not mine:
             return
         problems = PROBLEMS.load(cursor, [r.aggregate_id for r in mine if r.kind == "Problem"])
@@ -94,12 +99,17 @@ class BoardView(View):
         project_ids += [Project.id_for(r.state["project"]).hex for r in mine if r.event == "Raised"]
         projects = BOARD.load(cursor, project_ids)
         project_versions, problem_versions, services = [], [], {}
+        changed: dict[str, dict[str, Any]] = {}
         for r in mine:
             if r.kind == "Project":
                 p = projects.setdefault(r.aggregate_id, {"id": r.aggregate_id})
-                self._project_event(cursor, p, r, services)
-                p.update(version=r.version, updated_at=r.recorded_at)
-                project_versions.append(_version(p, r))
+                if r.event in PROJECT_HANDLERS:
+                    PROJECT_HANDLERS[r.event](p, r)
+                    p.update(version=r.version, updated_at=r.recorded_at)
+                    project_versions.append(_version(p, r))
+                    changed[r.aggregate_id] = p
+                else:
+                    self._service_event(cursor, p, r, services)
             else:
                 q = problems.setdefault(r.aggregate_id, {"id": r.aggregate_id})
                 was_open = q.get("status") not in (None, "closed")
@@ -110,29 +120,27 @@ class BoardView(View):
                 if was_open != is_open:
                     owner = projects[Project.id_for(q["project"]).hex]
                     owner["open_problems"] = int(owner.get("open_problems") or 0) + (1 if is_open else -1)
-        BOARD.upsert(cursor, projects.values())
+                    changed[owner["id"]] = owner
+        BOARD.upsert(cursor, changed.values())
         PROBLEMS.upsert(cursor, problems.values())
         PROJECT_VERSIONS.insert(cursor, project_versions)
         PROBLEM_VERSIONS.insert(cursor, problem_versions)
         SERVICES.upsert(cursor, services.values())
 
     @staticmethod
-    def _project_event(cursor: Cursor, p: dict[str, Any], r: Record, services: dict[str, dict[str, Any]]) -> None:
-        handler = PROJECT_HANDLERS.get(r.event)
-        if handler:
-            handler(p, r)
-        elif r.event == "ServiceRecorded":
-            s = r.state
+    def _service_event(cursor: Cursor, p: dict[str, Any], r: Record, services: dict[str, dict[str, Any]]) -> None:
+        s = r.state
+        if r.event == "ServiceRecorded":
             services[s["service_id"]] = {
                 "id": s["service_id"], "project": p["number"], "unit": p["unit"], "kind": s["kind"],
                 "on_date": s["on"], "note": s["note"], "amount_wan": s["amount"], "voided": 0, "void_reason": None,
                 "recorded_at": r.recorded_at, "effective_at": r.effective_at,
             }
-        elif r.event == "ServiceVoided":
-            sid = r.state["service_id"]
+        else:
+            sid = s["service_id"]
             if sid not in services:
                 services.update(SERVICES.load(cursor, [sid]))
-            services[sid].update(voided=1, void_reason=r.state["reason"])
+            services[sid].update(voided=1, void_reason=s["reason"])
 
 
 def _version(row: dict[str, Any], r: Record) -> dict[str, Any]:

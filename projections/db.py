@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from domain.values import UTC
 
@@ -55,12 +56,17 @@ class Db:
         with self.datastore.get_connection(commit=True) as connection:
             raw = connection._sqlite_conn
             before = raw.execute("PRAGMA synchronous").fetchone()[0]
+            checkpoint = raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
             raw.execute("PRAGMA synchronous = NORMAL")
+            raw.execute("PRAGMA wal_autocheckpoint = 100000")
         try:
             yield
         finally:
             with self.datastore.get_connection(commit=True) as connection:
-                connection._sqlite_conn.execute(f"PRAGMA synchronous = {int(before)}")
+                raw = connection._sqlite_conn
+                raw.execute(f"PRAGMA synchronous = {int(before)}")
+                raw.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def read_log(self, after: int, stop: int, limit: int) -> list[tuple[int, str, int, str, bytes]]:
         """Stored events in log order, (position, aggregate id as hex, version, topic, state), read
@@ -79,6 +85,29 @@ class Db:
             return [(r["notification_id"], r["originator_id"].hex, r["originator_version"], r["topic"],
                      bytes(r["state"])) for r in rows]
         return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    def read_aggregates(self, ids: Sequence[str]) -> list[tuple[int, str, int, str, bytes]]:
+        """Every stored event of these aggregates (ids as hex), in log order."""
+        rows: list[tuple[int, str, int, str, bytes]] = []
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i:i + 500])
+            if self.postgres:
+                sql = (f"SELECT notification_id, originator_id, originator_version, topic, state "
+                       f"FROM {self.schema}.{self.events_table} WHERE originator_id = ANY(%s)")
+                params: tuple[Any, ...] = ([UUID(hex=x) for x in chunk],)
+            else:
+                sql = (f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table} "
+                       f"WHERE originator_id IN ({', '.join('?' * len(chunk))})")
+                params = tuple(chunk)
+            with self.datastore.transaction(commit=False) as cursor:
+                cursor.execute(sql, params)
+                found = cursor.fetchall()
+            if self.postgres:
+                rows += [(r["notification_id"], r["originator_id"].hex, r["originator_version"], r["topic"],
+                          bytes(r["state"])) for r in found]
+            else:
+                rows += [tuple(r) for r in found]  # type: ignore[misc]
+        return sorted(rows)
 
     def read_positions(self, positions: Sequence[int]) -> dict[int, bytes]:
         """The stored state of the events at these positions (the audit trail's details)."""
@@ -111,7 +140,7 @@ class Cursor:
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
-            self.cursor.executemany(self.db.q(sql), [tuple(r) for r in rows])
+            self.cursor.executemany(self.db.q(sql), rows)
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         self.execute(sql, params)

@@ -12,7 +12,7 @@ from typing import Any
 from domain.application import Ledger
 from domain.errors import NotFound
 from domain.values import Stage, end_of_day, shanghai_date
-from projections.audit import details
+from projections.audit import trail
 from projections.db import Db, from_ts, ts
 from projections.obligations import LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Sending, obligations_at
 from projections.runner import Progress, Runner
@@ -151,42 +151,9 @@ class Views:
         return [_progress(code, [p for p in projects if p["unit"] == code], [q for q in problems if q["unit"] == code],
                           [o for o in obligations if o["unit"] == code], moment, today) for code in codes]
 
-    def audit(self, actor: str | None = None, unit: str | None = None, project: str | None = None,
-              report: str | None = None, action: str | None = None, since: datetime | None = None,
-              until: datetime | None = None) -> list[dict[str, Any]]:
-        clauses, params = [], []
-        for column, value in (("actor", actor), ("unit", unit)):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
-        if project is not None:
-            clauses.append("((action LIKE 'Project.%' AND subject = ?) OR (action LIKE 'Problem.%' AND "
-                           "substr(subject, 1, ?) = ?))")
-            params += [project, len(project) + 2, f"{project}/P"]
-        if report is not None:
-            clauses.append("action LIKE 'Report.%' AND subject = ?")
-            params.append(report)
-        if action is not None:
-            clauses.append("(lower(action) = lower(?) OR lower(substr(action, instr(action, '.') + 1)) = lower(?))")
-            params += [action, action]
-        if since is not None:
-            clauses.append("recorded_at >= ?")
-            params.append(ts(since))
-        if until is not None:
-            clauses.append("recorded_at <= ?")
-            params.append(ts(until))
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self.db.fetchall(f"SELECT * FROM zs_audit {where} ORDER BY position", params)
-        states = self.db.read_positions([r["position"] for r in rows])
-        result = []
-        for r in rows:
-            state = json.loads(states[r["position"]])
-            result.append({
-                "recorded_at": from_ts(ts(state["timestamp"])), "effective_at": from_ts(ts(state["effective_at"])),
-                "actor": r["actor"], "actor_role": state["actor_role"], "os_user": state["os_user"], "unit": r["unit"],
-                "action": r["action"], "subject": r["subject"], "details": details(state),
-            })
-        return result
+    def audit(self, **filters: Any) -> list[dict[str, Any]]:
+        """The audit trail, oldest first (see projections.audit.trail for the filters)."""
+        return trail(self.db, **filters)
 
     # -- lists --------------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ log; every query catches up first, so the CLI reads its own writes."""
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,11 +38,21 @@ class Record:
     effective_at: str
 
 
+_json = json.JSONDecoder().decode
+
+
+@lru_cache(maxsize=None)
+def _class_version(topic: str) -> int:
+    """The current class version of an event type: stored states older than it are upcast, just as
+    the mapper does, so the views read every event in its current shape."""
+    return getattr(resolve_topic(topic), "class_version", 1)
+
+
 def decode(row: tuple[int, str, int, str, bytes]) -> Record:
     """A stored event as (position, aggregate id hex, version, topic, state) → a Record."""
     position, aggregate_id, version, topic, data = row
-    state = json.loads(data)
-    if "class_version" in state:
+    state = _json(data.decode())
+    if state.get("class_version", 1) < _class_version(topic):
         upcast(resolve_topic(topic), state)
     kind, _, event = topic.partition(":")[2].partition(".")
     return Record(position, topic, aggregate_id, version, state, kind, event, ts(state["timestamp"]),

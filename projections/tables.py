@@ -38,11 +38,17 @@ class StateTable:
                 found[row[self.key]] = row
         return found
 
-    def insert(self, cursor: Cursor, rows: Iterable[dict[str, Any]]) -> None:
+    def insert(self, cursor: Cursor, rows: Iterable[dict[str, Any] | tuple[Any, ...]]) -> None:
+        """Insert rows given as dicts, or as tuples in the table's column order."""
         cols = ", ".join(self.columns)
         marks = ", ".join("?" * len(self.columns))
         cursor.executemany(f"INSERT INTO {self.name} ({cols}) VALUES ({marks})",
-                           [[row.get(c) for c in self.columns] for row in rows])
+                           [row if isinstance(row, tuple) else [row.get(c) for c in self.columns] for row in rows])
+
+    def load_all(self, db: Any, keys: Iterable[str]) -> list[dict[str, Any]]:
+        """`load` outside a transaction of one's own."""
+        with db.transaction(commit=False) as cursor:
+            return list(self.load(cursor, keys).values())
 
     def upsert(self, cursor: Cursor, rows: Iterable[dict[str, Any]]) -> None:
         cols = ", ".join(self.columns)

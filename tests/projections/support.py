@@ -31,10 +31,22 @@ def view_tables(db: Db) -> list[str]:
     return sorted(n for n in names if n.startswith("zs_"))
 
 
+def view_indexes(db: Db) -> list[str]:
+    """The names of the views' secondary indexes (they start with ix_)."""
+    with db.transaction(commit=False) as cursor:
+        if db.postgres:
+            cursor.cursor.execute("SELECT indexname AS name FROM pg_indexes WHERE schemaname = %s", (db.schema,))
+        else:
+            cursor.cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        names = [row["name"] for row in cursor.cursor.fetchall()]
+    return sorted(n for n in names if n.startswith("ix_"))
+
+
 def dump(ledger: Ledger) -> Dump:
-    """Every zs_ table's rows, each as sorted (column, value) pairs, the rows sorted: equal dumps, equal views."""
+    """Every zs_ table's rows, each as sorted (column, value) pairs, the rows sorted, and under
+    "(indexes)" the views' index names: equal dumps, equal views."""
     db = Db(ledger.recorder)
-    tables: Dump = {}
+    tables: Dump = {"(indexes)": [(name,) for name in view_indexes(db)]}
     with db.transaction(commit=False) as cursor:
         for name in view_tables(db):
             rows = cursor.fetchall(f"SELECT * FROM {name}")
@@ -89,3 +101,26 @@ def store_for_module(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
 
 
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def log_actions(ledger: Ledger, upto: int | None = None) -> list[str]:
+    """Each stored event's action (Project.StageAdvanced, ...), in log order, up to a position."""
+    head = ledger.recorder.max_notification_id() or 0
+    notifications = ledger.recorder.select_notifications(start=1, limit=upto if upto is not None else head)
+    return [n.topic.partition(":")[2] for n in notifications]
+
+
+# version tables that keep a row for every event of their aggregate kind
+EVERY_EVENT = {"zs_problem_versions": "Problem.", "zs_report_versions": "Report.", "zs_unit_versions": "Unit."}
+
+
+def assert_a_version_row_per_event(ledger: Ledger, upto: int, some: bool = True) -> None:
+    """The version tables hold exactly one row for each event of their kind up to `upto`, none beyond
+    (and, with `some`, at least one)."""
+    db = Db(ledger.recorder)
+    actions = log_actions(ledger, upto)
+    for table, kind in EVERY_EVENT.items():
+        rows = sorted(int(r["position"]) for r in db.fetchall(f"SELECT position FROM {table}"))
+        events = [i + 1 for i, action in enumerate(actions) if action.startswith(kind)]
+        assert rows == events, table
+        assert events or not some, f"no {kind} event up to {upto}: the check would prove nothing"

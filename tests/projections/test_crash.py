@@ -1,0 +1,160 @@
+"""A catch-up killed with SIGKILL mid-way resumes with no duplicate and no gap (issue 4, item 5).
+
+A child process catches the views up (or rebuilds them) over the demo ledger (~2,250 events) in
+batches of 7, each batch slowed a little; the test kills it once the views stand strictly between 0 and the log's head.
+What the child committed must be whole batches (each view's rows agree with its tracking position);
+catching up again in-process must give exactly what a clean rebuild gives, with one version row per
+event where a view keeps one, one audit entry per event from 1 to the head, and the views' indexes
+all there (a rebuild makes them only at its end)."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cli.demo import build
+from domain.application import Ledger
+from projections.db import Db
+from projections.queries import Views
+from projections.views import all_views
+from tests.projections.support import assert_a_version_row_per_event, dump, log_actions
+
+CHILD = """
+import sys, time
+from projections import runner
+from projections.board import BoardView
+from projections.views import runner_for
+from domain.application import Ledger
+
+runner.BATCH = runner.REBUILD_BATCH = 7
+apply = BoardView.apply
+
+def slow(self, cursor, records):
+    time.sleep(0.01)
+    apply(self, cursor, records)
+
+BoardView.apply = slow
+ledger = Ledger(sys.argv[1])
+step = runner_for(ledger)
+if sys.argv[2] == "rebuild":
+    step.rebuild()
+else:
+    step.catch_up()
+print("finished", flush=True)
+"""
+VIEW_NAMES = [view.name for view in all_views()]
+
+
+def positions(ledger: Ledger) -> dict[str, int] | None:
+    """The views' tracking positions as another process committed them (no catch-up); None before
+    the child has created them."""
+    try:
+        rows = Db(ledger.recorder).fetchall("SELECT view, position FROM zs_tracking")
+    except Exception:  # the child has not created zs_tracking yet
+        return None
+    found = {row["view"]: int(row["position"]) for row in rows}
+    return found if set(found) == set(VIEW_NAMES) else None
+
+
+def kill_mid_way(ledger: Ledger, store: str, folder: Path, mode: str = "catch_up") -> dict[str, int]:
+    """Run the slowed catch-up in a child process and SIGKILL it mid-way (past a third of the log, so
+    every kind of event has been seen); returns the positions it left."""
+    head = ledger.recorder.max_notification_id()
+    log = folder / "child.log"
+    with open(log, "w") as out:
+        child = subprocess.Popen([sys.executable, "-c", CHILD, store, mode], stdout=out, stderr=subprocess.STDOUT,
+                                 cwd=folder)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            found = positions(ledger)
+            if found and min(found.values()) > head // 3 and max(found.values()) < head:
+                child.send_signal(signal.SIGKILL)
+                break
+            assert child.poll() is None, f"the child ended before it could be killed:\n{log.read_text()}"
+            time.sleep(0.005)
+        else:
+            pytest.fail(f"the child never got mid-way in 30 s:\n{log.read_text()}")
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait(timeout=10)
+    assert child.returncode == -signal.SIGKILL
+    left = positions(ledger)
+    assert left is not None and all(0 < p < head for p in left.values()), left
+    return left
+
+
+def assert_committed_whole_batches(ledger: Ledger, left: dict[str, int]) -> None:
+    """Every view's rows are exactly the events up to its position: nothing half-applied, nothing beyond."""
+    assert len(set(left.values())) == 1, left  # one transaction moves every view
+    assert_a_version_row_per_event(ledger, left["board"])
+    board = [int(r["position"]) for r in Db(ledger.recorder).fetchall("SELECT position FROM zs_project_versions")]
+    assert board and max(board) <= left["board"]
+
+
+def assert_resumes_without_duplicate_or_gap(ledger: Ledger) -> None:
+    views = Views(ledger)  # catches up from where the killed child left off
+    head = ledger.recorder.max_notification_id()
+    assert views.runner.positions() == {name: head for name in views.runner.views}
+    assert_a_version_row_per_event(ledger, head)
+    assert [row["action"] for row in views.audit()] == log_actions(ledger)
+    resumed = dump(ledger)
+    views.runner.rebuild()
+    assert dump(ledger) == resumed
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory) -> Path:
+    """The demo ledger built once on SQLite; each test works on a copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    build(f"sqlite:///{path}").close()
+    return path
+
+
+@pytest.fixture
+def demo_sqlite(demo_file: Path, tmp_path: Path) -> Iterator[tuple[Ledger, str]]:
+    target = tmp_path / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        source = demo_file.with_name(demo_file.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, target.with_name(target.name + suffix))
+    store = f"sqlite:///{target}"
+    ledger = Ledger(store)
+    yield ledger, store
+    ledger.close()
+
+
+def test_a_catch_up_killed_mid_way_on_sqlite_resumes_with_no_duplicate_and_no_gap(demo_sqlite, tmp_path):
+    ledger, store = demo_sqlite
+    left = kill_mid_way(ledger, store, tmp_path)
+    assert_committed_whole_batches(ledger, left)
+    assert_resumes_without_duplicate_or_gap(ledger)
+
+
+def test_a_rebuild_killed_mid_way_on_sqlite_resumes_with_no_duplicate_and_no_gap(demo_sqlite, tmp_path):
+    ledger, store = demo_sqlite
+    Views(ledger)  # the views were complete before the rebuild began
+    complete = dump(ledger)
+    left = kill_mid_way(ledger, store, tmp_path, mode="rebuild")
+    assert_committed_whole_batches(ledger, left)
+    assert_resumes_without_duplicate_or_gap(ledger)
+    assert dump(ledger) == complete  # tables and indexes
+
+
+@pytest.mark.postgres
+def test_a_catch_up_killed_mid_way_on_postgres_resumes_with_no_duplicate_and_no_gap(pg_store, tmp_path):
+    ledger = build(pg_store)
+    try:
+        left = kill_mid_way(ledger, pg_store, tmp_path)
+        assert_committed_whole_batches(ledger, left)
+        assert_resumes_without_duplicate_or_gap(ledger)
+    finally:
+        ledger.close()
