@@ -42,7 +42,7 @@ def obligations(obj: Context, unit: str | None, as_of: datetime | None, known_at
     ledger = obj.ledger
     if unit:
         ledger.unit(unit)
-    rows = obj.views.obligations(as_of or ledger.clock(), unit.strip().upper() if unit else None, known_at)
+    rows = obj.views.obligations(as_of, unit.strip().upper() if unit else None, known_at)
     render(rows if as_json else _labelled(rows), COLUMNS, as_json)
 
 
@@ -58,8 +58,7 @@ def overdue(obj: Context, as_of: datetime | None, known_at: datetime | None, as_
     Example:
       zs overdue --as-of 2021-10-06
     """
-    ledger = obj.ledger
-    rows = [r for r in obj.views.obligations(as_of or ledger.clock(), known_at=known_at) if r["status"] == OVERDUE]
+    rows = obj.views.overdue(as_of, known_at)
     render(rows if as_json else _labelled(rows), COLUMNS, as_json, empty="（无逾期）")
 
 
@@ -82,7 +81,7 @@ def remind(obj: Context, as_of: datetime | None, known_at: datetime | None, with
     ledger = obj.ledger
     moment = as_of or ledger.clock()
     horizon = shanghai_date(moment) + timedelta(days=within)
-    rows = obj.views.obligations(moment, known_at=known_at, due_by=horizon)
+    rows = obj.views.obligations(as_of, known_at=known_at, due_by=horizon)
     phones = {p["name"]: p["phone"] for p in obj.views.people()}
     result = []
     for unit in obj.views.units():

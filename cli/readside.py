@@ -70,7 +70,7 @@ def progress(obj: Context, unit: str | None, as_of: datetime | None, known_at: d
     code = None
     if unit:
         code = obj.ledger.unit(unit).code
-    rows = obj.views.progress(as_of or obj.ledger.clock(), code, known_at)
+    rows = obj.views.progress(as_of, code, known_at)
     if as_json:
         emit_json(rows)
         return

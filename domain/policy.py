@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import re
 import tomllib
+from functools import lru_cache
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -158,6 +159,9 @@ class Calendar:
 
     def obligations(self, after: date, until: date) -> list[Obligation]:
         """Every obligation due in (after, until], each (kind, period) once, ordered by due day."""
+        return list(_obligations(self.policies, after, until))
+
+    def _obligations(self, after: date, until: date) -> tuple[Obligation, ...]:
         seen: set[tuple[str, Period]] = set()
         found = []
         for policy in self.policies:
@@ -170,7 +174,7 @@ class Calendar:
                     obligation = self.obligation(rule.kind, period)
                     if obligation is not None and after < obligation.due_on <= until:
                         found.append(obligation)
-        return sorted(found)
+        return tuple(sorted(found))
 
     def obligation(self, kind: str, period: Period) -> Obligation | None:
         """The obligation for (kind, period) if a policy makes one: the oldest policy that governs it
@@ -208,6 +212,12 @@ class Calendar:
             if kind in policy.kinds:
                 return policy.rule(kind)
         raise InvalidValue(f"unknown report kind {kind!r}; choose one of: {', '.join(self.kinds())}")
+
+
+@lru_cache(maxsize=256)
+def _obligations(policies: tuple[Policy, ...], after: date, until: date) -> tuple[Obligation, ...]:
+    """Calendars are pure: the same policies and span always owe the same, so remember it."""
+    return Calendar(policies)._obligations(after, until)
 
 
 def parse_policy(text: str, source: str = "policy") -> Policy:
@@ -278,6 +288,7 @@ def default_policy_text() -> str:
     return resources.files("domain").joinpath("calendar.toml").read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=1)
 def default_policy() -> Policy:
     return parse_policy(default_policy_text(), "the default policy")
 

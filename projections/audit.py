@@ -32,20 +32,23 @@ class AuditView(View):
 
     def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
         subjects: dict[str, dict[str, Any]] = {}
-        person_units = {(r.aggregate_id, r.state["unit"]) for r in records
-                        if r.kind == "Person" and r.event in ("Registered", "Updated") and r.state.get("unit")}
-        days: dict[str, list[int]] = {}
-        hours: dict[str, str] = {}
+        person_units: set[tuple[str, str]] = set()
+        hours: dict[str, list[int]] = {}  # an hour (or an exact time, if not in UTC) → first, last position
         for r in records:
-            if r.version == 1:
-                key = SUBJECT_FIELD.get(r.kind)
-                unit = r.state.get("code") if r.kind == "Unit" else r.state.get("unit")
-                subjects[r.aggregate_id] = {"id": r.aggregate_id, "kind": r.kind,
-                                            "subject": r.state[key] if key else r.kind.lower(), "unit": unit}
-            hour = r.recorded_at[:13]
-            day = hours.get(hour) or hours.setdefault(hour, shanghai_day(r.recorded_at))
-            span = days.setdefault(day, [r.position, r.position])
-            span[1] = r.position
+            if r.version == 1 or r.kind == "Person":
+                self._subject(r, subjects, person_units)
+            stamp = r.state["timestamp"]
+            hour = stamp[:13] + "Z" if stamp.endswith("Z") else stamp  # UTC: the hour decides the day
+            span = hours.get(hour)
+            if span is None:
+                hours[hour] = [r.position, r.position]
+            else:
+                span[1] = r.position
+        days: dict[str, list[int]] = {}
+        for hour, (first, last) in hours.items():
+            day = shanghai_day(ts(f"{hour[:13]}:00:00Z" if len(hour) == 14 else hour))
+            span = days.setdefault(day, [first, last])
+            span[0], span[1] = min(span[0], first), max(span[1], last)
         SUBJECTS.upsert(cursor, subjects.values())
         PERSON_UNITS.upsert(cursor, [{"id": i, "unit": u} for i, u in person_units])
         existing = DAYS.load(cursor, days)
@@ -53,6 +56,16 @@ class AuditView(View):
                                                                 or span[0]),
                               "last_position": max(span[1], existing.get(day, {}).get("last_position") or 0)}
                              for day, span in days.items()])
+
+    @staticmethod
+    def _subject(r: Record, subjects: dict[str, dict[str, Any]], person_units: set[tuple[str, str]]) -> None:
+        if r.version == 1:
+            key = SUBJECT_FIELD.get(r.kind)
+            unit = r.state.get("code") if r.kind == "Unit" else r.state.get("unit")
+            subjects[r.aggregate_id] = {"id": r.aggregate_id, "kind": r.kind,
+                                        "subject": r.state[key] if key else r.kind.lower(), "unit": unit}
+        if r.kind == "Person" and r.event in ("Registered", "Updated") and r.state.get("unit"):
+            person_units.add((r.aggregate_id, r.state["unit"]))
 
 
 def shanghai_day(recorded_at: str) -> str:

@@ -5,28 +5,34 @@ problems are counted from them); and the services given to projects."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from domain.project import Project
 from projections.db import Cursor
 from projections.runner import Record, View
-from projections.tables import HistoryTable, StateTable
+from projections.tables import HistoryTable, StateTable, Tally
 
 PROJECT_COLUMNS = (
     "id", "number", "name", "unit", "sector", "level", "library", "stage", "stage_on", "status", "investor",
-    "investment_wan", "responsible_person", "responsible_department", "liaison", "registered_at", "updated_at",
+    "investment_wan", "investment_cents", "responsible_person", "responsible_department", "liaison", "registered_at", "updated_at",
 )
 PROBLEM_COLUMNS = ("id", "problem_id", "project", "unit", "title", "category", "status", "raised_at", "due_on",
                    "closed_at", "escalated_to", "answer")
 SERVICE_COLUMNS = ("id", "project", "unit", "kind", "on_date", "note", "amount_wan", "voided", "void_reason",
                    "recorded_at", "effective_at")
 
-BOARD = StateTable("zs_board", PROJECT_COLUMNS + ("open_problems", "version"), ints=("open_problems", "version"),
+BOARD = StateTable("zs_board", PROJECT_COLUMNS + ("open_problems", "version"),
+                   ints=("open_problems", "version", "investment_cents"),
                    indexes=[("unit",), ("number",)])
-PROJECT_VERSIONS = HistoryTable("zs_project_versions", PROJECT_COLUMNS, indexes=[("number", "version")])
+PROJECT_VERSIONS = HistoryTable("zs_project_versions", PROJECT_COLUMNS, ints=("investment_cents",),
+                                indexes=[("number", "version")])
 PROBLEMS = StateTable("zs_problems", PROBLEM_COLUMNS + ("version",), ints=("version",),
-                      indexes=[("project",), ("unit",), ("problem_id",)])
+                      indexes=[("project",), ("unit",), ("problem_id",), ("status", "due_on")])
 PROBLEM_VERSIONS = HistoryTable("zs_problem_versions", PROBLEM_COLUMNS, indexes=[("unit",), ("project",)])
+PROJECT_COUNTS = Tally("zs_project_counts", ("unit", "stage", "status", "library"), ("n", "cents"))
+PROBLEM_COUNTS = Tally("zs_problem_counts", ("unit", "status"), ("n",))
 SERVICES = StateTable("zs_services", SERVICE_COLUMNS, ints=("voided",), indexes=[("project",), ("unit",)])
 
 Handler = Callable[[dict[str, Any], Record], None]
@@ -36,16 +42,21 @@ def _project_registered(p: dict[str, Any], r: Record) -> None:
     s = r.state
     p.update({k: s[k] for k in ("number", "name", "unit", "sector", "level", "investor", "responsible_person",
                                 "responsible_department", "liaison")})
-    p.update(investment_wan=s["investment"], library="reserve", stage="lead", stage_on=None, status="active",
+    p.update(investment_wan=s["investment"], investment_cents=_cents(s["investment"]), library="reserve", stage="lead", stage_on=None, status="active",
              registered_at=r.effective_at, open_problems=0)
 
 
 def _project_updated(p: dict[str, Any], r: Record) -> None:
     for field, value in r.state.items():
         if field == "investment" and value is not None:
-            p["investment_wan"] = value
+            p.update(investment_wan=value, investment_cents=_cents(value))
         elif field in PROJECT_COLUMNS and value is not None:
             p[field] = value
+
+
+def _cents(wan: str) -> int:
+    """万元 as whole cents of a 万: exact, and summable in SQL."""
+    return int(Decimal(wan) * 100)
 
 
 def _stage(p: dict[str, Any], r: Record) -> None:
@@ -83,8 +94,10 @@ PROBLEM_HANDLERS: dict[str, Handler] = {
 
 class BoardView(View):
     name = "board"
-    tables = ("zs_board", "zs_project_versions", "zs_problems", "zs_problem_versions", "zs_services")
-    tables_sql = [s for t in (BOARD, PROJECT_VERSIONS, PROBLEMS, PROBLEM_VERSIONS, SERVICES) for s in t.tables_sql()]
+    tables = ("zs_board", "zs_project_versions", "zs_problems", "zs_problem_versions", "zs_services",
+              "zs_project_counts", "zs_problem_counts")
+    tables_sql = [s for t in (BOARD, PROJECT_VERSIONS, PROBLEMS, PROBLEM_VERSIONS, SERVICES, PROJECT_COUNTS,
+                              PROBLEM_COUNTS) for s in t.tables_sql()]
     indexes_sql = [s for t in (BOARD, PROJECT_VERSIONS, PROBLEMS, PROBLEM_VERSIONS, SERVICES) for s in t.indexes_sql()]
 
     def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
@@ -93,32 +106,38 @@ class BoardView(View):
         mine = [r for r in records if (r.kind == "Project" and r.event in ROW_EVENTS) or r.kind == "Problem"]
         if not mine:
             return
+        PROJECT_COUNTS.reset()
+        PROBLEM_COUNTS.reset()
         problems = PROBLEMS.load(cursor, [r.aggregate_id for r in mine if r.kind == "Problem"])
         project_ids = [r.aggregate_id for r in mine if r.kind == "Project"]
-        project_ids += [Project.id_for(q["project"]).hex for q in problems.values()]
-        project_ids += [Project.id_for(r.state["project"]).hex for r in mine if r.event == "Raised"]
+        project_ids += [project_key(q["project"]) for q in problems.values()]
+        project_ids += [project_key(r.state["project"]) for r in mine if r.event == "Raised"]
         projects = BOARD.load(cursor, project_ids)
         project_versions, problem_versions, services = [], [], {}
         changed: dict[str, dict[str, Any]] = {}
         for r in mine:
             if r.kind == "Project":
-                p = projects.setdefault(r.aggregate_id, {"id": r.aggregate_id})
+                p = projects.get(r.aggregate_id) or projects.setdefault(r.aggregate_id, BOARD.blank(r.aggregate_id))
                 if r.event in PROJECT_HANDLERS:
+                    PROJECT_COUNTS.add(_project_key(p), 1, int(p.get("investment_cents") or 0), sign=-1)
                     PROJECT_HANDLERS[r.event](p, r)
+                    PROJECT_COUNTS.add(_project_key(p), 1, int(p["investment_cents"] or 0))
                     p.update(version=r.version, updated_at=r.recorded_at)
-                    project_versions.append(_version(p, r))
+                    project_versions.append(PROJECT_VERSIONS.version(p, r))
                     changed[r.aggregate_id] = p
                 else:
                     self._service_event(cursor, p, r, services)
             else:
-                q = problems.setdefault(r.aggregate_id, {"id": r.aggregate_id})
-                was_open = q.get("status") not in (None, "closed")
+                q = problems.get(r.aggregate_id) or problems.setdefault(r.aggregate_id, PROBLEMS.blank(r.aggregate_id))
+                was_open = q["status"] not in (None, "closed")
+                PROBLEM_COUNTS.add((q["unit"], q["status"]) if q["status"] else None, 1, sign=-1)
                 PROBLEM_HANDLERS[r.event](q, r)
+                PROBLEM_COUNTS.add((q["unit"], q["status"]), 1)
                 q["version"] = r.version
-                problem_versions.append(_version(q, r))
+                problem_versions.append(PROBLEM_VERSIONS.version(q, r))
                 is_open = q["status"] != "closed"
                 if was_open != is_open:
-                    owner = projects[Project.id_for(q["project"]).hex]
+                    owner = projects[project_key(q["project"])]
                     owner["open_problems"] = int(owner.get("open_problems") or 0) + (1 if is_open else -1)
                     changed[owner["id"]] = owner
         BOARD.upsert(cursor, changed.values())
@@ -126,6 +145,8 @@ class BoardView(View):
         PROJECT_VERSIONS.insert(cursor, project_versions)
         PROBLEM_VERSIONS.insert(cursor, problem_versions)
         SERVICES.upsert(cursor, services.values())
+        PROJECT_COUNTS.flush(cursor)
+        PROBLEM_COUNTS.flush(cursor)
 
     @staticmethod
     def _service_event(cursor: Cursor, p: dict[str, Any], r: Record, services: dict[str, dict[str, Any]]) -> None:
@@ -143,6 +164,11 @@ class BoardView(View):
             services[sid].update(voided=1, void_reason=s["reason"])
 
 
-def _version(row: dict[str, Any], r: Record) -> dict[str, Any]:
-    return row | {"version": r.version, "effective_at": r.effective_at, "recorded_at": r.recorded_at,
-                  "position": r.position}
+def _project_key(p: dict[str, Any]) -> tuple[Any, ...] | None:
+    return (p["unit"], p["stage"], p["status"], p["library"]) if p["stage"] else None
+
+
+@lru_cache(maxsize=65536)
+def project_key(number: str) -> str:
+    """The view's key of a project (its aggregate id, as hex) from its number."""
+    return Project.id_for(number).hex

@@ -45,6 +45,15 @@ class Db:
         with self.transaction(commit=False) as cursor:
             return cursor.fetchall(sql, params)
 
+    def columns(self, cursor: Cursor, table: str) -> set[str]:
+        """The columns a table has (none if it does not exist)."""
+        if self.postgres:
+            rows = cursor.fetchall("SELECT column_name AS name FROM information_schema.columns "
+                                   "WHERE table_schema = ? AND table_name = ?", (self.schema, table))
+        else:
+            rows = cursor.fetchall(f"SELECT name FROM pragma_table_info('{table}')")
+        return {row["name"] for row in rows}
+
     @contextmanager
     def relaxed_sync(self) -> Iterator[None]:
         """For a rebuild on SQLite: commits in WAL mode without waiting for the disk (synchronous =
@@ -68,6 +77,12 @@ class Db:
                 raw.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
                 raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def values(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples: for the hot paths that read many rows of a few columns."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(self.q(sql), tuple(params))
+            return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in cursor.fetchall()]
+
     def read_log(self, after: int, stop: int, limit: int) -> list[tuple[int, str, int, str, bytes]]:
         """Stored events in log order, (position, aggregate id as hex, version, topic, state), read
         straight from the events table: the replay's hot path, at the speed of a sequential scan."""
@@ -79,12 +94,14 @@ class Db:
             sql = (f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table} "
                    f"WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?")
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(sql, (after, stop, limit))
-            rows = cursor.fetchall()
-        if self.postgres:
-            return [(r["notification_id"], r["originator_id"].hex, r["originator_version"], r["topic"],
-                     bytes(r["state"])) for r in rows]
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+            if self.postgres:
+                cursor.execute(sql, (after, stop, limit))
+                return [(r["notification_id"], r["originator_id"].hex, r["originator_version"], r["topic"],
+                         bytes(r["state"])) for r in cursor.fetchall()]
+            raw = cursor.sqlite_cursor
+            raw.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
+            raw.execute(sql, (after, stop, limit))
+            return raw.fetchall()
 
     def read_aggregates(self, ids: Sequence[str]) -> list[tuple[int, str, int, str, bytes]]:
         """Every stored event of these aggregates (ids as hex), in log order."""

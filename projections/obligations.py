@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.policy import Calendar, Obligation
-from domain.reporting import report_key
 from domain.values import end_of_day, shanghai_date
 
 UPCOMING, ON_TIME, LATE, OVERDUE = "upcoming", "on_time", "late", "overdue"
@@ -46,35 +47,57 @@ def status_of(obligation: Obligation, sending: Sending | None, as_of: datetime) 
     return {"status": UPCOMING, "sent_at": None, "days_late": None, "days_overdue": None}
 
 
-def obligations_at(calendar: Calendar, units: Iterable[Enrolment], reports: Mapping[str, Sending],
-                   as_of: datetime, unit: str | None = None, due_by: date | None = None) -> list[dict[str, Any]]:
-    """Every obligation open at T (its period over, or a plan's year begun) — and, with `due_by`, every
-    one falling due by that day even if its period is still running — ordered by due_on, unit, kind."""
+def owed_at(calendar: Calendar, units: Iterable[Enrolment], as_of: datetime, unit: str | None = None,
+            due_by: date | None = None) -> Iterator[tuple[str, Obligation, str]]:
+    """(unit, obligation, report id) for every obligation open at T — its period over, or a plan's
+    year begun — and, with `due_by`, every one falling due by that day though its period still runs."""
     today = shanghai_date(as_of)
     chosen = [u for u in units if unit is None or u.code == unit]
     if not chosen:
-        return []
+        return
     first = min(u.enrolled_on for u in chosen)
     every = [o for o in calendar.obligations(first, today + HORIZON)
              if o.opens_on <= today or (due_by is not None and o.due_on <= due_by)]
-    rows = []
+    dues = [o.due_on for o in every]
+    suffixes = [f"/{o.kind}/{o.period}" for o in every]
     for enrolment in chosen:
-        for obligation in every:
-            if not _owes(enrolment, obligation.due_on):
-                continue
-            report_id = report_key(enrolment.code, obligation.kind, obligation.period)
-            sending = reports.get(report_id)
-            rows.append({
-                "unit": enrolment.code, "kind": obligation.kind, "period": str(obligation.period),
-                "due_on": obligation.due_on, **status_of(obligation, sending, as_of),
-                "report_id": report_id if sending is not None else None,
-            })
+        # Rule 2: due strictly after enrolment, and not after withdrawal.
+        low = bisect_right(dues, enrolment.enrolled_on)
+        high = bisect_right(dues, enrolment.withdrawn_on) if enrolment.withdrawn_on else len(every)
+        for index in range(low, high):
+            yield enrolment.code, every[index], enrolment.code + suffixes[index]
+
+
+def obligations_at(calendar: Calendar, units: Iterable[Enrolment], reports: Mapping[str, Sending],
+                   as_of: datetime, unit: str | None = None, due_by: date | None = None) -> list[dict[str, Any]]:
+    """Every obligation open at T with its status (see owed_at), ordered by due_on, unit, kind."""
+    rows = []
+    for code, obligation, report_id in owed_at(calendar, units, as_of, unit, due_by):
+        sending = reports.get(report_id)
+        rows.append({
+            "unit": code, "kind": obligation.kind, "period": str(obligation.period), "due_on": obligation.due_on,
+            **status_of(obligation, sending, as_of), "report_id": report_id if sending is not None else None,
+        })
     return sorted(rows, key=lambda r: (r["due_on"], r["unit"], r["kind"]))
 
 
-def _owes(enrolment: Enrolment, due: date) -> bool:
-    """Rule 2: a due day strictly after enrolment and not after withdrawal."""
-    return due > enrolment.enrolled_on and (enrolment.withdrawn_on is None or due <= enrolment.withdrawn_on)
+def status_counts(calendar: Calendar, units: Iterable[Enrolment], reports: Mapping[str, Sending],
+                  as_of: datetime, unit: str | None = None) -> dict[str, Counter[str]]:
+    """Per unit, how many obligations are in each status at T, and how many fell due (`owed`)."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    deadlines: dict[date, datetime] = {}
+    for code, obligation, report_id in owed_at(calendar, units, as_of, unit):
+        due = obligation.due_on
+        deadline = deadlines.get(due) or deadlines.setdefault(due, end_of_day(due))
+        sending = reports.get(report_id)
+        tally = counts[code]
+        if deadline < as_of:
+            tally["owed"] += 1
+        if sending is not None and sending.counted and sending.last_sent_at is not None:
+            tally[LATE if sending.last_sent_at > deadline else ON_TIME] += 1
+        else:
+            tally[OVERDUE if as_of > deadline else UPCOMING] += 1
+    return counts
 
 
 def obligation_rows(ledger: Any, as_of: datetime, unit: str | None = None,

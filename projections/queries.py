@@ -4,6 +4,7 @@ ledger stood at T (events effective by T) as known at K (events recorded by K)."
 from __future__ import annotations
 
 import json
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,10 +12,12 @@ from typing import Any
 
 from domain.application import Ledger
 from domain.errors import NotFound
-from domain.values import Stage, end_of_day, shanghai_date
+from domain.values import Stage, shanghai_date
 from projections.audit import trail
 from projections.db import Db, from_ts, ts
-from projections.obligations import LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Sending, obligations_at
+from projections.obligations import (
+    LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Sending, obligations_at, owed_at, status_counts, status_of,
+)
 from projections.runner import Progress, Runner
 from projections.views import all_views
 
@@ -40,6 +43,12 @@ class Moment:
 
 
 NOW = Moment()
+SOURCES = {  # a view's current table and its history table
+    "board": ("zs_board", "zs_project_versions"),
+    "problems": ("zs_problems", "zs_problem_versions"),
+    "units": ("zs_units", "zs_unit_versions"),
+    "reports": ("zs_reports", "zs_report_versions"),
+}
 
 
 class Views:
@@ -49,19 +58,27 @@ class Views:
         self.db: Db = self.runner.db
         self.runner.catch_up(progress)
 
+    def rows_at(self, table: str, at: Moment, unit: str | None = None) -> tuple[str, tuple[Any, ...]]:
+        """A FROM clause for the rows of a view as they stood at a moment: the current table now, or
+        each aggregate's latest version effective by T and recorded by K (a prefix of its versions,
+        since both times only grow along an aggregate's history)."""
+        current, versions = SOURCES[table]
+        if at.now:
+            return (f"(SELECT * FROM {current} WHERE unit = ?) AS r", (unit,)) if unit else (f"{current} AS r", ())
+        inner = " AND unit = ?" if unit else ""
+        return (f"(SELECT v.* FROM {versions} v JOIN (SELECT id, MAX(version) AS version FROM {versions} "
+                f"WHERE effective_at <= ? AND recorded_at <= ?{inner} GROUP BY id) m "
+                f"ON v.id = m.id AND v.version = m.version) AS r", at.params() + ((unit,) if unit else ()))
+
     # -- projects -----------------------------------------------------------------------------------
 
     def board(self, at: Moment = NOW, **filters: Any) -> list[dict[str, Any]]:
-        where, params = _where(filters)
-        if at.now:
-            rows = self.db.fetchall(f"SELECT * FROM zs_board {where} ORDER BY number", params)
-        else:
-            rows = self.db.fetchall(
-                "SELECT v.* FROM zs_project_versions v JOIN (SELECT id, MAX(version) AS version "
-                "FROM zs_project_versions WHERE effective_at <= ? AND recorded_at <= ? GROUP BY id) m "
-                f"ON v.id = m.id AND v.version = m.version {where} ORDER BY v.number",
-                at.params() + params)
-            open_counts = self._open_problems(at, filters.get("unit"))
+        unit = filters.pop("unit", None)
+        source, params = self.rows_at("board", at, unit)
+        where, more = _where(filters)
+        rows = self.db.fetchall(f"SELECT * FROM {source} {where} ORDER BY number", params + more)
+        if not at.now:
+            open_counts = self._open_problems(at, unit)
             for row in rows:
                 row["open_problems"] = open_counts.get(row["number"], 0)
         return [_project(row) for row in rows]
@@ -83,73 +100,111 @@ class Views:
         return _project(row)
 
     def _open_problems(self, at: Moment, unit: str | None = None, project: str | None = None) -> dict[str, int]:
-        extra, params = "", list(at.params())
         if project:
-            extra, params = " AND project = ?", params + [project]
-        elif unit:
-            extra, params = " AND unit = ?", params + [unit]
-        rows = self.db.fetchall(
-            "SELECT v.project, COUNT(*) AS n FROM zs_problem_versions v JOIN (SELECT id, MAX(version) AS version "
-            f"FROM zs_problem_versions WHERE effective_at <= ? AND recorded_at <= ?{extra} GROUP BY id) m "
-            "ON v.id = m.id AND v.version = m.version WHERE v.status != 'closed' GROUP BY v.project", params)
+            rows = self.db.fetchall(
+                "SELECT status FROM zs_problem_versions v WHERE project = ? AND effective_at <= ? AND recorded_at <= ? "
+                "AND version = (SELECT MAX(version) FROM zs_problem_versions w WHERE w.id = v.id "
+                "AND effective_at <= ? AND recorded_at <= ?)", (project,) + at.params() + at.params())
+            return {project: sum(1 for r in rows if r["status"] != "closed")}
+        source, params = self.rows_at("problems", at, unit)
+        rows = self.db.fetchall(f"SELECT project, COUNT(*) AS n FROM {source} WHERE status <> 'closed' GROUP BY project",
+                                params)
         return {row["project"]: int(row["n"]) for row in rows}
-
-    def problems_at(self, at: Moment = NOW, unit: str | None = None) -> list[dict[str, Any]]:
-        extra, params = ("WHERE unit = ?", (unit,)) if unit else ("", ())
-        if at.now:
-            return self.db.fetchall(f"SELECT * FROM zs_problems {extra}", params)
-        inner = " AND unit = ?" if unit else ""
-        return self.db.fetchall(
-            "SELECT v.* FROM zs_problem_versions v JOIN (SELECT id, MAX(version) AS version FROM zs_problem_versions "
-            f"WHERE effective_at <= ? AND recorded_at <= ?{inner} GROUP BY id) m "
-            "ON v.id = m.id AND v.version = m.version", at.params() + params)
 
     # -- reporting ----------------------------------------------------------------------------------
 
     def enrolments(self, at: Moment = NOW) -> list[Enrolment]:
-        if at.now:
-            rows = self.db.fetchall("SELECT code, enrolled_on, withdrawn_on FROM zs_units")
-        else:
-            rows = self.db.fetchall(
-                "SELECT v.code, v.enrolled_on, v.withdrawn_on FROM zs_unit_versions v JOIN (SELECT id, MAX(version) "
-                "AS version FROM zs_unit_versions WHERE effective_at <= ? AND recorded_at <= ? GROUP BY id) m "
-                "ON v.id = m.id AND v.version = m.version", at.params())
+        source, params = self.rows_at("units", at)
+        rows = self.db.fetchall(f"SELECT code, enrolled_on, withdrawn_on FROM {source}", params)
         return [Enrolment(r["code"], date.fromisoformat(r["enrolled_on"]),
                           date.fromisoformat(r["withdrawn_on"]) if r["withdrawn_on"] else None) for r in rows]
 
-    def sendings(self, at: Moment = NOW, unit: str | None = None) -> dict[str, Sending]:
-        extra, params = (" AND unit = ?", (unit,)) if unit else ("", ())
-        if at.now:
-            rows = self.db.fetchall(f"SELECT report_id, status, last_sent_at FROM zs_reports WHERE 1 = 1{extra}",
-                                    params)
-        else:
-            rows = self.db.fetchall(
-                "SELECT v.report_id, v.status, v.last_sent_at FROM zs_report_versions v JOIN (SELECT id, "
-                "MAX(version) AS version FROM zs_report_versions WHERE effective_at <= ? AND recorded_at <= ?"
-                f"{extra} GROUP BY id) m ON v.id = m.id AND v.version = m.version", at.params() + params)
+    def sendings(self, at: Moment = NOW, unit: str | None = None, counted_only: bool = False) -> dict[str, Sending]:
+        source, params = self.rows_at("reports", at, unit)
+        where = " WHERE status IN ('sent', 'accepted')" if counted_only else ""
+        rows = self.db.fetchall(f"SELECT report_id, status, last_sent_at FROM {source}{where}", params)
         return {r["report_id"]: Sending(r["status"] in ("sent", "accepted"), from_ts(r["last_sent_at"]))
                 for r in rows}
 
-    def obligations(self, moment: datetime, unit: str | None = None, known_at: datetime | None = None,
-                    due_by: date | None = None) -> list[dict[str, Any]]:
-        at = Moment(moment, known_at)
+    def obligations(self, moment: datetime | None = None, unit: str | None = None,
+                    known_at: datetime | None = None, due_by: date | None = None) -> list[dict[str, Any]]:
+        """Obligations and their statuses at T (default: now, from the current tables)."""
+        at, when = Moment(moment, known_at), moment or self.ledger.clock()
         calendar = self.ledger.calendar(moment, known_at)
-        return obligations_at(calendar, self.enrolments(at), self.sendings(at, unit), moment, unit, due_by)
-
+        return obligations_at(calendar, self.enrolments(at), self.sendings(at, unit), when, unit, due_by)
 
     # -- the closed loop per unit, and the audit trail -------------------------------------------------
 
-    def progress(self, moment: datetime, unit: str | None = None, known_at: datetime | None = None,
-                 ) -> list[dict[str, Any]]:
-        """月有报告，季有统计，年有成效: per unit, projects by stage, problems, and reports, at a moment."""
-        at = Moment(None if moment is None else moment, known_at)
-        projects = self.board(at, unit=unit)
-        problems = self.problems_at(at, unit)
-        obligations = self.obligations(moment, unit, known_at)
-        today = shanghai_date(moment)
-        codes = sorted({e.code for e in self.enrolments(at)} if unit is None else {unit})
-        return [_progress(code, [p for p in projects if p["unit"] == code], [q for q in problems if q["unit"] == code],
-                          [o for o in obligations if o["unit"] == code], moment, today) for code in codes]
+    def overdue(self, moment: datetime | None = None, known_at: datetime | None = None) -> list[dict[str, Any]]:
+        """The overdue obligations at T, oldest first. Now, only the counted reports' ids are read."""
+        if moment is not None or known_at is not None:
+            return [r for r in self.obligations(moment, known_at=known_at) if r["status"] == OVERDUE]
+        now = self.ledger.clock()
+        today = shanghai_date(now)
+        reports = dict(self.db.values(
+            "SELECT report_id, status IN ('sent', 'accepted') FROM zs_reports WHERE due_on < ?", (today.isoformat(),)))
+        rows = []
+        for code, obligation, report_id in owed_at(self.ledger.calendar(), self.enrolments(), now):
+            if obligation.due_on < today and not reports.get(report_id, False):
+                rows.append({"unit": code, "kind": obligation.kind, "period": str(obligation.period),
+                             "due_on": obligation.due_on, **status_of(obligation, None, now),
+                             "report_id": report_id if report_id in reports else None})
+        return sorted(rows, key=lambda r: (r["due_on"], r["unit"], r["kind"]))
+
+    # -- the closed loop per unit, and the audit trail -------------------------------------------------
+
+    def progress(self, moment: datetime | None = None, unit: str | None = None,
+                 known_at: datetime | None = None) -> list[dict[str, Any]]:
+        """月有报告，季有统计，年有成效: per unit, projects by stage, problems and reports at T (default now)."""
+        if moment is None and known_at is None:
+            return self._progress_now(unit)
+        at, when = Moment(moment, known_at), moment or self.ledger.clock()
+        today = shanghai_date(when)
+        source, params = self.rows_at("board", at, unit)
+        projects = self.db.fetchall(
+            f"SELECT unit, stage, status, library, COUNT(*) AS n, SUM(investment_cents) AS cents FROM {source} "
+            "GROUP BY unit, stage, status, library", params)
+        source, params = self.rows_at("problems", at, unit)
+        problems = self.db.fetchall(f"SELECT unit, status, COUNT(*) AS n FROM {source} GROUP BY unit, status", params)
+        past_due = self.db.fetchall(
+            f"SELECT unit, COUNT(*) AS n FROM {source} WHERE status <> 'closed' AND due_on < ? GROUP BY unit",
+            params + (today.isoformat(),))
+        enrolments = self.enrolments(at)
+        reports = status_counts(self.ledger.calendar(moment, known_at), enrolments,
+                                self.sendings(at, unit, counted_only=True), when, unit)
+        return _per_unit(enrolments, unit, projects, problems, past_due, reports)
+
+    def _progress_now(self, unit: str | None) -> list[dict[str, Any]]:
+        """Now, from the running counts: a few rows per unit, however long the log."""
+        now = self.ledger.clock()
+        today = shanghai_date(now).isoformat()
+        only, params = (" AND unit = ?", (unit,)) if unit else ("", ())
+        projects = self.db.fetchall(f"SELECT * FROM zs_project_counts WHERE n <> 0{only}", params)
+        problems = self.db.fetchall(f"SELECT * FROM zs_problem_counts WHERE n <> 0{only}", params)
+        past_due = self.db.fetchall(
+            "SELECT unit, COUNT(*) AS n FROM zs_problems WHERE status IN ('open', 'escalated', 'answered') "
+            f"AND due_on < ?{only} GROUP BY unit", (today,) + params)
+        counted = {r["unit"]: r for r in self.db.fetchall(f"SELECT * FROM zs_report_counts WHERE 1 = 1{only}", params)}
+        early = _by_unit(self.db.fetchall(  # plans sent before their year began: not owed yet
+            "SELECT unit, COUNT(*) AS n FROM zs_reports WHERE period_start > ? AND status IN ('sent', 'accepted')"
+            f"{only} GROUP BY unit", (today,) + params))
+        ahead = _by_unit(self.db.fetchall(  # sent, and their deadline still to come
+            "SELECT unit, COUNT(*) AS n FROM zs_reports WHERE due_on >= ? AND status IN ('sent', 'accepted') "
+            f"AND (period_start IS NULL OR period_start <= ?){only} GROUP BY unit", (today, today) + params))
+        enrolments = self.enrolments()
+        listed: dict[str, Counter[str]] = defaultdict(Counter)
+        day = shanghai_date(now)
+        for code, obligation, _ in owed_at(self.ledger.calendar(), enrolments, now, unit):
+            listed[code]["owed" if obligation.due_on < day else "ahead"] += 1
+        reports: dict[str, Counter[str]] = {}
+        for code, tally in listed.items():
+            on_time = int(counted.get(code, {}).get("on_time", 0)) - early.get(code, 0)
+            late = int(counted.get(code, {}).get("late", 0))
+            reports[code] = Counter({
+                "owed": tally["owed"], ON_TIME: on_time, LATE: late,
+                OVERDUE: tally["owed"] - (on_time + late - ahead.get(code, 0)),
+                UPCOMING: tally["ahead"] - ahead.get(code, 0)})
+        return _per_unit(enrolments, unit, projects, problems, past_due, reports)
 
     def audit(self, **filters: Any) -> list[dict[str, Any]]:
         """The audit trail, oldest first (see projections.audit.trail for the filters)."""
@@ -210,29 +265,42 @@ class Views:
         } for r in rows]
 
 
-def _progress(code: str, projects: list[dict[str, Any]], problems: list[dict[str, Any]],
-              obligations: list[dict[str, Any]], moment: datetime, today: date) -> dict[str, Any]:
+def _by_unit(rows: list[dict[str, Any]]) -> dict[str, int]:
+    return {row["unit"]: int(row["n"]) for row in rows}
+
+
+def _per_unit(enrolments: list[Enrolment], unit: str | None, projects: list[dict[str, Any]],
+              problems: list[dict[str, Any]], past_due: list[dict[str, Any]],
+              reports: dict[str, Counter[str]]) -> list[dict[str, Any]]:
+    codes = sorted({e.code for e in enrolments} if unit is None else {unit})
+    overdue_problems = _by_unit(past_due)
+    return [_progress(code, [p for p in projects if p["unit"] == code], [q for q in problems if q["unit"] == code],
+                      overdue_problems.get(code, 0), reports.get(code, Counter())) for code in codes]
+
+
+def _progress(code: str, projects: list[dict[str, Any]], problems: list[dict[str, Any]], past_due: int,
+              reports: Counter[str]) -> dict[str, Any]:
     live = [p for p in projects if p["status"] != "terminated"]
     landed = [p for p in live if Stage(p["stage"]).rank >= Stage.LANDED.rank]
-    unclosed = [q for q in problems if q["status"] != "closed"]
-    statuses = [o["status"] for o in obligations]
+    by_status = {q["status"]: int(q["n"]) for q in problems}
+    raised = sum(by_status.values())
     return {
         "unit": code,
-        "projects_by_stage": {s.value: sum(1 for p in live if p["stage"] == s.value) for s in Stage},
-        "terminated": len(projects) - len(live),
-        "key_projects": sum(1 for p in live if p["library"] == "key"),
-        "landed_or_beyond": len(landed),
-        "landed_investment_wan": sum((p["investment_wan"] for p in landed), Decimal("0.00")),
-        "problems_raised": len(problems),
-        "problems_open": len(unclosed),
-        "problems_answered": sum(1 for q in problems if q["status"] == "answered"),
-        "problems_closed": len(problems) - len(unclosed),
-        "problems_past_due": sum(1 for q in unclosed if q["due_on"] and date.fromisoformat(q["due_on"]) < today),
-        "reports_owed": sum(1 for o in obligations if end_of_day(o["due_on"]) < moment),
-        "reports_on_time": statuses.count(ON_TIME),
-        "reports_late": statuses.count(LATE),
-        "reports_overdue": statuses.count(OVERDUE),
-        "reports_upcoming": statuses.count(UPCOMING),
+        "projects_by_stage": {s.value: sum(int(p["n"]) for p in live if p["stage"] == s.value) for s in Stage},
+        "terminated": sum(int(p["n"]) for p in projects) - sum(int(p["n"]) for p in live),
+        "key_projects": sum(int(p["n"]) for p in live if p["library"] == "key"),
+        "landed_or_beyond": sum(int(p["n"]) for p in landed),
+        "landed_investment_wan": Decimal(sum(int(p["cents"] or 0) for p in landed)).scaleb(-2),
+        "problems_raised": raised,
+        "problems_open": raised - by_status.get("closed", 0),
+        "problems_answered": by_status.get("answered", 0),
+        "problems_closed": by_status.get("closed", 0),
+        "problems_past_due": past_due,
+        "reports_owed": reports["owed"],
+        "reports_on_time": reports[ON_TIME],
+        "reports_late": reports[LATE],
+        "reports_overdue": reports[OVERDUE],
+        "reports_upcoming": reports[UPCOMING],
     }
 
 

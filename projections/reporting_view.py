@@ -4,12 +4,16 @@ people, and reports (with every version, for what had been sent at any moment)."
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+from datetime import date
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from projections.db import Cursor
+from domain.period import Cadence, Period
+from domain.values import end_of_day
+from projections.db import Cursor, ts
 from projections.runner import Record, View
-from projections.tables import HistoryTable, StateTable
+from projections.tables import HistoryTable, StateTable, Tally
 
 UNIT_COLUMNS = ("id", "code", "name", "kind", "sectors", "department", "enrolled_on", "withdrawn_on", "principal",
                 "leader", "liaison")
@@ -17,13 +21,14 @@ PERSON_COLUMNS = ("id", "name", "role", "unit", "phone", "title", "active")
 REPORT_COLUMNS = (
     "id", "report_id", "unit", "kind", "period", "due_on", "status", "revision", "drafted_by", "approved_by",
     "approved_at", "sent_by", "sent_at", "last_sent_at", "sealed", "reviewed_by", "reviewed_at", "return_reason",
-    "attachments", "note",
+    "attachments", "note", "period_start",
 )
 UNITS = StateTable("zs_units", UNIT_COLUMNS + ("version",), ints=("version",), indexes=[("code",)])
 UNIT_VERSIONS = HistoryTable("zs_unit_versions", UNIT_COLUMNS, indexes=[("code", "version")])
 PEOPLE = StateTable("zs_people", PERSON_COLUMNS + ("version",), ints=("active", "version"), indexes=[("name",)])
 REPORTS = StateTable("zs_reports", REPORT_COLUMNS + ("version",), ints=("revision", "sealed", "version"),
-                     indexes=[("unit", "period"), ("report_id",)])
+                     indexes=[("unit", "period"), ("report_id",), ("due_on", "report_id", "status"), ("period_start",)])
+REPORT_COUNTS = Tally("zs_report_counts", ("unit",), ("on_time", "late"))  # sent or accepted, by their deadline
 # As-of questions about reports ask only whether one counted and when it was last sent.
 REPORT_VERSIONS = HistoryTable("zs_report_versions", ("id", "report_id", "unit", "status", "last_sent_at"),
                                indexes=[("unit",)])
@@ -66,7 +71,9 @@ PERSON_HANDLERS: dict[str, Handler] = {
 
 def _drafted(x: dict[str, Any], r: Record) -> None:
     s = r.state
+    period = Period.parse(s["period"])
     x.update({k: s[k] for k in ("report_id", "unit", "kind", "period", "due_on", "note")},
+             period_start=None if period.cadence is Cadence.ONCE else period.first_day.isoformat(),
              attachments=json.dumps(s["attachments"], ensure_ascii=False), status="draft", revision=1,
              drafted_by=r.state["actor"], sealed=0, last_sent_at=None, return_reason=None, **REVIEW_CLEARED)
 
@@ -96,11 +103,13 @@ KINDS = {
 
 class ReportingView(View):
     name = "reporting"
-    tables = ("zs_units", "zs_unit_versions", "zs_people", "zs_reports", "zs_report_versions")
-    tables_sql = [s for t in (UNITS, UNIT_VERSIONS, PEOPLE, REPORTS, REPORT_VERSIONS) for s in t.tables_sql()]
+    tables = ("zs_units", "zs_unit_versions", "zs_people", "zs_reports", "zs_report_versions", "zs_report_counts")
+    tables_sql = [s for t in (UNITS, UNIT_VERSIONS, PEOPLE, REPORTS, REPORT_VERSIONS, REPORT_COUNTS)
+                  for s in t.tables_sql()]
     indexes_sql = [s for t in (UNITS, UNIT_VERSIONS, PEOPLE, REPORTS, REPORT_VERSIONS) for s in t.indexes_sql()]
 
     def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
+        REPORT_COUNTS.reset()
         for kind, (current, history, handlers) in KINDS.items():
             mine = [r for r in records if r.kind == kind]
             if not mine:
@@ -108,11 +117,28 @@ class ReportingView(View):
             rows = current.load(cursor, [r.aggregate_id for r in mine])
             versions = []
             for r in mine:
-                row = rows.setdefault(r.aggregate_id, {"id": r.aggregate_id})
+                row = rows.get(r.aggregate_id) or rows.setdefault(r.aggregate_id, current.blank(r.aggregate_id))
+                if kind == "Report":
+                    _count(row, -1)
                 handlers[r.event](row, r)
+                if kind == "Report":
+                    _count(row, +1)
                 row["version"] = r.version
-                versions.append(row | {"version": r.version, "effective_at": r.effective_at,
-                                       "recorded_at": r.recorded_at, "position": r.position})
+                if history is not None:
+                    versions.append(history.version(row, r))
             current.upsert(cursor, rows.values())
             if history is not None:
                 history.insert(cursor, versions)
+        REPORT_COUNTS.flush(cursor)
+
+
+@lru_cache(maxsize=8192)
+def deadline(due_on: str) -> str:
+    """The last instant of a due day in Shanghai, in the views' UTC text (rule 1)."""
+    return ts(end_of_day(date.fromisoformat(due_on)))
+
+
+def _count(report: dict[str, Any], sign: int) -> None:
+    if report.get("status") in ("sent", "accepted") and report.get("last_sent_at"):
+        late = report["last_sent_at"] > deadline(report["due_on"])
+        REPORT_COUNTS.add((report["unit"],), 0 if late else 1, 1 if late else 0, sign=sign)

@@ -7,11 +7,12 @@ log; every query catches up first, so the CLI reads its own writes."""
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import json
 from functools import lru_cache
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from eventsourcing.utils import resolve_topic
 
@@ -19,12 +20,11 @@ from domain.base import upcast
 from projections.db import Cursor, Db, ts
 
 BATCH = 2000
-REBUILD_BATCH = 10000  # fewer, larger commits when replaying the whole log
+REBUILD_BATCH = 50000  # fewer, larger commits when replaying the whole log
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One event as the views read it: the stored JSON, decoded but not validated (fast replay)."""
 
     position: int
@@ -34,29 +34,35 @@ class Record:
     state: dict[str, Any]
     kind: str
     event: str
-    recorded_at: str
-    effective_at: str
+
+    @property
+    def recorded_at(self) -> str:
+        return ts(self.state["timestamp"])
+
+    @property
+    def effective_at(self) -> str:
+        return ts(self.state["effective_at"])
 
 
-_json = json.JSONDecoder().decode
+_json = json.JSONDecoder().raw_decode  # the mapper writes compact JSON: no whitespace to skip
 
 
 @lru_cache(maxsize=None)
-def _class_version(topic: str) -> int:
-    """The current class version of an event type: stored states older than it are upcast, just as
-    the mapper does, so the views read every event in its current shape."""
-    return getattr(resolve_topic(topic), "class_version", 1)
+def _topic(topic: str) -> tuple[str, str, int]:
+    """An event type's aggregate kind, event name, and current class version: stored states older
+    than it are upcast, just as the mapper does, so the views read every event in its current shape."""
+    kind, _, event = topic.partition(":")[2].partition(".")
+    return kind, event, getattr(resolve_topic(topic), "class_version", 1)
 
 
 def decode(row: tuple[int, str, int, str, bytes]) -> Record:
     """A stored event as (position, aggregate id hex, version, topic, state) → a Record."""
     position, aggregate_id, version, topic, data = row
-    state = _json(data.decode())
-    if state.get("class_version", 1) < _class_version(topic):
+    state = _json(data.decode())[0]
+    kind, event, current = _topic(topic)
+    if current > 1 and state.get("class_version", 1) < current:
         upcast(resolve_topic(topic), state)
-    kind, _, event = topic.partition(":")[2].partition(".")
-    return Record(position, topic, aggregate_id, version, state, kind, event, ts(state["timestamp"]),
-                  ts(state["effective_at"]))
+    return Record(position, topic, aggregate_id, version, state, kind, event)
 
 
 class View:
@@ -70,6 +76,10 @@ class View:
     def create(self, cursor: Cursor, indexes: bool = True) -> None:
         for statement in (*self.tables_sql, *(self.indexes_sql if indexes else ())):
             cursor.execute(statement)
+
+    def fingerprint(self) -> str:
+        """The shape of the view's tables: when a new version changes it, the view is rebuilt."""
+        return hashlib.sha256("\n".join((*self.tables_sql, *self.indexes_sql)).encode()).hexdigest()[:16]
 
     def create_indexes(self, cursor: Cursor) -> None:
         for statement in self.indexes_sql:
@@ -89,11 +99,19 @@ class Runner:
         self.db = Db(recorder)
         self.views = {view.name: view for view in views}
         with self.db.transaction() as cursor:
-            cursor.execute("CREATE TABLE IF NOT EXISTS zs_tracking (view TEXT PRIMARY KEY, position BIGINT NOT NULL)")
+            if "fingerprint" not in self.db.columns(cursor, "zs_tracking"):
+                cursor.execute("DROP TABLE IF EXISTS zs_tracking")  # an older layout: every view is replayed
+            cursor.execute("CREATE TABLE IF NOT EXISTS zs_tracking "
+                           "(view TEXT PRIMARY KEY, position BIGINT NOT NULL, fingerprint TEXT)")
+            known = {row["view"]: row["fingerprint"] for row in cursor.fetchall("SELECT view, fingerprint FROM zs_tracking")}
             for view in self.views.values():
+                if known.get(view.name) != view.fingerprint():
+                    view.drop(cursor)  # new, or its tables changed shape with this version: replay it afresh
                 view.create(cursor)
-                cursor.execute("INSERT INTO zs_tracking (view, position) VALUES (?, 0) ON CONFLICT (view) DO NOTHING",
-                               (view.name,))
+                cursor.execute("INSERT INTO zs_tracking (view, position, fingerprint) VALUES (?, 0, ?) "
+                               "ON CONFLICT (view) DO UPDATE SET position = CASE WHEN zs_tracking.fingerprint = "
+                               "excluded.fingerprint THEN zs_tracking.position ELSE 0 END, "
+                               "fingerprint = excluded.fingerprint", (view.name, view.fingerprint()))
 
     def positions(self) -> dict[str, int]:
         rows = self.db.fetchall("SELECT view, position FROM zs_tracking")
@@ -151,8 +169,14 @@ class Runner:
                 view.drop(cursor)
                 view.create(cursor, indexes=False)
                 cursor.execute("UPDATE zs_tracking SET position = 0 WHERE view = ?", (name,))
-        with self.db.relaxed_sync():
-            count = self.catch_up(progress, batch_size=REBUILD_BATCH)
+        collecting = gc.isenabled()
+        gc.disable()  # the replay makes no cycles; sweeping its many live rows would only cost time
+        try:
+            with self.db.relaxed_sync():
+                count = self.catch_up(progress, batch_size=REBUILD_BATCH)
+        finally:
+            if collecting:
+                gc.enable()
         with self.db.transaction() as cursor:
             for name in chosen:
                 self.views[name].create_indexes(cursor)

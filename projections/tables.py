@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from projections.db import Cursor
@@ -18,10 +19,16 @@ class StateTable:
         self.key = key
         self.ints = set(ints)
         self.indexes = indexes
+        self.values = itemgetter(*self.columns)  # a row's values in column order, at C speed
+
+    def blank(self, key: str) -> dict[str, Any]:
+        """A new row: every column present (None), so `values` can read it."""
+        return dict.fromkeys(self.columns) | {"id": key}
 
     def tables_sql(self) -> list[str]:
         cols = ", ".join(f"{c} {'BIGINT' if c in self.ints else 'TEXT'}" for c in self.columns)
-        return [f"CREATE TABLE IF NOT EXISTS {self.name} ({cols}, PRIMARY KEY ({self.key}))"]
+        key = f", PRIMARY KEY ({self.key})" if self.key else ""
+        return [f"CREATE TABLE IF NOT EXISTS {self.name} ({cols}{key})"]
 
     def indexes_sql(self) -> list[str]:
         """Secondary indexes: made after a rebuild's bulk load, which is faster than keeping them up."""
@@ -42,8 +49,9 @@ class StateTable:
         """Insert rows given as dicts, or as tuples in the table's column order."""
         cols = ", ".join(self.columns)
         marks = ", ".join("?" * len(self.columns))
+        values = self.values
         cursor.executemany(f"INSERT INTO {self.name} ({cols}) VALUES ({marks})",
-                           [row if isinstance(row, tuple) else [row.get(c) for c in self.columns] for row in rows])
+                           [row if isinstance(row, tuple) else values(row) for row in rows])
 
     def load_all(self, db: Any, keys: Iterable[str]) -> list[dict[str, Any]]:
         """`load` outside a transaction of one's own."""
@@ -56,7 +64,7 @@ class StateTable:
         updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c != self.key)
         cursor.executemany(
             f"INSERT INTO {self.name} ({cols}) VALUES ({marks}) ON CONFLICT ({self.key}) DO UPDATE SET {updates}",
-            [[row.get(c) for c in self.columns] for row in rows],
+            [self.values(row) for row in rows],
         )
 
 
@@ -67,5 +75,47 @@ class HistoryTable(StateTable):
 
     def __init__(self, name: str, columns: Sequence[str], ints: Sequence[str] = (),
                  indexes: Sequence[Sequence[str]] = ()) -> None:
-        super().__init__(name, tuple(columns) + self.STAMP, key="id, version",
-                         ints=tuple(ints) + ("version", "position"), indexes=indexes)
+        # Rows are only ever appended, so the (id, version) key is an index made after a bulk load
+        # rather than a primary key kept up row by row.
+        super().__init__(name, tuple(columns) + self.STAMP, key="", ints=tuple(ints) + ("version", "position"),
+                         indexes=[("id", "version"), *indexes])
+        self.state_values = itemgetter(*columns)
+
+    def version(self, row: dict[str, Any], record: Any) -> tuple[Any, ...]:
+        """The row as it stands after `record`, stamped with the record's version and two times."""
+        return self.state_values(row) + (record.version, record.effective_at, record.recorded_at, record.position)
+
+
+class Tally:
+    """Running counts per key (e.g. projects per unit, stage, status and library), kept exact by
+    adding each change's difference, so "now" questions read a few rows however long the log."""
+
+    def __init__(self, name: str, keys: Sequence[str], sums: Sequence[str]) -> None:
+        self.name, self.keys, self.sums = name, tuple(keys), tuple(sums)
+        self.pending: dict[tuple[Any, ...], list[int]] = {}
+
+    def tables_sql(self) -> list[str]:
+        cols = ", ".join([f"{k} TEXT NOT NULL" for k in self.keys] + [f"{s} BIGINT NOT NULL" for s in self.sums])
+        return [f"CREATE TABLE IF NOT EXISTS {self.name} ({cols}, PRIMARY KEY ({', '.join(self.keys)}))"]
+
+    def reset(self) -> None:
+        """Forget what a failed batch left behind; called as each batch begins."""
+        self.pending.clear()
+
+    def add(self, key: tuple[Any, ...] | None, *amounts: int, sign: int = 1) -> None:
+        if key is None:
+            return
+        totals = self.pending.get(key)
+        if totals is None:
+            totals = self.pending[key] = [0] * len(self.sums)
+        for i, amount in enumerate(amounts):
+            totals[i] += sign * amount
+
+    def flush(self, cursor: Cursor) -> None:
+        rows = [key + tuple(totals) for key, totals in self.pending.items() if any(totals)]
+        self.pending.clear()
+        cols = ", ".join(self.keys + self.sums)
+        marks = ", ".join("?" * (len(self.keys) + len(self.sums)))
+        updates = ", ".join(f"{s} = {self.name}.{s} + excluded.{s}" for s in self.sums)
+        cursor.executemany(f"INSERT INTO {self.name} ({cols}) VALUES ({marks}) "
+                           f"ON CONFLICT ({', '.join(self.keys)}) DO UPDATE SET {updates}", rows)

@@ -49,7 +49,7 @@ def money(value: Any) -> Decimal | None:
     """万元 with at most two decimals; blank means nothing stated."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool) or isinstance(value, (date, datetime)):
+    if isinstance(value, (bool, date, datetime)):
         raise CellError(f"{text(value)!r} is not an amount of 万元 (e.g. 1200.50)")
     if isinstance(value, float):  # 13500.499999999998 from a formula is the 13500.50 the clerk sees
         exact = Decimal(repr(value))

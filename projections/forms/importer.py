@@ -116,7 +116,8 @@ class _Row:
         try:
             project = self.batch.ledger.project(number)
         except NotFound:
-            hint = " (if it had leading zeros, Excel dropped them: format the column as text)" if number.isdigit() else ""
+            hint = " (if it had leading zeros, Excel dropped them: format the column as text)"
+            hint = hint if number.isdigit() else ""
             self.fail(NUMBER.label, f"no project numbered {number!r} in the ledger{hint}", malformed=False)
             return None
         if project.unit != self.batch.unit:

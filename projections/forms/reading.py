@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -19,6 +18,7 @@ from projections.forms.refusal import BadRow, refuse
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .et and other Office 97-2003 files
 ZIP_SIGNATURE = b"PK\x03\x04"
 HEADER_SEARCH = 20
+BLANK_ROWS_AT_END = 1000
 TOTAL = "合计"
 SAVE_AS_XLSX = ("open it in Excel or WPS, choose 文件 → 另存为 and the type “Excel 工作簿 (*.xlsx)”, "
                 "then import the .xlsx")
@@ -91,13 +91,20 @@ def _xlsx_rows(source: str, content: bytes) -> list[tuple[Any, ...]]:
 
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    except Exception as error:  # a zip that is no workbook (.docx, .ods) fails in many ways
         raise InvalidValue(f"{source} is not an Excel workbook (.xlsx) ({type(error).__name__}); "
                            f"save it from Excel or WPS as .xlsx or as CSV") from None
+    rows: list[tuple[Any, ...]] = []
+    blank = 0
     try:
-        return [tuple(row) for row in book.worksheets[0].iter_rows(min_row=1, values_only=True)]
+        for row in book.worksheets[0].iter_rows(min_row=1, values_only=True):
+            blank = 0 if any(v is not None for v in row) else blank + 1
+            if blank > BLANK_ROWS_AT_END:  # formatted but empty rows, down to row 1048576
+                break
+            rows.append(tuple(row))
     finally:
         book.close()
+    return rows
 
 
 def _decode(source: str, content: bytes) -> str:

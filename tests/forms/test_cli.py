@@ -14,7 +14,8 @@ from projections.forms.xlsx import workbook_bytes
 from tests.forms.conftest import LIAISON, NOW_TEXT, events, workbook
 from tests.forms.test_import import edited
 
-pytestmark = pytest.mark.freeze_time(NOW_TEXT)
+# The CLI on SQLite; both stores are covered below the CLI (frozen time stalls PostgreSQL's pool).
+pytestmark = [pytest.mark.freeze_time(NOW_TEXT), pytest.mark.parametrize("store", ["sqlite"], indirect=True)]
 
 
 def test_form_fill_writes_an_xlsx_or_a_csv_by_its_suffix(september, zs, tmp_path):

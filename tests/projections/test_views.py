@@ -17,12 +17,12 @@ from click.testing import CliRunner
 from cli.main import cli
 from domain.application import Ledger
 from domain.errors import NotFound
-from domain.values import UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind
-from projections.queries import Moment, Views
+from domain.values import UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, shanghai_date
+from projections.queries import NOW, Moment, Views
 from projections.views import all_views
 from tests.conftest import MACHINE, Clock
 from tests.projections.support import (
-    STORES, assert_a_version_row_per_event, commission_like, dump, log_actions, store_for_module,
+    STORES, assert_a_version_row_per_event, commission_like, dump, log_actions, shanghai, store_for_module,
 )
 
 P1, P2, G1 = "HW-2021-001", "HW-2021-002", "GY-2021-001"
@@ -39,6 +39,7 @@ def busy(ledger: Ledger, clock: Clock) -> Ledger:
         lambda: ledger.add_project("孙联络", P2, "HW", "垃圾分类驿站", Sector.SANITATION, Level.UNIT, "某回收公司",
                                    Decimal("800.00")),
         lambda: ledger.advance_project("孙联络", P1, Stage.NEGOTIATING, date(2021, 8, 20), "首次洽谈"),
+        lambda: ledger.update_person("管理员", "李科员", unit="GY"),
         lambda: ledger.advance_project("孙联络", P1, Stage.SIGNED, date(2021, 9, 2)),
         lambda: ledger.promote_project("许办公", P1, "投资规模大"),
         lambda: ledger.note_progress("孙联络", P1, "完成尽职调查"),
@@ -52,6 +53,7 @@ def busy(ledger: Ledger, clock: Clock) -> Ledger:
         lambda: ledger.add_service("孙联络", P1, ServiceKind.SITE, date(2021, 9, 4), "踏勘选址"),
         lambda: ledger.void_service("孙联络", f"{P1}/S2", "重复登记"),
         lambda: ledger.update_project("孙联络", P1, investment=Decimal("12500.25")),
+        lambda: ledger.advance_project("孙联络", P1, Stage.LANDED),
         lambda: ledger.suspend_project("孙联络", P2, "投资方资金调整"),
         lambda: ledger.promote_project("许办公", G1, "行业带动"),
         lambda: ledger.demote_project("许办公", G1, "推进缓慢"),
@@ -74,6 +76,7 @@ def busy(ledger: Ledger, clock: Clock) -> Ledger:
         lambda: ledger.update_person("管理员", "李科员", phone="022-28350199"),
         lambda: ledger.remove_person("管理员", "钱副处", "调任"),
         lambda: ledger.update_unit("管理员", "GY", department="规划发展处（新）"),
+        lambda: (clock.advance(days=2), ledger.remove_person("管理员", "李科员", "离职")),  # days after his moves
     ]
     for i, step in enumerate(steps):
         clock.advance(hours=5)
@@ -122,7 +125,7 @@ def test_a_project_from_the_views_is_its_board_row(busy_ledger):
 def test_board_filters_select_the_same_projects_as_the_aggregates(busy_ledger):
     views = Views(busy_ledger)
     projects = busy_ledger.projects()
-    for field, value in [("unit", "HW"), ("library", "key"), ("stage", "signed"), ("status", "terminated"),
+    for field, value in [("unit", "HW"), ("library", "key"), ("stage", "landed"), ("status", "terminated"),
                          ("sector", "gas_heating"), ("level", "unit")]:
         wanted = [p.number for p in projects if str(getattr(p, field)) == value]
         assert [r["number"] for r in views.board(**{field: value})] == wanted, field
@@ -232,6 +235,28 @@ def test_the_audit_time_filters_select_by_recorded_time(busy_ledger):
                                                        and r["actor"] == "许办公"]
 
 
+def moved_person(views: Views) -> list[dict]:
+    return [r for r in views.audit() if r["subject"] == "李科员"]
+
+
+def test_an_audit_entry_keeps_the_unit_the_person_was_in(busy_ledger):
+    views = Views(busy_ledger)
+    trail = moved_person(views)
+    assert [(r["action"], r["unit"]) for r in trail] == [
+        ("Person.Registered", "HW"), ("Person.Updated", "GY"), ("Person.Updated", "GY"), ("Person.Removed", "GY")]
+    removed = trail[-1]
+    assert removed in views.audit(unit="GY") and removed not in views.audit(unit="HW")
+    assert trail[0] in views.audit(unit="HW")
+
+
+@pytest.mark.xfail(strict=True, reason="bug: a time window (--since) that starts after a person's last move shows "
+                   "their later events under the unit they were registered in (trail reads only the window's days)")
+def test_an_audit_window_shows_a_person_event_under_the_same_unit_as_the_whole_trail(busy_ledger):
+    views = Views(busy_ledger)
+    removed = moved_person(views)[-1]
+    assert [r for r in views.audit(since=removed["recorded_at"]) if r["subject"] == "李科员"] == [removed]
+
+
 def test_an_answer_as_of_now_from_the_history_equals_the_current_views(busy_ledger):
     views = Views(busy_ledger)
     now = Moment(busy_ledger.clock())
@@ -240,6 +265,42 @@ def test_an_answer_as_of_now_from_the_history_equals_the_current_views(busy_ledg
     assert views.project(P1, now) == views.project(P1)
     assert views.obligations(busy_ledger.clock(), known_at=busy_ledger.clock()) == \
         views.obligations(busy_ledger.clock())
+
+
+def expected_progress(views: Views, code: str, moment, at: Moment) -> dict:
+    """A unit's closed loop counted from the board, the problem list and the obligations."""
+    projects = views.board(at, unit=code)
+    live = [p for p in projects if p["status"] != "terminated"]
+    landed = [p for p in live if Stage(p["stage"]).rank >= Stage.LANDED.rank]
+    obligations = views.obligations(moment, code, at.known_at)
+    statuses = [o["status"] for o in obligations]
+    return {
+        "unit": code, "projects_by_stage": {s.value: sum(p["stage"] == s.value for p in live) for s in Stage},
+        "terminated": len(projects) - len(live), "key_projects": sum(p["library"] == "key" for p in live),
+        "landed_or_beyond": len(landed), "landed_investment_wan": sum((p["investment_wan"] for p in landed),
+                                                                      Decimal("0.00")),
+        "reports_owed": sum(o["due_on"] < shanghai_date(moment) for o in obligations),
+        **{f"reports_{s}": statuses.count(s) for s in ("on_time", "late", "overdue", "upcoming")},
+    }
+
+
+def test_progress_agrees_with_the_board_the_problems_and_the_obligations(busy_ledger):
+    views = Views(busy_ledger)
+    now = busy_ledger.clock()
+    for moment, at in [(now, NOW), (shanghai(2021, 9, 3, 12), Moment(shanghai(2021, 9, 3, 12)))]:
+        for row in views.progress(None if at.now else moment):
+            assert {k: row[k] for k in expected_progress(views, row["unit"], moment, at)} == \
+                expected_progress(views, row["unit"], moment, at), (row["unit"], moment)
+    for row in views.progress():
+        problems = views.problems(unit=row["unit"])
+        assert (row["problems_raised"], row["problems_open"], row["problems_answered"], row["problems_closed"],
+                row["problems_past_due"]) == (
+            len(problems), sum(q["status"] != "closed" for q in problems),
+            sum(q["status"] == "answered" for q in problems), sum(q["status"] == "closed" for q in problems),
+            sum(q["status"] != "closed" and q["due_on"] is not None and q["due_on"] < shanghai_date(now)
+                for q in problems))
+    assert views.progress() == views.progress(now)
+    assert next(r for r in views.progress() if r["unit"] == "HW")["landed_investment_wan"] == Decimal("12500.25")
 
 
 def test_the_version_tables_hold_a_row_per_event(busy_ledger):
