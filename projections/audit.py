@@ -49,6 +49,12 @@ class AuditView(View):
             day = shanghai_day(ts(f"{hour[:13]}:00:00Z" if len(hour) == 14 else hour))
             span = days.setdefault(day, [first, last])
             span[0], span[1] = min(span[0], first), max(span[1], last)
+        moves = {r.aggregate_id: r.state.get("unit") for r in records if r.kind == "Person" and r.event == "Updated"}
+        known = SUBJECTS.load(cursor, [key for key in moves if key not in subjects])
+        for key, unit in moves.items():  # a person's subject carries their latest unit
+            row = subjects.get(key) or known.get(key)
+            if row is not None:
+                subjects[key] = row | {"unit": unit}
         SUBJECTS.upsert(cursor, subjects.values())
         PERSON_UNITS.upsert(cursor, [{"id": i, "unit": u} for i, u in person_units])
         existing = DAYS.load(cursor, days)

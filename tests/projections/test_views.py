@@ -249,8 +249,6 @@ def test_an_audit_entry_keeps_the_unit_the_person_was_in(busy_ledger):
     assert trail[0] in views.audit(unit="HW")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a time window (--since) that starts after a person's last move shows "
-                   "their later events under the unit they were registered in (trail reads only the window's days)")
 def test_an_audit_window_shows_a_person_event_under_the_same_unit_as_the_whole_trail(busy_ledger):
     views = Views(busy_ledger)
     removed = moved_person(views)[-1]
