@@ -43,8 +43,9 @@ class Clock:
 
 
 class Generator:
-    def __init__(self, ledger: Ledger, clock: Clock, projects: int, units: int = 50, seed: int = 116) -> None:
-        self.ledger, self.clock, self.rng = ledger, clock, random.Random(seed)
+    def __init__(self, ledger: Ledger, clock: Clock, projects: int, units: int = 50, seed: int = 116,
+                 years: int = YEARS) -> None:
+        self.ledger, self.clock, self.rng, self.years = ledger, clock, random.Random(seed), years
         self.project_count, self.unit_count = projects, units
         self.pending: dict[object, object] = {}
         self.saved_events = 0
@@ -70,9 +71,9 @@ class Generator:
         self.set_up()
         projects: list[Project] = []
         problems: list[Problem] = []
-        per_month = self.project_count / (12 * YEARS)
+        per_month = self.project_count / (12 * self.years)
         registered = 0.0
-        for month in months():
+        for month in months(self.years):
             registered += per_month
             while len(projects) < int(registered):
                 projects.append(self.register(month.first_day + timedelta(days=self.rng.randint(0, 27))))
@@ -179,18 +180,21 @@ class Generator:
                 self.keep(report)
 
 
-def months() -> Iterator[Period]:
+def months(years: int = YEARS) -> Iterator[Period]:
     month = Period.month_of(START)
-    for _ in range(12 * YEARS):
+    for _ in range(12 * years):
         yield month
         month = month.next()
 
 
-def generate(store: str, events: int, seed: int = 116) -> int:
+def generate(store: str, events: int, seed: int = 116, projects: int | None = None, years: int = YEARS) -> int:
+    """A ledger of about `events` events over ten years; or, given `projects` and `years`, that many
+    projects over that many years (the same ledger with a shorter history, whatever it comes to)."""
     clock = Clock(datetime.combine(START - timedelta(days=2), time(9), tzinfo=SHANGHAI).astimezone(UTC))
     ledger = Ledger(store, clock=clock, machine=Machine("bench", "bench"))
     try:
-        generator = Generator(ledger, clock, projects=max(100, (events - REPORT_EVENTS) // EVENTS_PER_PROJECT), seed=seed)
+        count = projects or max(100, (events - REPORT_EVENTS) // EVENTS_PER_PROJECT)
+        generator = Generator(ledger, clock, projects=count, seed=seed, years=years)
         generator.run()
         return ledger.recorder.max_notification_id() or 0
     finally:

@@ -1,11 +1,13 @@
 """The read side's benchmark: build a ledger at a scale, then measure each figure beside its floor.
 
-    python -m bench.run --events 1000000 --compare 100000
+    python -m bench.run --events 1000000 --compare 100000 --shorter 1
 
 (a) a full rebuild of all views, events/s as a share of the floor (SQLite's own sequential read and
     JSON decode of the same stored rows), with its peak RSS, in a process of its own;
-(b) one unit's board, all units' progress and the overdue list, now (median of repeated calls), and
-    with --compare the same at a second scale, to see that their time does not grow with the log;
+(b) one unit's board, all units' progress and the overdue list, now (median of repeated calls); with
+    --compare N the same on a ledger of N events over the same ten years (fewer projects), and with
+    --shorter Y on the same units and projects with only Y years of history, to see whether their
+    time grows with the log;
 (c) one project's state as of random dates; one unit's board and all units' progress as of dates;
 (d) generating the ledger: events/s through the application, beside raw batched inserts of the same rows.
 Ledgers are kept in --dir and reused when present (their generation figures are then not re-measured)."""
@@ -33,13 +35,23 @@ from domain.values import SHANGHAI, UTC
 from projections.queries import Moment, Views
 from projections.views import runner_for
 
-END = datetime.combine(START.replace(year=START.year + YEARS), clock_time(12), tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def end_of(years: int) -> datetime:
+    """The moment the queries ask about: noon on the day a ledger's history ends."""
+    return datetime.combine(START.replace(year=START.year + years), clock_time(12), tzinfo=SHANGHAI).astimezone(UTC)
+
+
+END = end_of(YEARS)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=100_000, help="the scale (reference: 1000000)")
-    parser.add_argument("--compare", type=int, help="a second, smaller scale for (b)'s growth check")
+    parser.add_argument("--compare", type=int, metavar="EVENTS",
+                        help="also measure (b) on a ledger of this many events over the same ten years")
+    parser.add_argument("--shorter", type=int, metavar="YEARS",
+                        help="also measure (b) on the same units and projects with this many years of history")
     parser.add_argument("--dir", default="bench-data", help="where the ledgers are kept")
     parser.add_argument("--json", dest="out", help="also write the figures to this file")
     parser.add_argument("--rebuild-only", metavar="STORE", help=argparse.SUPPRESS)
@@ -53,21 +65,27 @@ def main() -> None:
     figures["main"] = measure(folder, args.events)
     if args.compare:
         figures["compare"] = measure(folder, args.compare, rebuild_too=False)
-        for name in ("unit_board_ms", "progress_ms", "overdue_ms"):
-            figures["main"]["queries"][f"{name}_growth"] = round(
-                figures["main"]["queries"][name] / figures["compare"]["queries"][name], 2)
+    if args.shorter:
+        projects = figures["main"]["queries"]["projects"]
+        figures["shorter"] = measure(folder, args.events, projects, args.shorter, rebuild_too=False)
+    for other in ("compare", "shorter"):
+        if other in figures:
+            figures["main"]["queries"][f"growth_against_{other}"] = {
+                name: round(figures["main"]["queries"][name] / figures[other]["queries"][name], 2)
+                for name in ("unit_board_ms", "progress_ms", "overdue_ms")}
     print(json.dumps(figures, ensure_ascii=False, indent=2))
     if args.out:
         Path(args.out).write_text(json.dumps(figures, ensure_ascii=False, indent=2))
 
 
-def measure(folder: Path, events: int, rebuild_too: bool = True) -> dict[str, Any]:
-    path = folder / f"ledger-{events}.db"
+def measure(folder: Path, events: int, projects: int | None = None, years: int = YEARS,
+            rebuild_too: bool = True) -> dict[str, Any]:
+    path = folder / (f"ledger-{events}.db" if projects is None else f"ledger-{projects}-projects-{years}y.db")
     store = f"sqlite:///{path}"
-    result: dict[str, Any] = {"target_events": events}
+    result: dict[str, Any] = {"target_events": events if projects is None else None, "years": years}
     if not path.exists():
         started = time.perf_counter()
-        made = generate(store, events)
+        made = generate(store, events, projects=projects, years=years)
         seconds = time.perf_counter() - started
         result["ingest"] = {"events": made, "seconds": round(seconds, 1), "events_per_s": round(made / seconds),
                             "floor_raw_inserts_per_s": raw_insert_floor(path)}
@@ -79,7 +97,7 @@ def measure(folder: Path, events: int, rebuild_too: bool = True) -> dict[str, An
         rebuilt["peak_rss_mb"] = max(run["peak_rss_mb"] for run in runs)
         rebuilt["share_of_floor"] = round(rebuilt["events_per_s"] / result["floor_read_decode_per_s"], 3)
         result["rebuild"] = rebuilt
-    result["queries"] = queries(store)
+    result["queries"] = queries(store, years)
     return result
 
 
@@ -134,13 +152,14 @@ def raw_insert_floor(path: Path) -> int:
     return round(len(rows) / seconds)
 
 
-def queries(store: str) -> dict[str, Any]:
-    ledger = Ledger(store, clock=lambda: END)
+def queries(store: str, years: int) -> dict[str, Any]:
+    end = end_of(years)
+    ledger = Ledger(store, clock=lambda: end)
     views = Views(ledger)
     rng = random.Random(7)
     units = [u["code"] for u in views.units()]
     numbers = [row["number"] for row in views.db.fetchall("SELECT number FROM zs_board")]
-    moments = [datetime.combine(START + timedelta(days=rng.randrange(365 * YEARS)), clock_time(12),
+    moments = [datetime.combine(START + timedelta(days=rng.randrange(365 * years)), clock_time(12),
                                 tzinfo=SHANGHAI).astimezone(UTC) for _ in range(200)]
     figures = {
         "unit_board_ms": timed(lambda: views.board(unit=rng.choice(units))),
@@ -149,7 +168,7 @@ def queries(store: str) -> dict[str, Any]:
         "project_as_of_ms": timed(lambda: views.project(rng.choice(numbers), Moment(rng.choice(moments))), 200),
         "unit_board_as_of_ms": timed(lambda: views.board(Moment(rng.choice(moments)), unit=rng.choice(units)), 10),
         "progress_as_of_ms": timed(lambda: views.progress(rng.choice(moments)), 10),
-        "projects": len(numbers), "units": len(units),
+        "projects": len(numbers), "units": len(units), "events": ledger.recorder.max_notification_id(),
     }
     ledger.close()
     return figures

@@ -37,7 +37,7 @@ class AuditView(View):
         for r in records:
             if r.version == 1 or r.kind == "Person":
                 self._subject(r, subjects, person_units)
-            stamp = r.state["timestamp"]
+            stamp = r.timestamp
             hour = stamp[:13] + "Z" if stamp.endswith("Z") else stamp  # UTC: the hour decides the day
             span = hours.get(hour)
             if span is None:

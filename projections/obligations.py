@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -47,25 +47,40 @@ def status_of(obligation: Obligation, sending: Sending | None, as_of: datetime) 
     return {"status": UPCOMING, "sent_at": None, "days_late": None, "days_overdue": None}
 
 
+class Schedule:
+    """The obligations open at T — their period over, or a plan's year begun — and, with `due_by`,
+    those falling due by that day though their period still runs. Every unit owes a contiguous run
+    of them, in due order (rule 2: due strictly after enrolment, and not after withdrawal)."""
+
+    def __init__(self, calendar: Calendar, units: Iterable[Enrolment], as_of: datetime,
+                 due_by: date | None = None) -> None:
+        self.units = list(units)
+        self.today = today = shanghai_date(as_of)
+        first = min((u.enrolled_on for u in self.units), default=today)
+        self.every = [o for o in calendar.obligations(first, today + HORIZON)
+                      if o.opens_on <= today or (due_by is not None and o.due_on <= due_by)]
+        self.dues = [o.due_on for o in self.every]
+
+    def run(self, enrolment: Enrolment) -> range:
+        low = bisect_right(self.dues, enrolment.enrolled_on)
+        high = bisect_right(self.dues, enrolment.withdrawn_on) if enrolment.withdrawn_on else len(self.dues)
+        return range(low, max(low, high))
+
+    def fallen_due(self, enrolment: Enrolment) -> tuple[int, int]:
+        """How many of the unit's obligations fell due before today, and how many are still ahead."""
+        run = self.run(enrolment)
+        split = min(max(bisect_left(self.dues, self.today), run.start), run.stop)
+        return split - run.start, run.stop - split
+
+
 def owed_at(calendar: Calendar, units: Iterable[Enrolment], as_of: datetime, unit: str | None = None,
             due_by: date | None = None) -> Iterator[tuple[str, Obligation, str]]:
-    """(unit, obligation, report id) for every obligation open at T — its period over, or a plan's
-    year begun — and, with `due_by`, every one falling due by that day though its period still runs."""
-    today = shanghai_date(as_of)
-    chosen = [u for u in units if unit is None or u.code == unit]
-    if not chosen:
-        return
-    first = min(u.enrolled_on for u in chosen)
-    every = [o for o in calendar.obligations(first, today + HORIZON)
-             if o.opens_on <= today or (due_by is not None and o.due_on <= due_by)]
-    dues = [o.due_on for o in every]
-    suffixes = [f"/{o.kind}/{o.period}" for o in every]
-    for enrolment in chosen:
-        # Rule 2: due strictly after enrolment, and not after withdrawal.
-        low = bisect_right(dues, enrolment.enrolled_on)
-        high = bisect_right(dues, enrolment.withdrawn_on) if enrolment.withdrawn_on else len(every)
-        for index in range(low, high):
-            yield enrolment.code, every[index], enrolment.code + suffixes[index]
+    """(unit, obligation, report id) for every obligation in the Schedule at T."""
+    schedule = Schedule(calendar, [u for u in units if unit is None or u.code == unit], as_of, due_by)
+    suffixes = [f"/{o.kind}/{o.period}" for o in schedule.every]
+    for enrolment in schedule.units:
+        for index in schedule.run(enrolment):
+            yield enrolment.code, schedule.every[index], enrolment.code + suffixes[index]
 
 
 def obligations_at(calendar: Calendar, units: Iterable[Enrolment], reports: Mapping[str, Sending],

@@ -4,7 +4,7 @@ ledger stood at T (events effective by T) as known at K (events recorded by K)."
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,7 +16,8 @@ from domain.values import Stage, shanghai_date
 from projections.audit import trail
 from projections.db import Db, from_ts, ts
 from projections.obligations import (
-    LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Sending, obligations_at, owed_at, status_counts, status_of,
+    LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Schedule, Sending, obligations_at, owed_at, status_counts,
+    status_of,
 )
 from projections.runner import Progress, Runner
 from projections.views import all_views
@@ -192,18 +193,17 @@ class Views:
             "SELECT unit, COUNT(*) AS n FROM zs_reports WHERE due_on >= ? AND status IN ('sent', 'accepted') "
             f"AND (period_start IS NULL OR period_start <= ?){only} GROUP BY unit", (today, today) + params))
         enrolments = self.enrolments()
-        listed: dict[str, Counter[str]] = defaultdict(Counter)
-        day = shanghai_date(now)
-        for code, obligation, _ in owed_at(self.ledger.calendar(), enrolments, now, unit):
-            listed[code]["owed" if obligation.due_on < day else "ahead"] += 1
+        schedule = Schedule(self.ledger.calendar(), [e for e in enrolments if unit is None or e.code == unit], now)
         reports: dict[str, Counter[str]] = {}
-        for code, tally in listed.items():
+        for enrolment in schedule.units:  # counted, not listed: a few sums per unit, whatever the span
+            code = enrolment.code
+            owed, still_ahead = schedule.fallen_due(enrolment)
             on_time = int(counted.get(code, {}).get("on_time", 0)) - early.get(code, 0)
             late = int(counted.get(code, {}).get("late", 0))
             reports[code] = Counter({
-                "owed": tally["owed"], ON_TIME: on_time, LATE: late,
-                OVERDUE: tally["owed"] - (on_time + late - ahead.get(code, 0)),
-                UPCOMING: tally["ahead"] - ahead.get(code, 0)})
+                "owed": owed, ON_TIME: on_time, LATE: late,
+                OVERDUE: owed - (on_time + late - ahead.get(code, 0)),
+                UPCOMING: still_ahead - ahead.get(code, 0)})
         return _per_unit(enrolments, unit, projects, problems, past_due, reports)
 
     def audit(self, **filters: Any) -> list[dict[str, Any]]:

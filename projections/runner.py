@@ -12,7 +12,7 @@ import hashlib
 import json
 from functools import lru_cache
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from eventsourcing.utils import resolve_topic
 
@@ -24,20 +24,39 @@ REBUILD_BATCH = 50000  # fewer, larger commits when replaying the whole log
 Progress = Callable[[int, int], None]
 
 
-class Record(NamedTuple):
-    """One event as the views read it: the stored JSON, decoded but not validated (fast replay)."""
+class Record:
+    """One event as the views read it: its stored JSON, decoded only when a view asks for its state
+    (most events need only their kind and recorded time), and never validated (fast replay)."""
 
-    position: int
-    topic: str
-    aggregate_id: str
-    version: int
-    state: dict[str, Any]
-    kind: str
-    event: str
+    __slots__ = ("position", "topic", "aggregate_id", "version", "kind", "event", "_data", "_state")
+
+    def __init__(self, position: int, topic: str, aggregate_id: str, version: int, data: bytes) -> None:
+        self.position, self.topic, self.aggregate_id, self.version = position, topic, aggregate_id, version
+        self.kind, self.event, _ = _topic(topic)
+        self._data = data
+        self._state: dict[str, Any] | None = None
+
+    @property
+    def state(self) -> dict[str, Any]:
+        if self._state is None:
+            state = _json(self._data.decode())[0]
+            current = _topic(self.topic)[2]
+            if current > 1 and state.get("class_version", 1) < current:
+                upcast(resolve_topic(self.topic), state)
+            self._state = state
+        return self._state
+
+    @property
+    def timestamp(self) -> str:
+        """The recorded time as stored. The mapper writes it first, so it is read off the raw JSON."""
+        data = self._data
+        if self._state is None and data.startswith(b'{"timestamp":"'):
+            return data[14:data.index(b'"', 14)].decode()
+        return str(self.state["timestamp"])
 
     @property
     def recorded_at(self) -> str:
-        return ts(self.state["timestamp"])
+        return ts(self.timestamp)
 
     @property
     def effective_at(self) -> str:
@@ -58,11 +77,7 @@ def _topic(topic: str) -> tuple[str, str, int]:
 def decode(row: tuple[int, str, int, str, bytes]) -> Record:
     """A stored event as (position, aggregate id hex, version, topic, state) → a Record."""
     position, aggregate_id, version, topic, data = row
-    state = _json(data.decode())[0]
-    kind, event, current = _topic(topic)
-    if current > 1 and state.get("class_version", 1) < current:
-        upcast(resolve_topic(topic), state)
-    return Record(position, topic, aggregate_id, version, state, kind, event)
+    return Record(position, topic, aggregate_id, version, data)
 
 
 class View:

@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from cli.main import cli
 from cli.reference import help_text, walk
 
-REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "cli-reference.md"
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "docs" / "cli-reference.md"
 COMMANDS = list(walk(cli))
 LEAVES = [(path, command) for path, command in COMMANDS if not isinstance(command, click.Group)]
 
@@ -76,3 +77,19 @@ def test_the_walk_reaches_every_command_of_the_contract():
         "zs service add", "zs service void", "zs service list",
     }
     assert contract <= paths, sorted(contract - paths)
+
+
+def test_the_event_catalogue_is_up_to_date():
+    generated = subprocess.run([sys.executable, "-m", "cli.catalogue"], capture_output=True, text=True, check=True,
+                               cwd=ROOT).stdout
+    assert (ROOT / "docs" / "events.md").read_text(encoding="utf-8") == generated, \
+        "docs/events.md is stale: run `make docs`"
+
+
+def test_the_event_catalogue_lists_every_event_of_every_aggregate():
+    from cli.catalogue import AGGREGATES, events_of
+
+    page = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
+    for aggregate in AGGREGATES:
+        for event in events_of(aggregate):
+            assert f"`{aggregate.__name__}.{event.__name__}`" in page
