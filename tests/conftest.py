@@ -103,6 +103,11 @@ def ledger(store: str, clock: Clock) -> Iterator[Ledger]:
 def commission(ledger: Ledger) -> Ledger:
     """An admin, an office clerk, and unit HW with its principal, leader, liaison and a staff member;
     unit GY with its liaison. One project HW-2021-001 registered by HW's liaison."""
+    return set_up_commission(ledger)
+
+
+def set_up_commission(ledger: Ledger) -> Ledger:
+    """The `commission` fixture's ledger, for fixtures of any scope."""
     ledger.init("管理员")
     ledger.add_person("管理员", "许办公", Role.OFFICE, phone="022-28350001", title="一级主任科员")
     ledger.add_unit("管理员", "HW", "环境卫生管理处", UnitKind.DEPARTMENT, date(2021, 8, 31),

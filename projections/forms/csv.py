@@ -5,26 +5,13 @@ from __future__ import annotations
 
 import csv as stdlib_csv
 import io
-from datetime import date
-from decimal import Decimal
-from typing import Any
 
-from projections.forms.sheet import Sheet
+from projections.forms.sheet import Sheet, shown
 
 
 def csv_bytes(sheet: Sheet) -> bytes:
     out = io.StringIO(newline="")
     writer = stdlib_csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.label for c in sheet.columns])
-    writer.writerows([[_text(v) for v in row] for row in sheet.rows])
+    writer.writerows([[shown(v) for v in row] for row in sheet.rows])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)

@@ -12,7 +12,15 @@ from domain.errors import RuleViolated
 from domain.period import Cadence, Period
 from domain.problem import Problem
 from domain.project import Project, Service
-from domain.values import Library, ProblemStatus, ProjectStatus, Stage, end_of_day, shanghai_date, start_of_day
+from domain.values import (
+    Library,
+    ProblemStatus,
+    ProjectStatus,
+    Stage,
+    end_of_day,
+    shanghai_date,
+    start_of_day,
+)
 
 STAGE_EVENTS = (Project.StageAdvanced, Project.StageCorrected)
 

@@ -21,7 +21,14 @@ from domain.permissions import Action
 from domain.project import Project
 from domain.values import Stage, end_of_day, shanghai_date
 from projections.forms import cells
-from projections.forms.definitions import FILLED_ON, INVESTMENT, NUMBER, PROGRESS, PROJECT_STATUS, STAGE
+from projections.forms.definitions import (
+    FILLED_ON,
+    INVESTMENT,
+    NUMBER,
+    PROGRESS,
+    PROJECT_STATUS,
+    STAGE,
+)
 from projections.forms.facts import progress_text, stage_on
 from projections.forms.reading import Record, read_table
 from projections.forms.refusal import BadRow, refuse

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -78,3 +79,14 @@ def totals_row(columns: tuple[Column, ...], rows: tuple[Row, ...], label_at: int
     for i in money:
         total[i] = sum((r[i] for r in rows if isinstance(r[i], Decimal)), Decimal("0.00"))
     return tuple(total)
+
+
+def shown(value: Any) -> str:
+    """A value as the spreadsheet shows it (for widths)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -14,7 +14,13 @@ from domain.values import Level, Sector
 from projections.forms.definitions import Cell, Column
 from projections.forms.project_list import LIST_COLUMNS
 from projections.forms.sheet import Sheet
-from projections.forms.xlsx import DATE_FORMAT, MONEY_FORMAT, TEXT_FORMAT, display_width, write_sheet
+from projections.forms.xlsx import (
+    DATE_FORMAT,
+    MONEY_FORMAT,
+    TEXT_FORMAT,
+    display_width,
+    write_sheet,
+)
 
 ROWS = 500  # rows prepared with formats and drop-downs
 HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")

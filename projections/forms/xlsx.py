@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from projections.forms.definitions import MONEY_HEADING
-from projections.forms.sheet import Sheet
+from projections.forms.sheet import Sheet, shown
 
 FONT = "宋体"
 MONEY_FORMAT, DATE_FORMAT, TEXT_FORMAT = "0.00", "yyyy-mm-dd", "@"
@@ -94,17 +94,6 @@ def _put(cell: Any, bold: bool = False, fill: PatternFill | None = None, align: 
         cell.alignment = Alignment(horizontal="center", vertical="center")
     else:
         cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
-
-
-def shown(value: Any) -> str:
-    """A value as the spreadsheet shows it (for widths)."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def display_width(text: str) -> int:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 import pytest
 
 from domain.application import Ledger
-from domain.values import SHANGHAI, UTC, Level, Role, Sector, UnitKind
+from domain.values import SHANGHAI, UTC
 from projections.db import Db
-from tests.conftest import PG_URL, _libpq
+from tests.conftest import PG_URL, _libpq, set_up_commission
 
 Dump = dict[str, list[tuple[Any, ...]]]
 
@@ -69,20 +68,7 @@ def shanghai(*parts: int) -> datetime:
 
 def commission_like(ledger: Ledger) -> Ledger:
     """The `commission` fixture's ledger (tests/conftest.py), for fixtures of a wider scope than a test."""
-    ledger.init("管理员")
-    ledger.add_person("管理员", "许办公", Role.OFFICE, phone="022-28350001", title="一级主任科员")
-    ledger.add_unit("管理员", "HW", "环境卫生管理处", UnitKind.DEPARTMENT, date(2021, 8, 31),
-                    [Sector.SANITATION], "环境卫生管理处综合科")
-    ledger.add_unit("管理员", "GY", "市公用事业管理局", UnitKind.BUREAU, date(2021, 8, 31),
-                    [Sector.GAS_HEATING, Sector.ROAD_BRIDGE], "规划发展处")
-    ledger.add_person("管理员", "赵处长", Role.PRINCIPAL, "HW", "022-28350101", "处长")
-    ledger.add_person("管理员", "钱副处", Role.LEADER, "HW", "022-28350102", "副处长")
-    ledger.add_person("管理员", "孙联络", Role.LIAISON, "HW", "13800000103", "科员")
-    ledger.add_person("管理员", "李科员", Role.STAFF, "HW", None, "科员")
-    ledger.add_person("管理员", "周联络", Role.LIAISON, "GY", "13800000201", "主任科员")
-    ledger.add_project("孙联络", "HW-2021-001", "HW", "环卫一体化PPP项目", Sector.SANITATION, Level.CITY,
-                       "天津某环境服务有限公司", Decimal("12000.00"), "钱副处", "环境卫生管理处综合科", "孙联络")
-    return ledger
+    return set_up_commission(ledger)
 
 
 @contextmanager
