@@ -4,7 +4,7 @@ ledger stood at T (events effective by T) as known at K (events recorded by K)."
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -44,6 +44,7 @@ class Moment:
 
 
 NOW = Moment()
+LANDED_OR_BEYOND = frozenset(s.value for s in Stage if s.rank >= Stage.LANDED.rank)
 SOURCES = {  # a view's current table and its history table
     "board": ("zs_board", "zs_project_versions"),
     "problems": ("zs_problems", "zs_problem_versions"),
@@ -275,14 +276,22 @@ def _per_unit(enrolments: list[Enrolment], unit: str | None, projects: list[dict
               reports: dict[str, Counter[str]]) -> list[dict[str, Any]]:
     codes = sorted({e.code for e in enrolments} if unit is None else {unit})
     overdue_problems = _by_unit(past_due)
-    return [_progress(code, [p for p in projects if p["unit"] == code], [q for q in problems if q["unit"] == code],
-                      overdue_problems.get(code, 0), reports.get(code, Counter())) for code in codes]
+    projects_of, problems_of = _grouped(projects), _grouped(problems)
+    return [_progress(code, projects_of.get(code, []), problems_of.get(code, []), overdue_problems.get(code, 0),
+                      reports.get(code, Counter())) for code in codes]
+
+
+def _grouped(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_unit[row["unit"]].append(row)
+    return by_unit
 
 
 def _progress(code: str, projects: list[dict[str, Any]], problems: list[dict[str, Any]], past_due: int,
               reports: Counter[str]) -> dict[str, Any]:
     live = [p for p in projects if p["status"] != "terminated"]
-    landed = [p for p in live if Stage(p["stage"]).rank >= Stage.LANDED.rank]
+    landed = [p for p in live if p["stage"] in LANDED_OR_BEYOND]
     by_status = {q["status"]: int(q["n"]) for q in problems}
     raised = sum(by_status.values())
     return {
