@@ -70,10 +70,11 @@ def markdown(result: dict[str, Any], period: Period) -> str:
     known = result["known_at"].astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     units = result["units"]
     lines = [f"# {title}", "", f"统计期间：{result['from']} 至 {result['to']}；数据截至 {known}（北京时间）。", ""]
-    lines.append("| 指标 | " + " | ".join(u["name"] for u in units) + " | 合计 |")
-    lines.append("|---|" + "---:|" * (len(units) + 1))
+    columns = [*units, result["total"]]
+    lines.append("| 指标 | " + " | ".join([u["name"] for u in units] + ["合计"]) + " |")
+    lines.append("|---|" + "---:|" * len(columns))
     for key, label in ROWS:
-        lines.append(f"| {label} | " + " | ".join(str(_get(u, key)) for u in units) + f" | {_get(result['total'], key)} |")
+        lines.append(f"| {label} | " + " | ".join(str(_get(c, key)) for c in columns) + " |")
     evaluations = result["total"]["evaluations"]
     lines += ["", "## 重点项目定期评价", ""]
     if evaluations:

@@ -77,7 +77,8 @@ def summarize(ledger: Ledger, period: Period, unit: str | None = None,
     codes = sorted(u["code"] for u in replay.units.values()) if unit is None else [unit]
     rows = [_unit_row(replay, code, [o for o in due if o["unit"] == code]) for code in codes]
     return {"period": str(period), "from": period.first_day, "to": period.last_day,
-            "known_at": datetime.fromisoformat(known), "units": rows, "total": _total(rows)}
+            "known_at": datetime.fromisoformat(known), "units": rows,
+            "total": _total([_unit_row(replay, "", [])] + rows)}  # from zero, even with no unit
 
 
 def _take(replay: Replay, r: Record) -> None:

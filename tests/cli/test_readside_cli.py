@@ -331,3 +331,11 @@ def test_summary_as_markdown_has_a_chinese_title_and_a_column_per_unit(activity)
 def test_summary_needs_exactly_one_well_formed_period(activity, args):
     result = activity("summary", *args, "--json", expect=2)
     assert result.stdout == ""
+
+
+def test_a_summary_of_a_ledger_without_units_is_all_zeros(zs):
+    zs("init", "--admin", "管理员")
+    data = json.loads(zs("summary", "--year", "2021", "--json").stdout)
+    assert data["units"] == [] and data["total"]["projects_added"] == 0 and data["total"]["reports_owed"] == 0
+    markdown = zs("summary", "--year", "2021", "--markdown").stdout
+    assert "| 指标 | 合计 |" in markdown and "| 新增项目（个） | 0 |" in markdown
