@@ -41,14 +41,14 @@ class Context:
             if not create and path is not None and not Path(path).exists():
                 raise NotFound(f"no ledger at {self.store}; create one with `zs init --admin NAME`")
             self._ledger = Ledger(self.store)
+            if not create and self.actor and self.actor_typed:
+                self._ledger.acting(self.actor)  # --as, typed, names an active person, for reads too
         return self._ledger
 
     @property
     def views(self) -> Views:
         """The read side, caught up with everything recorded so far (so the CLI reads its own writes)."""
         if self._views is None:
-            if self.actor and self.actor_typed:  # --as, typed, must name an active person even for reads
-                self.ledger.acting(self.actor)
             self._views = Views(self.ledger, progress=self.progress)
         return self._views
 

@@ -339,3 +339,10 @@ def test_without_store_or_zs_store_the_ledger_is_zhaoshang_db_in_the_current_fol
 def test_help_is_shown_for_the_root_and_a_command(zs):
     assert "Usage: zs" in zs("--help", store=None).stdout
     assert "--investment" in zs("project", "add", "-h", store=None).stdout
+
+
+@pytest.mark.parametrize("read", [("unit", "show", "HW"), ("summary", "--year", "2021"), ("policy", "show"),
+                                  ("project", "history", "HW-2021-001"), ("unit", "list")])
+def test_a_typed_as_naming_nobody_is_refused_on_every_read(commission_cli, read):
+    result = commission_cli(*read, actor="无此人", expect=None)
+    assert result.exit_code == 1 and "is not a registered person" in result.stderr
