@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from domain.project import Project
+from domain.values import Stage
 from projections.db import Cursor
 from projections.runner import Record, View
 from projections.tables import HistoryTable, StateTable, Tally
@@ -31,7 +32,9 @@ PROJECT_VERSIONS = HistoryTable("zs_project_versions", PROJECT_COLUMNS, ints=("i
 PROBLEMS = StateTable("zs_problems", PROBLEM_COLUMNS + ("version",), ints=("version",),
                       indexes=[("project",), ("unit",), ("problem_id",), ("status", "due_on")])
 PROBLEM_VERSIONS = HistoryTable("zs_problem_versions", PROBLEM_COLUMNS, indexes=[("unit",), ("project",)])
-PROJECT_COUNTS = Tally("zs_project_counts", ("unit", "stage", "status", "library"), ("n", "cents"))
+# Per unit, a handful of buckets whatever the number of projects: what `zs progress` adds up.
+PROJECT_COUNTS = Tally("zs_project_buckets", ("unit", "bucket"), ("n", "cents"))
+LANDED_OR_BEYOND = frozenset(s.value for s in Stage if s.rank >= Stage.LANDED.rank)
 PROBLEM_COUNTS = Tally("zs_problem_counts", ("unit", "status"), ("n",))
 SERVICES = StateTable("zs_services", SERVICE_COLUMNS, ints=("voided",), indexes=[("project",), ("unit",)])
 
@@ -95,7 +98,7 @@ PROBLEM_HANDLERS: dict[str, Handler] = {
 class BoardView(View):
     name = "board"
     tables = ("zs_board", "zs_project_versions", "zs_problems", "zs_problem_versions", "zs_services",
-              "zs_project_counts", "zs_problem_counts")
+              "zs_project_buckets", "zs_problem_counts")
     tables_sql = [s for t in (BOARD, PROJECT_VERSIONS, PROBLEMS, PROBLEM_VERSIONS, SERVICES, PROJECT_COUNTS,
                               PROBLEM_COUNTS) for s in t.tables_sql()]
     indexes_sql = [s for t in (BOARD, PROJECT_VERSIONS, PROBLEMS, PROBLEM_VERSIONS, SERVICES) for s in t.indexes_sql()]
@@ -119,9 +122,9 @@ class BoardView(View):
             if r.kind == "Project":
                 p = projects.get(r.aggregate_id) or projects.setdefault(r.aggregate_id, BOARD.blank(r.aggregate_id))
                 if r.event in PROJECT_HANDLERS:
-                    PROJECT_COUNTS.add(_project_key(p), 1, int(p.get("investment_cents") or 0), sign=-1)
+                    _count(p, -1)
                     PROJECT_HANDLERS[r.event](p, r)
-                    PROJECT_COUNTS.add(_project_key(p), 1, int(p["investment_cents"] or 0))
+                    _count(p, +1)
                     p.update(version=r.version, updated_at=r.recorded_at)
                     project_versions.append(PROJECT_VERSIONS.version(p, r))
                     changed[r.aggregate_id] = p
@@ -164,8 +167,19 @@ class BoardView(View):
             services[sid].update(voided=1, void_reason=s["reason"])
 
 
-def _project_key(p: dict[str, Any]) -> tuple[Any, ...] | None:
-    return (p["unit"], p["stage"], p["status"], p["library"]) if p["stage"] else None
+def buckets(stage: str, status: str, library: str) -> tuple[str, ...]:
+    """The progress buckets a project counts in: its stage while live, else `terminated`; `key` for a
+    live key project; `landed` (with its investment) for a live one at landed or beyond."""
+    if status == "terminated":
+        return ("terminated",)
+    return (f"stage:{stage}",) + (("key",) if library == "key" else ()) + (
+        ("landed",) if stage in LANDED_OR_BEYOND else ())
+
+
+def _count(p: dict[str, Any], sign: int) -> None:
+    if p["stage"]:
+        for bucket in buckets(p["stage"], p["status"], p["library"]):
+            PROJECT_COUNTS.add((p["unit"], bucket), 1, int(p["investment_cents"] or 0), sign=sign)
 
 
 @lru_cache(maxsize=65536)

@@ -14,6 +14,7 @@ from domain.application import Ledger
 from domain.errors import NotFound
 from domain.values import Stage, shanghai_date
 from projections.audit import trail
+from projections.board import buckets
 from projections.db import Db, from_ts, ts
 from projections.obligations import (
     LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Schedule, Sending, obligations_at, owed_at, status_counts,
@@ -44,7 +45,6 @@ class Moment:
 
 
 NOW = Moment()
-LANDED_OR_BEYOND = frozenset(s.value for s in Stage if s.rank >= Stage.LANDED.rank)
 SOURCES = {  # a view's current table and its history table
     "board": ("zs_board", "zs_project_versions"),
     "problems": ("zs_problems", "zs_problem_versions"),
@@ -163,9 +163,9 @@ class Views:
         at, when = Moment(moment, known_at), moment or self.ledger.clock()
         today = shanghai_date(when)
         source, params = self.rows_at("board", at, unit)
-        projects = self.db.fetchall(
+        projects = _bucketed(self.db.fetchall(
             f"SELECT unit, stage, status, library, COUNT(*) AS n, SUM(investment_cents) AS cents FROM {source} "
-            "GROUP BY unit, stage, status, library", params)
+            "GROUP BY unit, stage, status, library", params))
         source, params = self.rows_at("problems", at, unit)
         problems = self.db.fetchall(f"SELECT unit, status, COUNT(*) AS n FROM {source} GROUP BY unit, status", params)
         past_due = self.db.fetchall(
@@ -181,7 +181,7 @@ class Views:
         now = self.ledger.clock()
         today = shanghai_date(now).isoformat()
         only, params = (" AND unit = ?", (unit,)) if unit else ("", ())
-        projects = self.db.fetchall(f"SELECT * FROM zs_project_counts WHERE n <> 0{only}", params)
+        projects = self.db.fetchall(f"SELECT * FROM zs_project_buckets WHERE n <> 0{only}", params)
         problems = self.db.fetchall(f"SELECT * FROM zs_problem_counts WHERE n <> 0{only}", params)
         past_due = self.db.fetchall(
             "SELECT unit, COUNT(*) AS n FROM zs_problems WHERE status IN ('open', 'escalated', 'answered') "
@@ -281,6 +281,17 @@ def _per_unit(enrolments: list[Enrolment], unit: str | None, projects: list[dict
                       reports.get(code, Counter())) for code in codes]
 
 
+def _bucketed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows grouped by (unit, stage, status, library) turned into the progress buckets of board.py."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        for name in buckets(row["stage"], row["status"], row["library"]):
+            total = totals.setdefault((row["unit"], name), [0, 0])
+            total[0] += int(row["n"])
+            total[1] += int(row["cents"] or 0)
+    return [{"unit": unit, "bucket": name, "n": n, "cents": cents} for (unit, name), (n, cents) in totals.items()]
+
+
 def _grouped(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -290,17 +301,20 @@ def _grouped(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 def _progress(code: str, projects: list[dict[str, Any]], problems: list[dict[str, Any]], past_due: int,
               reports: Counter[str]) -> dict[str, Any]:
-    live = [p for p in projects if p["status"] != "terminated"]
-    landed = [p for p in live if p["stage"] in LANDED_OR_BEYOND]
+    bucket = {p["bucket"]: p for p in projects}
     by_status = {q["status"]: int(q["n"]) for q in problems}
     raised = sum(by_status.values())
+
+    def n(name: str) -> int:
+        return int(bucket.get(name, {}).get("n", 0))
+
     return {
         "unit": code,
-        "projects_by_stage": {s.value: sum(int(p["n"]) for p in live if p["stage"] == s.value) for s in Stage},
-        "terminated": sum(int(p["n"]) for p in projects) - sum(int(p["n"]) for p in live),
-        "key_projects": sum(int(p["n"]) for p in live if p["library"] == "key"),
-        "landed_or_beyond": sum(int(p["n"]) for p in landed),
-        "landed_investment_wan": Decimal(sum(int(p["cents"] or 0) for p in landed)).scaleb(-2),
+        "projects_by_stage": {s.value: n(f"stage:{s.value}") for s in Stage},
+        "terminated": n("terminated"),
+        "key_projects": n("key"),
+        "landed_or_beyond": n("landed"),
+        "landed_investment_wan": Decimal(int(bucket.get("landed", {}).get("cents") or 0)).scaleb(-2),
         "problems_raised": raised,
         "problems_open": raised - by_status.get("closed", 0),
         "problems_answered": by_status.get("answered", 0),

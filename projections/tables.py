@@ -119,3 +119,5 @@ class Tally:
         updates = ", ".join(f"{s} = {self.name}.{s} + excluded.{s}" for s in self.sums)
         cursor.executemany(f"INSERT INTO {self.name} ({cols}) VALUES ({marks}) "
                            f"ON CONFLICT ({', '.join(self.keys)}) DO UPDATE SET {updates}", rows)
+        if rows:  # a count back at zero is no row at all, as a replay from scratch would leave it
+            cursor.execute(f"DELETE FROM {self.name} WHERE {' AND '.join(f'{s} = 0' for s in self.sums)}")
