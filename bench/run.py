@@ -15,6 +15,7 @@ Ledgers are kept in --dir and reused when present (their generation figures are 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -167,6 +168,7 @@ def queries(store: str, years: int) -> dict[str, Any]:
     end = end_of(years)
     ledger = Ledger(store, clock=lambda: end)
     views = Views(ledger)
+    gc.freeze()  # as `zs` does once it has loaded (cli/main.py)
     rng = random.Random(7)
     units = [u["code"] for u in views.units()]
     numbers = [row["number"] for row in views.db.fetchall("SELECT number FROM zs_board")]

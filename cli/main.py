@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import Any
@@ -79,6 +80,9 @@ register_commands()
 
 
 def main() -> None:
+    # What is loaded by now lives as long as the process: keep the collector from sweeping it again
+    # and again while a query makes its many short-lived rows.
+    gc.freeze()
     cli.main(prog_name="zs", windows_expand_args=False)
 
 

@@ -80,8 +80,13 @@ class Db:
     def values(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows as plain tuples: for the hot paths that read many rows of a few columns."""
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(self.q(sql), tuple(params))
-            return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in cursor.fetchall()]
+            if self.postgres:
+                cursor.execute(self.q(sql), tuple(params))
+                return [tuple(row.values()) for row in cursor.fetchall()]
+            raw = cursor.sqlite_cursor.connection.cursor()
+            raw.row_factory = None  # plain tuples, straight from sqlite3
+            raw.execute(sql, tuple(params))
+            return raw.fetchall()
 
     def read_log(self, after: int, stop: int, limit: int) -> list[tuple[int, str, int, str, bytes]]:
         """Stored events in log order, (position, aggregate id as hex, version, topic, state), read

@@ -17,7 +17,7 @@ from projections.audit import trail
 from projections.board import buckets
 from projections.db import Db, from_ts, ts
 from projections.obligations import (
-    LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Schedule, Sending, obligations_at, owed_at, status_counts,
+    LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Schedule, Sending, obligations_at, status_counts,
     status_of,
 )
 from projections.runner import Progress, Runner
@@ -143,14 +143,24 @@ class Views:
             return [r for r in self.obligations(moment, known_at=known_at) if r["status"] == OVERDUE]
         now = self.ledger.clock()
         today = shanghai_date(now)
-        reports = dict(self.db.values(
-            "SELECT report_id, status IN ('sent', 'accepted') FROM zs_reports WHERE due_on < ?", (today.isoformat(),)))
+        counted = {report_id for (report_id,) in self.db.values(
+            "SELECT report_id FROM zs_reports WHERE due_on < ? AND status IN ('sent', 'accepted')", (today.isoformat(),))}
+        drafted = {report_id for (report_id,) in self.db.values(
+            "SELECT report_id FROM zs_reports WHERE due_on < ? AND status NOT IN ('sent', 'accepted')",
+            (today.isoformat(),))}
+        schedule = Schedule(self.ledger.calendar(), self.enrolments(), now)
+        suffixes = [f"/{o.kind}/{o.period}" for o in schedule.every]
         rows = []
-        for code, obligation, report_id in owed_at(self.ledger.calendar(), self.enrolments(), now):
-            if obligation.due_on < today and not reports.get(report_id, False):
-                rows.append({"unit": code, "kind": obligation.kind, "period": str(obligation.period),
-                             "due_on": obligation.due_on, **status_of(obligation, None, now),
-                             "report_id": report_id if report_id in reports else None})
+        for enrolment in schedule.units:
+            run = schedule.run(enrolment)
+            code = enrolment.code
+            for index in range(run.start, run.start + schedule.fallen_due(enrolment)[0]):  # due before today
+                report_id = code + suffixes[index]
+                if report_id not in counted:
+                    obligation = schedule.every[index]
+                    rows.append({"unit": code, "kind": obligation.kind, "period": str(obligation.period),
+                                 "due_on": obligation.due_on, **status_of(obligation, None, now),
+                                 "report_id": report_id if report_id in drafted else None})
         return sorted(rows, key=lambda r: (r["due_on"], r["unit"], r["kind"]))
 
     # -- the closed loop per unit, and the audit trail -------------------------------------------------
