@@ -13,7 +13,7 @@ import pytest
 from domain.application import Ledger
 from domain.values import SHANGHAI, UTC
 from projections.db import Db
-from tests.conftest import PG_URL, _libpq, set_up_commission
+from tests.conftest import MACHINE, PG_URL, Clock, _libpq, set_up_commission
 
 Dump = dict[str, list[tuple[Any, ...]]]
 
@@ -91,6 +91,19 @@ def store_for_module(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
 
 
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def module_commission(request: pytest.FixtureRequest,
+                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ledger, Clock]]:
+    """The commission on a module-scoped store, with its clock at 2021-09-01 10:00 Shanghai."""
+    with store_for_module(request, tmp_path_factory) as store:
+        clock = Clock(datetime(2021, 9, 1, 2, 0, tzinfo=UTC))
+        ledger = Ledger(store, clock=clock, machine=MACHINE)
+        try:
+            yield commission_like(ledger), clock
+        finally:
+            ledger.close()
 
 
 def log_actions(ledger: Ledger, upto: int | None = None) -> list[str]:

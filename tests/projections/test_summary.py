@@ -11,7 +11,7 @@ project is rated A (2022-Q1) and B (2022-01), and C for 2021-Q4."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -19,10 +19,10 @@ import pytest
 
 from domain.application import Ledger
 from domain.period import Period
-from domain.values import UTC, Level, ProblemCategory, Rating, Sector, ServiceKind, Stage
+from domain.values import Level, ProblemCategory, Rating, Sector, ServiceKind, Stage
 from projections.summary import summarize
-from tests.conftest import MACHINE, Clock
-from tests.projections.support import STORES, commission_like, shanghai, store_for_module
+from tests.conftest import Clock
+from tests.projections.support import STORES, module_commission, shanghai
 
 P, P2, G1, G2 = "HW-2021-001", "HW-2021-002", "GY-2022-001", "GY-2022-002"
 Q1 = Period.parse("2022-Q1")
@@ -88,13 +88,8 @@ def story(ledger: Ledger, clock: Clock) -> Ledger:
 @pytest.fixture(scope="module", params=STORES)
 def told(request, tmp_path_factory) -> Iterator[Ledger]:
     """The story, built once per store; the tests only read it."""
-    with store_for_module(request, tmp_path_factory) as store:
-        clock = Clock(datetime(2021, 9, 1, 2, 0, tzinfo=UTC))
-        app = Ledger(store, clock=clock, machine=MACHINE)
-        try:
-            yield story(commission_like(app), clock)
-        finally:
-            app.close()
+    with module_commission(request, tmp_path_factory) as (ledger, clock):
+        yield story(ledger, clock)
 
 
 def unit(summary: dict[str, Any], code: str) -> dict[str, Any]:

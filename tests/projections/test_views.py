@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -17,12 +17,12 @@ from click.testing import CliRunner
 from cli.main import cli
 from domain.application import Ledger
 from domain.errors import NotFound
-from domain.values import UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, shanghai_date
+from domain.values import Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, shanghai_date
 from projections.queries import NOW, Moment, Views
 from projections.views import all_views
-from tests.conftest import MACHINE, Clock
+from tests.conftest import Clock
 from tests.projections.support import (
-    STORES, assert_a_version_row_per_event, commission_like, dump, log_actions, shanghai, store_for_module,
+    STORES, assert_a_version_row_per_event, dump, log_actions, module_commission, shanghai,
 )
 
 P1, P2, G1 = "HW-2021-001", "HW-2021-002", "GY-2021-001"
@@ -89,13 +89,8 @@ def busy(ledger: Ledger, clock: Clock) -> Ledger:
 @pytest.fixture(scope="module", params=STORES)
 def busy_ledger(request, tmp_path_factory) -> Iterator[Ledger]:
     """Built once per store for the module; the tests only read it (a rebuild leaves it as it was)."""
-    with store_for_module(request, tmp_path_factory) as store:
-        clock = Clock(datetime(2021, 9, 1, 2, 0, tzinfo=UTC))
-        ledger = Ledger(store, clock=clock, machine=MACHINE)
-        try:
-            yield busy(commission_like(ledger), clock)
-        finally:
-            ledger.close()
+    with module_commission(request, tmp_path_factory) as (ledger, clock):
+        yield busy(ledger, clock)
 
 
 def test_the_board_shows_every_project_as_its_aggregate_stands(busy_ledger):
