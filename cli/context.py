@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from domain.application import Ledger
 from domain.errors import NotFound
 from domain.store import sqlite_path
-from projections.queries import Views
-from projections.runner import Progress
+
+if TYPE_CHECKING:  # imported when a command opens the store, so that `zs --help` stays fast
+    from domain.application import Ledger
+    from projections.queries import Views
+    from projections.runner import Progress
 
 
 class InputError(click.ClickException):
@@ -40,6 +43,8 @@ class Context:
             path = sqlite_path(self.store)
             if not create and path is not None and not Path(path).exists():
                 raise NotFound(f"no ledger at {self.store}; create one with `zs init --admin NAME`")
+            from domain.application import Ledger
+
             self._ledger = Ledger(self.store)
             if not create and self.actor and self.actor_typed:
                 self._ledger.acting(self.actor)  # --as, typed, names an active person, for reads too
@@ -49,6 +54,8 @@ class Context:
     def views(self) -> Views:
         """The read side, caught up with everything recorded so far (so the CLI reads its own writes)."""
         if self._views is None:
+            from projections.queries import Views
+
             self._views = Views(self.ledger, progress=self.progress)
         return self._views
 

@@ -175,7 +175,3 @@ def demo(obj: Context, demo_store: str | None) -> None:
                                 ("days_overdue", "逾期天数"), ("report_id", "报告编号")]))
     finally:
         ledger.close()
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(demo)

@@ -186,7 +186,3 @@ def ledger_form(obj: Context, from_ledger: bool, unit: str, kind: str, period: s
                                  f"itself with --attach", param_hint="'--from-ledger'")
     filled = fill(obj.ledger, unit, kind, period)
     return [(f"{filled.file_stem}.xlsx", workbook_bytes(filled.sheets))]
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(form)

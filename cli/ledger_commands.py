@@ -19,7 +19,3 @@ def init(obj: Context, admin: str) -> None:
     """
     obj.open(create=True).init(admin)
     click.echo(f"台账已建立 ledger created; admin: {admin.strip()}")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(init)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import sys
 from typing import Any
@@ -13,9 +14,51 @@ from cli.context import Context, InputError
 from domain.errors import DomainError, InvalidValue
 from domain.store import DEFAULT_STORE
 
+# Each command's module and the first paragraph of its help, so that `zs --help` imports none of them
+# (click's lazy group pattern); a command's module is imported only when it runs.
+# tests/cli/test_startup.py checks every line here against the command's own help.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("cli.ledger_commands", "Create the ledger and its first admin; refused if the store already holds a ledger."),
+    "unit": ("cli.units", "Member units (成员单位): enrol, update, withdraw, list, show."),
+    "person": ("cli.people", "People (人员): add, update, remove, list."),
+    "project": ("cli.projects", "Projects (项目): register, update, advance, note, suspend, promote, evaluate, show, list."),
+    "problem": ("cli.problems", "Problems (政策障碍、落地难点): raise, escalate, answer, close, reopen, list, show."),
+    "service": ("cli.services", "Services given to projects (服务清单): add, void, list."),
+    "policy": ("cli.policies", "The reporting calendar (报送时限): show, load."),
+    "report": ("cli.reports", "Reports (报告): draft, approve, send, accept, return, revise, show, list, attachment, package."),
+    "obligations": ("cli.obligations", "Every report owed at a moment, with its status (upcoming, on_time, late, overdue)."),
+    "overdue": ("cli.obligations", "The overdue reports, oldest first."),
+    "remind": ("cli.obligations", "Per unit, what falls due soon and what is overdue, with the liaison's name and phone."),
+    "board": ("cli.readside", "The project board: every project's state (the keys of `project show --json`), filtered."),
+    "progress": ("cli.readside", "The closed loop per unit (月有报告，季有统计，年有成效): projects, problems, reports, at a moment."),
+    "audit": ("cli.readside", "The audit trail: every event with who, when, from which OS user, on what; oldest first."),
+    "views": ("cli.readside", "The durable views: their positions, and rebuilding them by replaying the log."),
+    "summary": ("cli.summary", "The summary of a year or a quarter, per unit and in total, replayed from the log."),
+    "form": ("cli.forms", "The notice's forms (附件1–4): fill, consolidate, import."),
+    "demo": ("cli.demo", "Build a realistic year of the commission's ledger and print the board and per-unit counts."),
+}
+
 
 class Group(click.Group):
-    """Turns the domain's refusals into one line on stderr: exit 1, or 2 for malformed input."""
+    """Loads a command's module when the command runs, and turns the domain's refusals into one line
+    on stderr: exit 1, or 2 for malformed input."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(COMMANDS[name][0])
+        command: click.Command = getattr(module, name)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """As click formats them, from the table above instead of the loaded commands."""
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, click.Command(name, help=COMMANDS[name][1]).get_short_help_str(limit))
+                               for name in self.list_commands(ctx)])
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -63,20 +106,6 @@ def cli(ctx: click.Context, store: str, actor: str | None) -> None:
     context.actor_typed = ctx.get_parameter_source("actor") is click.core.ParameterSource.COMMANDLINE
     ctx.obj = context
     ctx.call_on_close(context.close)
-
-
-def register_commands() -> None:
-    from cli import (
-        demo, forms, ledger_commands, obligations, people, policies, problems, projects, readside, reports, services,
-        summary, units,
-    )
-
-    for module in (ledger_commands, units, people, projects, problems, services, policies, reports, obligations,
-                   readside, summary, forms, demo):
-        module.register(cli)
-
-
-register_commands()
 
 
 def main() -> None:

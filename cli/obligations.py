@@ -108,8 +108,3 @@ def remind(obj: Context, as_of: datetime | None, known_at: datetime | None, with
 
 def _item(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in ("kind", "period", "due_on", "days_overdue", "report_id")}
-
-
-def register(cli: click.Group) -> None:
-    for command in (obligations, overdue, remind):
-        cli.add_command(command)

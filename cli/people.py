@@ -83,7 +83,3 @@ def list_people(obj: Context, as_json: bool) -> None:
     """
     rows = obj.views.people()
     render(rows if as_json else labelled(rows, {"role": Role}), PERSON_COLUMNS, as_json)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(person)

@@ -77,7 +77,3 @@ def load(obj: Context, file: Path, effective_from: date) -> None:
         raise click.BadParameter(f"{file} is not UTF-8 text", param_hint="'FILE'") from None
     obj.ledger.load_policy(obj.require_actor(), text, effective_from, source=file.name)
     click.echo(f"已载入 {file.name}，自 {effective_from} 起施行")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(policy)

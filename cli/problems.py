@@ -142,7 +142,3 @@ def show(obj: Context, problem_id: str, as_json: bool) -> None:
     render_record(record, PROBLEM_COLUMNS, False)
     click.echo("\n办理经过")
     render(event_labels(record["history"], "event"), HISTORY_COLUMNS, False)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(problem)

@@ -249,7 +249,3 @@ def history(obj: Context, number: str, as_json: bool) -> None:
 
 
 project.add_command(import_projects, "import")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(project)

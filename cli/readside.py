@@ -164,8 +164,3 @@ def rebuild(obj: Context, names: tuple[str, ...]) -> None:
     else:
         count = runner.rebuild(list(names) or None)
     click.echo(f"rebuilt {', '.join(names) or 'all views'} from {count} events")
-
-
-def register(cli: click.Group) -> None:
-    for command in (board, progress, audit, views):
-        cli.add_command(command)

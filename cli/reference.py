@@ -19,8 +19,11 @@ Generated from `zs --help` by `make docs`; do not edit by hand (a test compares 
 def walk(command: click.Command, path: tuple[str, ...] = ("zs",)) -> Iterator[tuple[tuple[str, ...], click.Command]]:
     yield path, command
     if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            yield from walk(command.commands[name], path + (name,))
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):  # the root group loads its commands lazily
+            sub = command.get_command(ctx, name)
+            assert sub is not None, name
+            yield from walk(sub, path + (name,))
 
 
 def help_text(path: tuple[str, ...], command: click.Command) -> str:

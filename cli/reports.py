@@ -225,7 +225,3 @@ def package(obj: Context, unit: str, period: str, out: Path) -> None:
       zs report package --unit HW --period 2021-09 --out 报送/2021-09
     """
     click.echo(write_package(obj.ledger, unit, period.strip(), out))
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(report)

@@ -82,7 +82,3 @@ def list_services(obj: Context, unit: str | None, project: str | None, period: s
     rows = obj.views.services(project=project.strip() if project else None,
                               unit=unit.strip().upper() if unit else None, month=month)
     render(rows if as_json else labelled(rows, {"kind": ServiceKind}), SERVICE_COLUMNS, as_json)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(service)

@@ -89,7 +89,3 @@ def _get(row: dict[str, Any], key: str) -> Any:
     for part in key.split("."):
         row = row[part]
     return row
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(summary)

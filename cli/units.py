@@ -113,7 +113,3 @@ def show(obj: Context, code: str, as_json: bool) -> None:
     render_record(record, UNIT_COLUMNS, False)
     click.echo("\n任职记录")
     render(record["terms"], TERM_COLUMNS, False)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(unit)

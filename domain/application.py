@@ -16,7 +16,8 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.utils import get_topic
 
-from domain.base import Aggregate, PydanticMapper, Stamp, _NoTranscoder
+from domain.base import Aggregate, Stamp
+from domain.mapper import PydanticMapper, _NoTranscoder
 from domain.errors import AlreadyExists, NotFound, NotPermitted, RuleViolated
 from domain.permissions import Action, check
 from domain.person import Person

@@ -1,20 +1,12 @@
-"""Immutable pydantic events and values, the aggregate base, and the project's own event mapper.
-
-eventsourcing 9.5.6 ships no pydantic support, so the mapper lives here: it stores an event as
-the JSON of `model_dump(mode="json")` and, when reading, upcasts old versions step by step
-(`upcast_v1_v2`, ...) before validating into the current class.
-"""
+"""Immutable pydantic events and values, and the aggregate base; the mapper is in domain/mapper.py."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
-from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder
-from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 NAMESPACE = UUID("5f1c2f6e-3b1a-4f55-9a43-1d2c9c0e2116")
@@ -25,7 +17,7 @@ class Immutable(BaseModel):
 
 
 class Stamp(Immutable):
-    """Who caused an event, from which machine, and its two times (DOMAIN.md rules 7 and 8)."""
+    """Who caused an event, from which machine, and its two times (docs/domain.md rules 7 and 8)."""
 
     actor: str
     actor_role: str
@@ -97,65 +89,3 @@ def _stamp_fields(stamp: Stamp) -> dict[str, Any]:
         "os_user": stamp.os_user,
         "host": stamp.host,
     }
-
-
-class _NoTranscoder(Transcoder):
-    """The mapper serialises through pydantic, so the library's transcoder is never used."""
-
-    def encode(self, obj: Any) -> bytes:  # pragma: no cover - never called
-        raise NotImplementedError
-
-    def decode(self, data: bytes) -> Any:  # pragma: no cover - never called
-        raise NotImplementedError
-
-
-class PydanticMapper(Mapper[UUID]):
-    """Stores events as compact JSON from pydantic; upcasts by `class_version` when reading."""
-
-    def __init__(self, transcoder: Transcoder | None = None, compressor: Any = None, cipher: Any = None):
-        super().__init__(transcoder or _NoTranscoder(), compressor, cipher)
-
-    def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        cls = type(domain_event)
-        state = domain_event.model_dump(mode="json", exclude={"originator_id", "originator_version"})
-        class_version = getattr(cls, "class_version", 1)
-        if class_version > 1:
-            state["class_version"] = class_version
-        data = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
-        if self.compressor:
-            data = self.compressor.compress(data)
-        if self.cipher:
-            data = self.cipher.encrypt(data)
-        return StoredEvent(
-            originator_id=domain_event.originator_id,
-            originator_version=domain_event.originator_version,
-            topic=get_topic(cls),
-            state=data,
-        )
-
-    def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        cls = resolve_topic(stored_event.topic)
-        data = stored_event.state
-        try:
-            if self.cipher:
-                data = self.cipher.decrypt(data)
-            if self.compressor:
-                data = self.compressor.decompress(data)
-            state: dict[str, Any] = json.loads(data)
-        except Exception as error:
-            raise MapperDeserialisationError(
-                f"cannot read stored event {stored_event.topic} v{stored_event.originator_version}: {error}"
-            ) from error
-        upcast(cls, state)
-        state["originator_id"] = stored_event.originator_id
-        state["originator_version"] = stored_event.originator_version
-        return cls.model_validate(state)
-
-
-def upcast(cls: type, state: dict[str, Any]) -> None:
-    """Bring a stored event's state up to its class's current `class_version`, in place."""
-    version = state.pop("class_version", 1)
-    current = getattr(cls, "class_version", 1)
-    while version < current:
-        getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
-        version += 1

@@ -1,4 +1,4 @@
-"""Who may do what (DOMAIN.md rule 8). A refusal names the actor and who may act instead."""
+"""Who may do what (docs/domain.md rule 8). A refusal names the actor and who may act instead."""
 
 from __future__ import annotations
 

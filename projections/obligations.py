@@ -1,4 +1,4 @@
-"""Who owes what at a moment T, and its status (DOMAIN.md rule 5), from what the ledger held at T."""
+"""Who owes what at a moment T, and its status (docs/domain.md rule 5), from what the ledger held at T."""
 
 from __future__ import annotations
 

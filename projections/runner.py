@@ -16,7 +16,7 @@ from typing import Any
 
 from eventsourcing.utils import resolve_topic
 
-from domain.base import upcast
+from domain.mapper import upcast
 from projections.db import Cursor, Db, ts
 
 BATCH = 2000

@@ -1,4 +1,4 @@
-"""Annual and quarterly summaries (年有成效，季有统计), built by replaying the log (DOMAIN rule 7):
+"""Annual and quarterly summaries (年有成效，季有统计), built by replaying the log (docs/domain.md rule 7):
 facts count in the period of their business date (or, without one, their effective time), from
 what had been recorded by K; reports are those due in the period, with their status at its end."""
 

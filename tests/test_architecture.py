@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,6 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("domain", "projections", "cli")
 DOMAIN_MAY_IMPORT = {"domain", "pydantic", "eventsourcing", *sys.stdlib_module_names}
+# The application and the persistence adapters; every other domain module (aggregates, events,
+# values, rules) uses only eventsourcing.domain.
+ADAPTERS = {"application.py", "reporting.py", "mapper.py", "store.py", "attachments.py"}
 
 
 def modules(package: str) -> list[Path]:
@@ -84,3 +88,26 @@ def test_the_import_scanner_sees_absolute_relative_and_nested_imports():
         "def late():\n    from .. import cli\n"
     )
     assert imports_in(source, ("domain",)) == {"cli", "projections", "domain"}
+
+
+def eventsourcing_modules(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("eventsourcing")}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("eventsourcing"):
+            found.add(node.module or "")
+    return found
+
+
+@pytest.mark.parametrize("path", [p for p in modules("domain") if p.name not in ADAPTERS], ids=lambda p: p.name)
+def test_aggregates_events_and_values_use_only_eventsourcing_domain(path):
+    assert eventsourcing_modules(path) <= {"eventsourcing.domain"}
+
+
+def test_the_import_linter_contracts_are_kept():
+    """pyproject.toml's [tool.importlinter]: the layers, plain value modules, no cycles."""
+    probe = "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports(no_cache=True, no_logo=True))"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 3 kept, 0 broken." in result.stdout

@@ -93,3 +93,26 @@ def test_the_event_catalogue_lists_every_event_of_every_aggregate():
     for aggregate in AGGREGATES:
         for event in events_of(aggregate):
             assert f"`{aggregate.__name__}.{event.__name__}`" in page
+
+
+def _project_texts() -> list[Path]:
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    return [ROOT / name for name in tracked if name.endswith((".py", ".md", ".toml")) and (ROOT / name).is_file()]
+
+
+def test_no_file_refers_to_documents_outside_the_repository():
+    outside = re.compile(r"\bDOMAIN\.md\b|\.\./shared|shared/seed|NOTES-eventsourcing|STYLE\.md")
+    offenders = [str(p.relative_to(ROOT)) for p in _project_texts()
+                 if p.name != "test_docs.py" and outside.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
+def test_every_cited_rule_is_stated_in_docs_domain():
+    stated = set(re.findall(r"^(\d+)\. \*\*", (ROOT / "docs" / "domain.md").read_text(encoding="utf-8"), re.M))
+    assert {str(n) for n in range(1, 24)} <= stated
+    cited = set()
+    for path in _project_texts():
+        for match in re.finditer(r"domain\.md,? rules? ([\d, and]+)", path.read_text(encoding="utf-8")):
+            cited |= set(re.findall(r"\d+", match.group(1)))
+    assert cited, "no file cites docs/domain.md"
+    assert cited <= stated, sorted(cited - stated)

@@ -1,4 +1,4 @@
-"""The ledger as a form sees one period (DOMAIN.md rule 7): the state at the period's end, and the
+"""The ledger as a form sees one period (docs/domain.md rule 7): the state at the period's end, and the
 facts whose business dates lie in it, from everything the ledger knows when it fills."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Fill a unit's form for a period from the ledger (DOMAIN.md rule 7): what the ledger knows now."""
+"""Fill a unit's form for a period from the ledger (docs/domain.md rule 7): what the ledger knows now."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who owes what at a moment T (DOMAIN.md rules 1, 2, 3 and 5, exactly), at every edge, on SQLite and
+"""Who owes what at a moment T (docs/domain.md rules 1, 2, 3 and 5, exactly), at every edge, on SQLite and
 PostgreSQL. Events are recorded at exact instants with the `clock`; a few stories run on the real
 clock under pytest-freezegun (SQLite only: PostgreSQL's pool must not see frozen time)."""
 

@@ -1,4 +1,4 @@
-"""The reporting workflow told through the Ledger (DOMAIN.md rules 4, 6 and 8), on SQLite and PostgreSQL.
+"""The reporting workflow told through the Ledger (docs/domain.md rules 4, 6 and 8), on SQLite and PostgreSQL.
 
 The `commission` fixture: HW (principal 赵处长, leader 钱副处, liaison 孙联络, staff 李科员), GY (liaison
 周联络, no principal), office 许办公, admin 管理员. The clock stands at 2021-09-01 10:00 Shanghai time, so

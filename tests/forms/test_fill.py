@@ -1,5 +1,5 @@
 """Filling a form: the state at the period's end and the facts dated in it, from what the ledger knows
-when it fills (DOMAIN.md rule 7)."""
+when it fills (docs/domain.md rule 7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Annual and quarterly summaries by replay (issue 4, item 4; DOMAIN.md rule 7), on SQLite and PostgreSQL:
+"""Annual and quarterly summaries by replay (issue 4, item 4; docs/domain.md rule 7), on SQLite and PostgreSQL:
 facts count in the period of their business date (or, without one, their effective time), from what
 was recorded by K; reports are those due in the period, with their status at its end.
 

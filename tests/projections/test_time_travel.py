@@ -1,4 +1,4 @@
-"""Time travel (issue 4, item 3; DOMAIN.md rule 7), on SQLite and PostgreSQL: an answer as of T comes
+"""Time travel (issue 4, item 3; docs/domain.md rule 7), on SQLite and PostgreSQL: an answer as of T comes
 from the events effective by T, an answer as known at K leaves out what was recorded after K, and
 neither changes when more is recorded later.
 

@@ -1,4 +1,4 @@
-"""The reporting calendar as data (DOMAIN.md "The reporting calendar", rules 2 and 3): the notice's
+"""The reporting calendar as data (docs/domain.md, the reporting calendar, rules 2 and 3): the notice's
 default policy, parsing a policy file, shifts, clamping, leap years, a later policy, and properties
 that hold over any span."""
 

@@ -13,7 +13,8 @@ from eventsourcing.compressor import ZlibCompressor
 from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 from eventsourcing.utils import get_topic
 
-from domain.base import Aggregate, PydanticMapper, Stamp
+from domain.base import Aggregate, Stamp
+from domain.mapper import PydanticMapper
 from domain.person import Person
 from domain.problem import Problem
 from domain.project import Project

@@ -1,4 +1,4 @@
-"""One report per obligation on its own (DOMAIN.md rule 4): draft → approved → sent sealed → accepted
+"""One report per obligation on its own (docs/domain.md rule 4): draft → approved → sent sealed → accepted
 or returned; a returned report is revised as a new version. Every refusal records nothing."""
 
 from __future__ import annotations
