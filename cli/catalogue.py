@@ -17,9 +17,10 @@ from domain.person import Person
 from domain.problem import Problem
 from domain.project import Project
 from domain.report import Report, ReportingPolicy
+from domain.supervision import Supervision
 from domain.unit import Unit
 
-AGGREGATES = (Unit, Person, Project, Problem, Report, ReportingPolicy)
+AGGREGATES = (Unit, Person, Project, Problem, Report, ReportingPolicy, Supervision)
 ENVELOPE = set(DomainEvent.model_fields) | {"originator_topic"}
 
 WHO: dict[type, str] = {
@@ -36,6 +37,8 @@ WHO: dict[type, str] = {
     Report.Revised: Action.REPORT.value.who, Report.Approved: Action.APPROVE.value.who,
     Report.Accepted: Action.REVIEW.value.who, Report.Returned: Action.REVIEW.value.who,
     ReportingPolicy.Started: "the first `policy load`", ReportingPolicy.Loaded: Action.SET_UP.value.who,
+    Supervision.Opened: Action.SUPERVISE.value.who, Supervision.Closed: Action.SUPERVISE.value.who,
+    Supervision.Reopened: Action.SUPERVISE.value.who, Supervision.Answered: Action.ANSWER_SUPERVISION.value.who,
 }
 DEFAULT_WHO = Action.PROJECT_WORK.value.who
 

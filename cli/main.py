@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "progress": ("cli.readside", "The closed loop per unit (月有报告，季有统计，年有成效): projects, problems, reports, at a moment."),
     "audit": ("cli.readside", "The audit trail: every event with who, when, from which OS user, on what; oldest first."),
     "views": ("cli.readside", "The durable views: their positions, and rebuilding them by replaying the log."),
+    "supervise": ("cli.supervise", "督办 (supervision notices): open, answer, close, reopen, list, show."),
     "summary": ("cli.summary", "The summary of a year or a quarter, per unit and in total, replayed from the log."),
     "form": ("cli.forms", "The notice's forms (附件1–4): fill, consolidate, import."),
     "demo": ("cli.demo", "Build a realistic year of the commission's ledger and print the board and per-unit counts."),

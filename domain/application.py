@@ -25,6 +25,7 @@ from domain.problem import Problem
 from domain.reporting import Reporting
 from domain.project import Project
 from domain.store import store_env
+from domain.supervision import SubjectKind, Supervision, next_supervision_id, subject_kind_of
 from domain.unit import OFFICER_ROLES, Unit
 from domain.values import (
     UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, shanghai_date,
@@ -242,6 +243,39 @@ class Ledger(Reporting, Application[UUID]):
         stamp = self._authorise(actor, action, problem.unit)
         getattr(problem, command)(stamp, **kwargs)
         self._save(problem)
+
+    # -- supervision notices (督办) -----------------------------------------------------------------
+
+    def open_supervision(self, actor: str, subject: str, due_on: date, note: str) -> str:
+        """Rule 24: the office presses a unit on one of its projects, problems or reports."""
+        stamp = self._authorise(actor, Action.SUPERVISE)
+        subject = subject.strip()
+        kind = subject_kind_of(subject)
+        unit = {SubjectKind.PROJECT: self.project, SubjectKind.PROBLEM: self.problem,
+                SubjectKind.REPORT: self.report}[kind](subject).unit
+        supervision_id = next_supervision_id(shanghai_date(stamp.effective_at).year,
+                                             (s.supervision_id for s in self._all(Supervision, Supervision.Opened)))
+        self._save(Supervision.open(stamp, supervision_id, kind, subject, unit, due_on, note))
+        return supervision_id
+
+    def answer_supervision(self, actor: str, supervision_id: str, note: str) -> None:
+        supervision = self.supervision(supervision_id)
+        supervision.answer(self._authorise(actor, Action.ANSWER_SUPERVISION, supervision.unit), note)
+        self._save(supervision)
+
+    def close_supervision(self, actor: str, supervision_id: str, note: str | None = None) -> None:
+        supervision = self.supervision(supervision_id)
+        supervision.close(self._authorise(actor, Action.SUPERVISE), note)
+        self._save(supervision)
+
+    def reopen_supervision(self, actor: str, supervision_id: str, reason: str) -> None:
+        supervision = self.supervision(supervision_id)
+        supervision.reopen(self._authorise(actor, Action.SUPERVISE), reason)
+        self._save(supervision)
+
+    def supervision(self, supervision_id: str) -> Supervision:
+        return self._get(Supervision, supervision_id.strip().upper(),
+                         f"no 督办 {supervision_id.strip()!r}; a 督办 id looks like DB-2021-001")
 
     # -- reading (the history issue moves lists onto views) --------------------------------------
 

@@ -38,6 +38,10 @@ class Action(Enum):
         frozenset({Role.OFFICE}), frozenset(),
         "only the office may accept or return reports and backfill paper history",
     )
+    SUPERVISE = Rule(frozenset({Role.OFFICE}), frozenset(), "only the office may open, close or reopen a 督办")
+    ANSWER_SUPERVISION = Rule(
+        frozenset(), REPORTING_ROLES, "only the unit's principal, leader or liaison may answer its 督办",
+    )
 
 
 def check(actor_name: str, role: Role, actor_unit: str | None, action: Action, unit: str | None = None) -> None:

@@ -21,6 +21,7 @@ from projections.obligations import (
     status_of,
 )
 from projections.runner import Progress, Runner
+from projections.supervision_view import supervision_rows
 from projections.views import all_views
 
 PROJECT_KEYS = ("number", "name", "unit", "sector", "level", "library", "stage", "status", "investor",
@@ -264,6 +265,11 @@ class Views:
             "note": r["note"], "amount_wan": None if r["amount_wan"] is None else Decimal(r["amount_wan"]),
             "voided": bool(r["voided"]), "void_reason": r["void_reason"],
         } for r in rows]
+
+    def supervisions(self, unit: str | None = None, status: str | None = None,
+                     supervision_id: str | None = None) -> list[dict[str, Any]]:
+        today = shanghai_date(self.ledger.clock())
+        return supervision_rows(self.db, today, unit=unit, status=status, supervision_id=supervision_id)
 
     def reports(self, **filters: Any) -> list[dict[str, Any]]:
         where, params = _where(filters)

@@ -8,10 +8,11 @@ from projections.audit import AuditView
 from projections.board import BoardView
 from projections.reporting_view import ReportingView
 from projections.runner import Runner
+from projections.supervision_view import SupervisionView
 
 
 def all_views() -> list[Any]:
-    return [BoardView(), ReportingView(), AuditView()]
+    return [BoardView(), ReportingView(), AuditView(), SupervisionView()]
 
 
 def runner_for(ledger: Any) -> Runner:
