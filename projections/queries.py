@@ -205,10 +205,15 @@ class Views:
             f"SELECT unit FROM zs_reports WHERE due_on >= ? AND {is_counted} "
             f"AND (period_start IS NULL OR period_start <= ?){only}", (today, *values, today) + params))
         enrolments = self.enrolments()
-        schedule = Schedule(self.ledger.calendar(), [e for e in enrolments if unit is None or e.code == unit], now)
+        calendar = self.ledger.calendar()
+        schedule = Schedule(calendar, [e for e in enrolments if unit is None or e.code == unit], now)
         reports: dict[str, Counter[str]] = {}
         for enrolment in schedule.units:  # counted, not listed: a few sums per unit, whatever the span
             code = enrolment.code
+            if enrolment.withdrawn_on is not None:  # its tallies may hold reports it no longer owes: list them
+                reports[code] = status_counts(calendar, [enrolment],
+                                              self.sendings(NOW, code, counted_only=True), now, code)[code]
+                continue
             owed, still_ahead = schedule.fallen_due(enrolment)
             on_time = int(counted.get(code, {}).get("on_time", 0)) - early.get(code, 0)
             late = int(counted.get(code, {}).get("late", 0))
