@@ -73,9 +73,9 @@ def summary(obj: Context, year: int | None, quarter: str | None, unit: str | Non
     if as_json:
         emit_json(result)
     elif as_markdown:
-        click.echo(markdown(result, period))
+        click.echo(markdown(result, period, code))
     else:
-        click.echo(text_table(result, period))
+        click.echo(text_table(result, period, code))
 
 
 def title(period: Period) -> str:
@@ -97,13 +97,14 @@ def scope(result: dict[str, Any]) -> str:
     return (f"{span}；依据 {_shanghai(result['known_at'])}（北京时间）前记录的台账，日志位置 {result['log_position']}。")
 
 
-def reproduce(result: dict[str, Any], period: Period) -> str:
+def reproduce(result: dict[str, Any], period: Period, unit: str | None) -> str:
     option = f"--year {period.year}" if period.cadence is Cadence.ANNUAL else f"--quarter {result['period']}"
+    option += f" --unit {unit}" if unit else ""
     known = result["known_at"].astimezone(SHANGHAI).isoformat()
     return f"zs summary {option} --as-known-at {known} --log-position {result['log_position']}"
 
 
-def text_table(result: dict[str, Any], period: Period) -> str:
+def text_table(result: dict[str, Any], period: Period, unit: str | None = None) -> str:
     units = result["units"]
     columns = [("label", "指标"), *[(f"u{i}", u["unit"]) for i, u in enumerate(units)], ("total", "合计")]
     rows = [{"label": label, **{f"u{i}": _get(u, key) for i, u in enumerate(units)}, "total": _get(result["total"], key)}
@@ -111,11 +112,11 @@ def text_table(result: dict[str, Any], period: Period) -> str:
     lines = [title(period), scope(result), "", table(rows, columns)]
     if units:
         lines += ["", "单位：" + "；".join(f"{u['unit']} {u['name']}" for u in units)]
-    lines += ["", f"复现：{reproduce(result, period)}；各项计入的编号见 --json 的 counted。"]
+    lines += ["", f"复现：{reproduce(result, period, unit)}；各项计入的编号见 --json 的 counted。"]
     return "\n".join(lines)
 
 
-def markdown(result: dict[str, Any], period: Period) -> str:
+def markdown(result: dict[str, Any], period: Period, unit: str | None = None) -> str:
     units = result["units"]
     lines = [f"# {title(period)}", "", scope(result), ""]
     columns = [*units, result["total"]]
@@ -134,7 +135,7 @@ def markdown(result: dict[str, Any], period: Period) -> str:
     behind = [(u, key, label) for u in units for key, label in (("reports_late", "迟报"), ("reports_missing", "逾期未报"))
               if u["counted"][key]]
     lines += [f"- {u['name']}{label}：{'、'.join(u['counted'][key])}" for u, key, label in behind] or ["无。"]
-    lines += ["", f"复现本表：`{reproduce(result, period)}`", ""]
+    lines += ["", f"复现本表：`{reproduce(result, period, unit)}`", ""]
     return "\n".join(lines)
 
 
