@@ -17,11 +17,10 @@ from domain.errors import AlreadyExists, NotFound
 from domain.values import (
     SHANGHAI, UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, end_of_day,
 )
-from projections.obligations import OVERDUE
-from projections.queries import Views
+from projections.queries import Moment, Views
 
 ENROLLED = date(2021, 8, 31)
-OVERDUE_AS_OF = date(2022, 8, 10)
+SHOWN_ON = date(2022, 8, 10)  # the one moment (its end, Shanghai time) every printed table speaks of
 
 
 class SimulatedClock:
@@ -139,10 +138,32 @@ BOARD_COLUMNS = [
 ]
 
 
+COUNT_COLUMNS = [("unit", "代码"), ("name", "单位名称"), ("key_projects", "重点项目")]
+COUNT_COLUMNS += [(s.value, s.label) for s in Stage] + [
+    ("terminated", "终止"), ("problems_open", "未销号问题"), ("reports_on_time", "按时报送"), ("reports_late", "迟报"),
+    ("reports_overdue", "逾期未报")]
+OVERDUE_COLUMNS = [("unit", "单位"), ("kind", "报告类别"), ("period", "期间"), ("due_on", "截止日期"),
+                   ("days_overdue", "逾期天数"), ("report_id", "报告编号")]
+
+
 def unit_counts(views: Views, moment: datetime) -> list[dict[str, Any]]:
-    """The closed loop per unit at the end of the timeline, flattened for one table."""
+    """The closed loop per unit at the moment, flattened for one table."""
     names = {u["code"]: u["name"] for u in views.units()}
     return [row | row["projects_by_stage"] | {"name": names[row["unit"]]} for row in views.progress(moment)]
+
+
+def tables(views: Views, moment: datetime) -> str:
+    """The board, the per-unit counts and the overdue list, all as the ledger stood at one moment, each
+    labelled with it, so that the three never disagree."""
+    stamp = moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+    overdue = views.overdue(moment)
+    return "\n".join([
+        f"以下各表均为台账截至 {stamp}（北京时间）的情况 (every table below: as of {stamp} Shanghai time)", "",
+        f"重点招商项目看板，截至 {stamp} (project board)",
+        table(labelled(views.board(Moment(moment)), PROJECT_CODES), BOARD_COLUMNS), "",
+        f"各单位闭环情况，截至 {stamp} (per-unit counts)", table(unit_counts(views, moment), COUNT_COLUMNS), "",
+        f"逾期未报，截至 {stamp} (overdue): {len(overdue)}", table(overdue, OVERDUE_COLUMNS),
+    ])
 
 
 @click.command()
@@ -150,7 +171,8 @@ def unit_counts(views: Views, moment: datetime) -> list[dict[str, Any]]:
               help="Where to build the demo ledger (default: the global --store); it must be empty.")
 @pass_context
 def demo(obj: Context, demo_store: str | None) -> None:
-    """Build a realistic year of the commission's ledger and print the board and per-unit counts.
+    """Build a realistic year of the commission's ledger and print the board, the per-unit counts and
+    the overdue reports, all as of one stated moment (the end of 2022-08-10, Shanghai time).
 
     Seeded and deterministic; refuses a store that already holds a ledger.
 
@@ -160,18 +182,6 @@ def demo(obj: Context, demo_store: str | None) -> None:
     """
     ledger = build(demo_store or obj.store)
     try:
-        click.echo("重点招商项目看板 (project board)")
-        views = Views(ledger)
-        click.echo(table(labelled(views.board(), PROJECT_CODES), BOARD_COLUMNS))
-        moment = end_of_day(OVERDUE_AS_OF)
-        click.echo(f"\n各单位闭环情况 (per-unit counts as of {OVERDUE_AS_OF})")
-        columns = [("unit", "代码"), ("name", "单位名称"), ("key_projects", "重点项目")]
-        columns += [(s.value, s.label) for s in Stage] + [("terminated", "终止"), ("problems_open", "未销号问题"),
-                    ("reports_on_time", "按时报送"), ("reports_late", "迟报"), ("reports_overdue", "逾期未报")]
-        click.echo(table(unit_counts(views, moment), columns))
-        rows = [r for r in views.obligations(moment) if r["status"] == OVERDUE]
-        click.echo(f"\n截至 {OVERDUE_AS_OF} 逾期未报 (overdue as of {OVERDUE_AS_OF}): {len(rows)}")
-        click.echo(table(rows, [("unit", "单位"), ("kind", "报告类别"), ("period", "期间"), ("due_on", "截止日期"),
-                                ("days_overdue", "逾期天数"), ("report_id", "报告编号")]))
+        click.echo(tables(Views(ledger), end_of_day(SHOWN_ON)))
     finally:
         ledger.close()

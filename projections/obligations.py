@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from domain.deadlines import (  # re-exported: the views and the CLI read the rule from here too
+    COUNTED, LABELS, LATE, ON_TIME, OVERDUE, UPCOMING, Sending, counts, deadline, standing,
+)
 from domain.policy import Calendar, Obligation
-from domain.values import end_of_day, shanghai_date
+from domain.values import shanghai_date
 
-UPCOMING, ON_TIME, LATE, OVERDUE = "upcoming", "on_time", "late", "overdue"
-LABELS = {UPCOMING: "未到期", ON_TIME: "按时", LATE: "迟报", OVERDUE: "逾期未报"}
+__all__ = ["COUNTED", "LABELS", "LATE", "ON_TIME", "OVERDUE", "UPCOMING", "Enrolment", "Schedule", "Sending",
+           "counted_sql", "counts", "obligations_at", "owed_at", "status_counts", "status_of"]
 HORIZON = timedelta(days=400)  # far enough ahead to see every obligation already open at T
 
 
@@ -24,27 +27,14 @@ class Enrolment:
     withdrawn_on: date | None
 
 
-@dataclass(frozen=True)
-class Sending:
-    """A report as it stood at T: whether it counts (sent or accepted) and its latest sending."""
-
-    counted: bool
-    last_sent_at: datetime | None
-
-
 def status_of(obligation: Obligation, sending: Sending | None, as_of: datetime) -> dict[str, Any]:
-    """Rule 5: a report counts at T when it is sent or accepted; lateness is its latest sending's."""
-    deadline = end_of_day(obligation.due_on)
-    sent_at = sending.last_sent_at if sending is not None and sending.counted else None
-    if sent_at is not None:
-        late = sent_at > deadline
-        return {"status": LATE if late else ON_TIME, "sent_at": sent_at,
-                "days_late": (shanghai_date(sent_at) - obligation.due_on).days if late else None,
-                "days_overdue": None}
-    if as_of > deadline:
-        return {"status": OVERDUE, "sent_at": None, "days_late": None,
-                "days_overdue": (shanghai_date(as_of) - obligation.due_on).days}
-    return {"status": UPCOMING, "sent_at": None, "days_late": None, "days_overdue": None}
+    """The obligation's standing at T, by the domain's rule (domain/deadlines.py)."""
+    return standing(obligation.due_on, sending, as_of).as_dict()
+
+
+def counted_sql(negate: bool = False) -> tuple[str, tuple[str, ...]]:
+    """The SQL condition on a report row's `status` that the domain's COUNTED means, and its parameters."""
+    return f"status {'NOT ' if negate else ''}IN ({', '.join('?' for _ in COUNTED)})", COUNTED
 
 
 class Schedule:
@@ -99,20 +89,13 @@ def obligations_at(calendar: Calendar, units: Iterable[Enrolment], reports: Mapp
 def status_counts(calendar: Calendar, units: Iterable[Enrolment], reports: Mapping[str, Sending],
                   as_of: datetime, unit: str | None = None) -> dict[str, Counter[str]]:
     """Per unit, how many obligations are in each status at T, and how many fell due (`owed`)."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    deadlines: dict[date, datetime] = {}
+    tallies: dict[str, Counter[str]] = defaultdict(Counter)
     for code, obligation, report_id in owed_at(calendar, units, as_of, unit):
-        due = obligation.due_on
-        deadline = deadlines.get(due) or deadlines.setdefault(due, end_of_day(due))
-        sending = reports.get(report_id)
-        tally = counts[code]
-        if deadline < as_of:
+        tally = tallies[code]
+        if deadline(obligation.due_on) < as_of:
             tally["owed"] += 1
-        if sending is not None and sending.counted and sending.last_sent_at is not None:
-            tally[LATE if sending.last_sent_at > deadline else ON_TIME] += 1
-        else:
-            tally[OVERDUE if as_of > deadline else UPCOMING] += 1
-    return counts
+        tally[standing(obligation.due_on, reports.get(report_id), as_of).status] += 1
+    return tallies
 
 
 def obligation_rows(ledger: Any, as_of: datetime, unit: str | None = None,

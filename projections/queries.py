@@ -17,7 +17,7 @@ from projections.audit import trail
 from projections.board import buckets
 from projections.db import Db, from_ts, ts
 from projections.obligations import (
-    LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Schedule, Sending, obligations_at, status_counts,
+    LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Schedule, Sending, counted_sql, obligations_at, status_counts,
     status_of,
 )
 from projections.runner import Progress, Runner
@@ -124,10 +124,10 @@ class Views:
 
     def sendings(self, at: Moment = NOW, unit: str | None = None, counted_only: bool = False) -> dict[str, Sending]:
         source, params = self.rows_at("reports", at, unit)
-        where = " WHERE status IN ('sent', 'accepted')" if counted_only else ""
+        counted, values = counted_sql()
+        where, params = (f" WHERE {counted}", params + values) if counted_only else ("", params)
         rows = self.db.fetchall(f"SELECT report_id, status, last_sent_at FROM {source}{where}", params)
-        return {r["report_id"]: Sending(r["status"] in ("sent", "accepted"), from_ts(r["last_sent_at"]))
-                for r in rows}
+        return {r["report_id"]: Sending.of(r["status"], from_ts(r["last_sent_at"])) for r in rows}
 
     def obligations(self, moment: datetime | None = None, unit: str | None = None,
                     known_at: datetime | None = None, due_by: date | None = None) -> list[dict[str, Any]]:
@@ -144,11 +144,11 @@ class Views:
             return [r for r in self.obligations(moment, known_at=known_at) if r["status"] == OVERDUE]
         now = self.ledger.clock()
         today = shanghai_date(now)
+        (is_counted, values), (not_counted, _) = counted_sql(), counted_sql(negate=True)
         counted = {report_id for (report_id,) in self.db.values(
-            "SELECT report_id FROM zs_reports WHERE due_on < ? AND status IN ('sent', 'accepted')", (today.isoformat(),))}
+            f"SELECT report_id FROM zs_reports WHERE due_on < ? AND {is_counted}", (today.isoformat(), *values))}
         drafted = {report_id for (report_id,) in self.db.values(
-            "SELECT report_id FROM zs_reports WHERE due_on < ? AND status NOT IN ('sent', 'accepted')",
-            (today.isoformat(),))}
+            f"SELECT report_id FROM zs_reports WHERE due_on < ? AND {not_counted}", (today.isoformat(), *values))}
         schedule = Schedule(self.ledger.calendar(), self.enrolments(), now)
         suffixes = [f"/{o.kind}/{o.period}" for o in schedule.every]
         rows = []
@@ -199,17 +199,22 @@ class Views:
             f"AND due_on < ?{only} GROUP BY unit", (today,) + params)
         counted = {r["unit"]: r for r in self.db.fetchall(f"SELECT * FROM zs_report_counts WHERE 1 = 1{only}", params)}
         # Counted in Python, not grouped in SQL, so that each query walks its date index (few rows).
+        is_counted, values = counted_sql()
         early = Counter(unit for (unit,) in self.db.values(  # plans sent before their year began: not owed yet
-            f"SELECT unit FROM zs_reports WHERE period_start > ? AND status IN ('sent', 'accepted'){only}",
-            (today,) + params))
+            f"SELECT unit FROM zs_reports WHERE period_start > ? AND {is_counted}{only}", (today, *values) + params))
         ahead = Counter(unit for (unit,) in self.db.values(  # sent, and their deadline still to come
-            "SELECT unit FROM zs_reports WHERE due_on >= ? AND status IN ('sent', 'accepted') "
-            f"AND (period_start IS NULL OR period_start <= ?){only}", (today, today) + params))
+            f"SELECT unit FROM zs_reports WHERE due_on >= ? AND {is_counted} "
+            f"AND (period_start IS NULL OR period_start <= ?){only}", (today, *values, today) + params))
         enrolments = self.enrolments()
-        schedule = Schedule(self.ledger.calendar(), [e for e in enrolments if unit is None or e.code == unit], now)
+        calendar = self.ledger.calendar()
+        schedule = Schedule(calendar, [e for e in enrolments if unit is None or e.code == unit], now)
         reports: dict[str, Counter[str]] = {}
         for enrolment in schedule.units:  # counted, not listed: a few sums per unit, whatever the span
             code = enrolment.code
+            if enrolment.withdrawn_on is not None:  # its tallies may hold reports it no longer owes: list them
+                reports[code] = status_counts(calendar, [enrolment],
+                                              self.sendings(NOW, code, counted_only=True), now, code)[code]
+                continue
             owed, still_ahead = schedule.fallen_due(enrolment)
             on_time = int(counted.get(code, {}).get("on_time", 0)) - early.get(code, 0)
             late = int(counted.get(code, {}).get("late", 0))

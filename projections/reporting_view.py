@@ -4,14 +4,13 @@ people, and reports (with every version, for what had been sent at any moment)."
 from __future__ import annotations
 
 import json
-from functools import lru_cache
-from datetime import date
+from datetime import date, datetime
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from domain.period import Cadence, Period
-from domain.values import end_of_day
-from projections.db import Cursor, ts
+from domain.deadlines import counts, sent_late
+from projections.db import Cursor
 from projections.runner import Record, View
 from projections.tables import HistoryTable, StateTable, Tally
 
@@ -28,7 +27,7 @@ UNIT_VERSIONS = HistoryTable("zs_unit_versions", UNIT_COLUMNS, indexes=[("code",
 PEOPLE = StateTable("zs_people", PERSON_COLUMNS + ("version",), ints=("active", "version"), indexes=[("name",)])
 REPORTS = StateTable("zs_reports", REPORT_COLUMNS + ("version",), ints=("revision", "sealed", "version"),
                      indexes=[("unit", "period"), ("report_id",), ("due_on", "report_id", "status"), ("period_start",)])
-REPORT_COUNTS = Tally("zs_report_counts", ("unit",), ("on_time", "late"))  # sent or accepted, by their deadline
+REPORT_COUNTS = Tally("zs_report_counts", ("unit",), ("on_time", "late"))  # counted reports, on time or late
 # As-of questions about reports ask only whether one counted and when it was last sent.
 REPORT_VERSIONS = HistoryTable("zs_report_versions", ("id", "report_id", "unit", "status", "last_sent_at"),
                                indexes=[("unit",)])
@@ -132,13 +131,8 @@ class ReportingView(View):
         REPORT_COUNTS.flush(cursor)
 
 
-@lru_cache(maxsize=8192)
-def deadline(due_on: str) -> str:
-    """The last instant of a due day in Shanghai, in the views' UTC text (rule 1)."""
-    return ts(end_of_day(date.fromisoformat(due_on)))
-
-
 def _count(report: dict[str, Any], sign: int) -> None:
-    if report.get("status") in ("sent", "accepted") and report.get("last_sent_at"):
-        late = report["last_sent_at"] > deadline(report["due_on"])
+    """The running on-time/late counts, by the domain's rule (domain/deadlines.py)."""
+    if counts(report.get("status")) and report.get("last_sent_at"):
+        late = sent_late(datetime.fromisoformat(report["last_sent_at"]), date.fromisoformat(report["due_on"]))
         REPORT_COUNTS.add((report["unit"],), 0 if late else 1, 1 if late else 0, sign=sign)

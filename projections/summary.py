@@ -1,6 +1,11 @@
-"""Annual and quarterly summaries (年有成效，季有统计), built by replaying the log (docs/domain.md rule 7):
-facts count in the period of their business date (or, without one, their effective time), from
-what had been recorded by K; reports are those due in the period, with their status at its end."""
+"""Annual and quarterly summaries (年有成效，季有统计), built by replaying the log (docs/domain.md rules 7, 14).
+
+Facts count in the period of their business date (a stage's --on, a service's date, an evaluation's
+period) or, without one, their effective time (a project's registration, a problem's raising and
+closing), whenever they were recorded, as long as they were recorded by K. Reports are the
+obligations open at T — the period's end or K, whichever is earlier — and due in the period, with
+their status at T by the domain's rule, exactly as `zs obligations --as-of T --as-known-at K` lists
+them. The summary names the log position it was read up to, so that it can be reproduced."""
 
 from __future__ import annotations
 
@@ -11,15 +16,21 @@ from decimal import Decimal
 from typing import Any
 
 from domain.application import Ledger
+from domain.deadlines import LATE, ON_TIME, OVERDUE, UPCOMING, Sending
+from domain.errors import RuleViolated
 from domain.period import Period
+from domain.policy import Calendar, Policy, default_policy
 from domain.values import Stage, end_of_day, shanghai_date
 from projections.db import Db, ts
-from projections.obligations import LATE, ON_TIME, OVERDUE, Enrolment, Sending, obligations_at
+from projections.obligations import Enrolment, obligations_at
 from projections.runner import Record, decode
 
 ZERO = Decimal("0.00")
-COUNTS = ("projects_added", "projects_promoted", "projects_terminated", "problems_raised", "problems_closed",
-          "services")
+FACTS = ("projects_added", "projects_promoted", "projects_terminated", "problems_raised", "problems_closed",
+         "services")
+REPORTS = {ON_TIME: "reports_on_time", LATE: "reports_late", OVERDUE: "reports_missing", UPCOMING: "reports_upcoming"}
+REPORT_STATUS = {"Drafted": "draft", "Revised": "draft", "Approved": "approved", "Sent": "sent",
+                 "Accepted": "accepted", "Returned": "returned"}
 
 
 @dataclass
@@ -31,18 +42,28 @@ class ProjectFacts:
 
 
 @dataclass
+class ProblemFacts:
+    problem_id: str
+    unit: str
+    closed_at: str | None = None  # the latest closing effective by T, while the problem stays closed
+
+
+@dataclass
 class Replay:
-    """Everything the summary needs, gathered in one pass over the log."""
+    """Everything the summary needs, gathered in one pass over the log up to K."""
 
     period: Period
-    end: str
-    counts: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    as_of: str  # T, in the views' UTC text
+    ids: dict[str, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    names: dict[str, dict[str, str]] = field(default_factory=dict)  # every unit known by K: code and name
+    enrolled: dict[str, dict[str, Any]] = field(default_factory=dict)  # units as they stood at T
     projects: dict[str, ProjectFacts] = field(default_factory=dict)
+    problems: dict[str, ProblemFacts] = field(default_factory=dict)
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
     evaluations: list[dict[str, Any]] = field(default_factory=list)
-    units: dict[str, dict[str, Any]] = field(default_factory=dict)
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)
-    problem_units: dict[str, str] = field(default_factory=dict)
+    policies: list[Policy] = field(default_factory=list)
+    position: int = 0
 
     def in_period(self, day: date | str) -> bool:
         return self.period.contains(date.fromisoformat(day) if isinstance(day, str) else day)
@@ -51,75 +72,106 @@ class Replay:
         return self.in_period(shanghai_date(datetime.fromisoformat(effective_at)))
 
 
-def summarize(ledger: Ledger, period: Period, unit: str | None = None,
-              known_at: datetime | None = None) -> dict[str, Any]:
-    known = ts(known_at or ledger.clock())
+def summarize(ledger: Ledger, period: Period, unit: str | None = None, known_at: datetime | None = None,
+              log_position: int | None = None) -> dict[str, Any]:
+    """The summary of `period` as known at K (default now), from the log up to `log_position` (default: all)."""
+    known_moment = known_at or ledger.clock()
     end_moment = end_of_day(period.last_day)
-    replay = Replay(period, ts(end_moment))
-    db, position, head = Db(ledger.recorder), 0, ledger.recorder.max_notification_id() or 0
-    while position < head:
-        batch = db.read_log(position, head, 5000)
+    as_of = min(end_moment, known_moment)
+    replay = _replay(ledger, period, as_of, ts(known_moment), log_position)
+    calendar = Calendar((default_policy(), *replay.policies))
+    enrolments = [Enrolment(u["code"], date.fromisoformat(u["enrolled_on"]),
+                            date.fromisoformat(u["withdrawn_on"]) if u["withdrawn_on"] else None)
+                  for u in replay.enrolled.values()]
+    sendings = {r["report_id"]: Sending.of(r["status"], datetime.fromisoformat(r["last_sent"]) if r["last_sent"]
+                                           else None)
+                for r in replay.reports.values() if "report_id" in r}
+    for o in obligations_at(calendar, enrolments, sendings, as_of):
+        if period.contains(o["due_on"]):
+            replay.ids[o["unit"]][REPORTS[o["status"]]].append(f"{o['unit']}/{o['kind']}/{o['period']}")
+    codes = sorted(u["code"] for u in replay.names.values()) if unit is None else [unit]
+    rows = [_unit_row(replay, code) for code in codes]
+    return {"period": str(period), "from": period.first_day, "to": period.last_day,
+            "known_at": datetime.fromisoformat(ts(known_moment)), "as_of": datetime.fromisoformat(ts(as_of)),
+            "complete": end_moment <= known_moment, "log_position": replay.position, "units": rows,
+            "total": _total([_unit_row(replay, "")] + rows)}  # from zero, even with no unit
+
+
+def _replay(ledger: Ledger, period: Period, as_of: datetime, known: str, log_position: int | None) -> Replay:
+    replay = Replay(period, ts(as_of))
+    head = ledger.recorder.max_notification_id() or 0
+    if log_position is not None and log_position > head:
+        raise RuleViolated(f"the log holds {head} events; position {log_position} is beyond its end")
+    db, position, stop = Db(ledger.recorder), 0, head if log_position is None else log_position
+    while position < stop:
+        batch = db.read_log(position, stop, 5000)
         if not batch:
             break
         for row in batch:
             record = decode(row)
             if record.recorded_at <= known:
                 _take(replay, record)
+                replay.position = record.position
         position = batch[-1][0]
-    calendar = ledger.calendar(end_moment, known_at)
-    enrolments = [Enrolment(u["code"], date.fromisoformat(u["enrolled_on"]),
-                            date.fromisoformat(u["withdrawn_on"]) if u["withdrawn_on"] else None)
-                  for u in replay.units.values()]
-    sendings = {r["report_id"]: Sending(r["status"] in ("sent", "accepted"),
-                                        datetime.fromisoformat(r["last_sent"]) if r["last_sent"] else None)
-                for r in replay.reports.values()}
-    due = [o for o in obligations_at(calendar, enrolments, sendings, end_moment) if period.contains(o["due_on"])]
-    codes = sorted(u["code"] for u in replay.units.values()) if unit is None else [unit]
-    rows = [_unit_row(replay, code, [o for o in due if o["unit"] == code]) for code in codes]
-    return {"period": str(period), "from": period.first_day, "to": period.last_day,
-            "known_at": datetime.fromisoformat(known), "units": rows,
-            "total": _total([_unit_row(replay, "", [])] + rows)}  # from zero, even with no unit
+    return replay
 
 
 def _take(replay: Replay, r: Record) -> None:
-    kind, event = r.kind, r.event
-    s = r.state
-    effective_by_end = r.effective_at <= replay.end
-    if kind == "Unit" and effective_by_end:
-        u = replay.units.setdefault(r.aggregate_id, {})
-        if event == "Enrolled":
-            u.update(code=s["code"], name=s["name"], enrolled_on=s["enrolled_on"], withdrawn_on=None)
-        elif event == "Withdrawn":
-            u["withdrawn_on"] = s["on"]
-        elif event == "Updated":
-            u["name"] = s["name"]
+    kind, event, s = r.kind, r.event, r.state
+    by_t = r.effective_at <= replay.as_of
+    if kind == "Unit":
+        _unit(replay, r, by_t)
     elif kind == "Project":
-        _project(replay, r, event, effective_by_end)
+        _project(replay, r, event, by_t)
     elif kind == "Problem":
-        if event == "Raised":
-            replay.problem_units[r.aggregate_id] = s["unit"]
-        if event in ("Raised", "Closed") and replay.effective_in_period(r.effective_at):
-            replay.counts[replay.problem_units[r.aggregate_id]][f"problems_{event.lower()}"] += 1
-    elif kind == "Report" and effective_by_end:
+        _problem(replay, r, by_t)
+    elif kind == "Report" and by_t:
         x = replay.reports.setdefault(r.aggregate_id, {"last_sent": None})
         if event == "Drafted":
             x["report_id"] = s["report_id"]
-        x["status"] = {"Drafted": "draft", "Revised": "draft", "Approved": "approved", "Sent": "sent",
-                       "Accepted": "accepted", "Returned": "returned"}[event]
+        x["status"] = REPORT_STATUS[event]
         if event == "Sent":
             x["last_sent"] = r.effective_at
+    elif kind == "ReportingPolicy" and event == "Loaded" and by_t:
+        replay.policies.append(Policy.model_validate(s["policy"]))
 
 
-def _project(replay: Replay, r: Record, event: str, effective_by_end: bool) -> None:
+def _unit(replay: Replay, r: Record, by_t: bool) -> None:
+    """A unit's row is shown once the unit is known; what it owes follows its enrolment as it stood at T."""
+    s, event = r.state, r.event
+    if event == "Enrolled":
+        replay.names[r.aggregate_id] = {"code": s["code"], "name": s["name"]}
+    elif event == "Updated":
+        replay.names[r.aggregate_id]["name"] = s["name"]
+    if not by_t:
+        return
+    if event == "Enrolled":
+        replay.enrolled[r.aggregate_id] = {"code": s["code"], "enrolled_on": s["enrolled_on"], "withdrawn_on": None}
+    elif event == "Withdrawn":
+        replay.enrolled[r.aggregate_id]["withdrawn_on"] = s["on"]
+
+
+def _problem(replay: Replay, r: Record, by_t: bool) -> None:
+    """Raised and closed count by their effective time; a problem closed more than once counts once,
+    and only if it is still closed at T (rule 14)."""
+    s, event = r.state, r.event
+    if event == "Raised":
+        replay.problems[r.aggregate_id] = ProblemFacts(s["problem_id"], s["unit"])
+        if replay.effective_in_period(r.effective_at):
+            replay.ids[s["unit"]]["problems_raised"].append(s["problem_id"])
+    elif by_t and event in ("Closed", "Reopened"):
+        replay.problems[r.aggregate_id].closed_at = r.effective_at if event == "Closed" else None
+
+
+def _project(replay: Replay, r: Record, event: str, by_t: bool) -> None:
     s = r.state
     if event == "Registered":
         replay.projects[r.aggregate_id] = ProjectFacts(s["number"], s["unit"], Decimal(s["investment"]))
     p = replay.projects[r.aggregate_id]
-    counts = replay.counts[p.unit]
     if event in ("Registered", "Promoted", "Terminated") and replay.effective_in_period(r.effective_at):
-        counts[{"Registered": "projects_added", "Promoted": "projects_promoted",
-                "Terminated": "projects_terminated"}[event]] += 1
-    elif event == "Updated" and s.get("investment") is not None and effective_by_end:
+        fact = {"Registered": "projects_added", "Promoted": "projects_promoted", "Terminated": "projects_terminated"}
+        replay.ids[p.unit][fact[event]].append(p.number)
+    elif event == "Updated" and s.get("investment") is not None and by_t:
         p.investment = Decimal(s["investment"])
     elif event == "StageAdvanced":
         p.reached[s["stage"]] = date.fromisoformat(s["on"])
@@ -141,46 +193,51 @@ def _within(text: str, period: Period) -> bool:
     return period.first_day <= evaluated.first_day and evaluated.last_day <= period.last_day
 
 
-def _unit_row(replay: Replay, code: str, due: list[dict[str, Any]]) -> dict[str, Any]:
-    name = next((u["name"] for u in replay.units.values() if u["code"] == code), code)
+def _unit_row(replay: Replay, code: str) -> dict[str, Any]:
+    name = next((u["name"] for u in replay.names.values() if u["code"] == code), code)
+    ids = replay.ids[code]
+    ids["problems_closed"] = sorted(p.problem_id for p in replay.problems.values()
+                                    if p.unit == code and p.closed_at and replay.effective_in_period(p.closed_at))
+    ids["services"] = sorted(sid for sid, s in replay.services.items() if s["unit"] == code)
     projects = [p for p in replay.projects.values() if p.unit == code]
-    reached = {stage.value: sum(1 for p in projects if replay.in_period(p.reached.get(stage.value, date.min)))
+    reached = {stage.value: sorted(p.number for p in projects
+                                   if replay.in_period(p.reached.get(stage.value, date.min)))
                for stage in Stage if stage is not Stage.LEAD}
 
     def invested(stage: Stage) -> Decimal:
-        return sum((p.investment for p in projects if replay.in_period(p.reached.get(stage.value, date.min))), ZERO)
+        return sum((p.investment for p in projects if p.number in reached[stage.value]), ZERO)
 
     services = [s for s in replay.services.values() if s["unit"] == code]
     ratings = Counter(e["rating"] for e in replay.evaluations if e["unit"] == code)
-    statuses = Counter(o["status"] for o in due)
+    reports = {key: sorted(ids[key]) for key in REPORTS.values()}
     return {
-        "unit": code, "name": name, **{k: replay.counts[code][k] for k in COUNTS[:3]},
-        "stages_reached": reached, "signed_investment_wan": invested(Stage.SIGNED),
-        "landed_investment_wan": invested(Stage.LANDED),
-        **{k: replay.counts[code][k] for k in COUNTS[3:5]},
+        "unit": code, "name": name, **{k: len(ids[k]) for k in FACTS[:3]},
+        "stages_reached": {stage: len(numbers) for stage, numbers in reached.items()},
+        "signed_investment_wan": invested(Stage.SIGNED), "landed_investment_wan": invested(Stage.LANDED),
+        **{k: len(ids[k]) for k in FACTS[3:5]},
         "services": len(services), "services_amount_wan": sum((s["amount"] for s in services), ZERO),
         "ratings": {rating: ratings.get(rating, 0) for rating in "ABCD"},
-        "reports_owed": len(due), "reports_on_time": statuses[ON_TIME], "reports_late": statuses[LATE],
-        "reports_missing": statuses[OVERDUE],
+        "reports_owed": sum(len(v) for v in reports.values()),
+        **{key: len(reports[key]) for key in REPORTS.values()},
         "evaluations": [{k: e[k] for k in ("project", "period", "rating", "comment")}
                         for e in replay.evaluations if e["unit"] == code],
+        "counted": {**{k: sorted(ids[k]) for k in FACTS}, "stages_reached": reached, **reports},
     }
 
 
 def _total(rows: list[dict[str, Any]]) -> dict[str, Any]:
     total: dict[str, Any] = {}
     for row in rows:
-        for key, value in row.items():
-            if key in ("unit", "name"):
-                continue
-            if isinstance(value, list):
-                total.setdefault(key, []).extend(value)
-                continue
-            if isinstance(value, dict):
-                inner = total.setdefault(key, {})
-                for k, v in value.items():
-                    inner[k] = inner.get(k, 0) + v
-            else:
-                total[key] = total.get(key, ZERO if isinstance(value, Decimal) else 0) + value
+        _add(total, {k: v for k, v in row.items() if k not in ("unit", "name")})
     return total
 
+
+def _add(into: dict[str, Any], row: dict[str, Any]) -> None:
+    """Numbers add up, lists are joined, and mappings add up key by key."""
+    for key, value in row.items():
+        if isinstance(value, dict):
+            _add(into.setdefault(key, {}), value)
+        elif isinstance(value, list):
+            into.setdefault(key, []).extend(value)
+        else:
+            into[key] = into.get(key, ZERO if isinstance(value, Decimal) else 0) + value
