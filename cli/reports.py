@@ -135,16 +135,27 @@ def return_(obj: Context, report_id: str, reason: str) -> None:
 @report.command("revise")
 @click.argument("report_id", metavar="ID")
 @ATTACH
+@FROM_LEDGER
 @click.option("--note", help="What changed.")
 @pass_context
-def revise(obj: Context, report_id: str, attach: tuple[Path, ...], note: str | None) -> None:
+def revise(obj: Context, report_id: str, attach: tuple[Path, ...], from_ledger: bool, note: str | None) -> None:
     """Revise a returned report: a new version, back to draft; it needs approval again.
+
+    With --attach or --from-ledger the new version carries those files instead of the old ones;
+    without either it keeps the old files.
 
     \b
     Example:
       zs --as 王芳 report revise HW/project_status/2021-09 --attach 情况表-修改.xlsx
+      zs --as 王芳 report revise HW/project_status/2021-09 --from-ledger
     """
-    obj.ledger.revise_report(obj.require_actor(), report_id, _read(attach), note)
+    actor = obj.require_actor()
+    files = _read(attach)
+    if from_ledger:
+        found = obj.ledger.report(report_id)
+        found.check_revisable()
+        files += ledger_form(obj, True, found.unit, found.kind, found.period)
+    obj.ledger.revise_report(actor, report_id, files, note)
     click.echo(f"{report_id} 已修改，待重新审定")
 
 

@@ -5,13 +5,14 @@ the command line: what they write, what they record, and how they refuse (exit 2
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 import pytest
 
 from domain.values import Stage
 from projections.forms.fill import fill
 from projections.forms.xlsx import workbook_bytes
-from tests.forms.conftest import LIAISON, NOW_TEXT, events, workbook
+from tests.forms.conftest import LIAISON, NOW_TEXT, OFFICE, events, workbook
 from tests.forms.test_import import edited
 
 # The CLI on SQLite; both stores are covered below the CLI (frozen time stalls PostgreSQL's pool).
@@ -151,3 +152,32 @@ def test_report_draft_from_ledger_of_a_kind_without_a_form_is_refused(september,
                 "--from-ledger", actor=LIAISON, expect=2)
 
     assert "has no form to fill" in result.stderr and events(september) == before
+
+
+def test_report_revise_from_ledger_attaches_a_freshly_filled_form(september, zs, clock):
+    report = zs("report", "draft", "--unit", "HW", "--kind", "project_status", "--period", "2021-09",
+                "--from-ledger", actor=LIAISON).stdout.strip()
+    zs("report", "approve", report, actor="赵处长")
+    zs("report", "send", report, "--sealed", actor=LIAISON)
+    zs("report", "return", report, "--reason", "漏报进展", actor=OFFICE)
+    first = september.report(report).attachments[0]
+    september.note_progress(LIAISON, "HW-2021-001", "补报：完成项目选址", date(2021, 9, 28))
+
+    zs("report", "revise", report, "--from-ledger", "--note", "补报进展", actor=LIAISON)
+
+    revised = september.report(report)
+    assert revised.revision == 2 and [a.name for a in revised.attachments] == [first.name]
+    assert revised.attachments[0].sha256 != first.sha256
+    _, content = september.attachment_bytes(report, first.name)
+    cells = [c.value for row in workbook(content)["汇总"].iter_rows() for c in row]
+    assert any("补报：完成项目选址" in str(v) for v in cells)
+
+
+def test_report_revise_from_ledger_of_a_report_not_returned_is_refused(september, zs):
+    report = zs("report", "draft", "--unit", "HW", "--kind", "project_status", "--period", "2021-09",
+                actor=LIAISON).stdout.strip()
+    before = events(september)
+
+    result = zs("report", "revise", report, "--from-ledger", actor=LIAISON, expect=1)
+
+    assert "can be revised only when returned" in result.stderr and events(september) == before
