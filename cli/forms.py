@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cli.context import Context, pass_context
+from cli.labels import form_kind
 from cli.output import table
 from domain.errors import AlreadyExists
 from projections.forms.consolidate import consolidated_workbook
@@ -20,7 +21,7 @@ from projections.forms.template import template_csv, template_xlsx
 from projections.forms.xlsx import workbook_bytes
 
 KINDS = ", ".join(FORMS)
-KIND = click.option("--kind", required=True, metavar="KIND", help=f"The form: {KINDS}.")
+KIND = click.option("--kind", required=True, metavar="KIND", help=f"The form: {KINDS} (or its title).")
 PERIOD = click.option("--period", required=True, help="2021-09 for the monthly forms, once for liaison_form.")
 DRY_RUN = click.option("--dry-run", is_flag=True, help="Check the file and show the changes; record nothing.")
 CHANGE_COLUMNS = [("row", "行"), ("number", "项目编号"), ("what", "变更")]
@@ -76,7 +77,7 @@ def fill_form(obj: Context, unit: str, kind: str, period: str, out: Path) -> Non
     """
     suffix = _suffix(out, (".xlsx", ".csv"), "'--out'")
     _refuse_existing(out)
-    filled = fill(obj.ledger, unit, kind, period)
+    filled = fill(obj.ledger, unit, form_kind(obj.ledger, kind), period)
     write_new(out, workbook_bytes(filled.sheets) if suffix == ".xlsx" else csv_bytes(filled.overview))
     rows = len(filled.overview.rows)
     click.echo(f"已生成 {out}（{filled.definition.title}，{filled.unit_name}，{filled.period}，{rows} 行）")
@@ -123,7 +124,7 @@ def import_form(obj: Context, file: Path, unit: str, kind: str, dry_run: bool) -
       zs --as 孙联络 form import 情况表-2021-09.xlsx --unit HW --kind project_status --dry-run
       zs --as 孙联络 form import 情况表-2021-09.xlsx --unit HW --kind project_status
     """
-    if kind.strip() != PROJECT_STATUS.kind:
+    if form_kind(obj.ledger, kind).strip() not in (PROJECT_STATUS.kind, PROJECT_STATUS.title):
         raise click.BadParameter(f"{kind.strip()!r}: only project_status (附件1 情况表) is read back; "
                                  f"the other forms are filled from the ledger", param_hint="'--kind'")
     actor = obj.require_actor()

@@ -9,6 +9,7 @@ import click
 
 from cli.context import Context, pass_context
 from cli.forms import FROM_LEDGER, ledger_form
+from cli.labels import LabelledChoice, report_kind, with_kind_titles
 from cli.output import json_option, render, render_record
 from domain.errors import AlreadyExists, InvalidValue, RuleViolated
 from domain.period import Period
@@ -24,8 +25,7 @@ REPORT_COLUMNS = [
 ]
 LIST_COLUMNS = [c for c in REPORT_COLUMNS if c[0] in
                 ("id", "status", "version", "approved_by", "sent_by", "sent_at", "reviewed_by", "return_reason")]
-STATUSES = click.Choice([ReportStatus.DRAFT, ReportStatus.APPROVED, ReportStatus.SENT, ReportStatus.ACCEPTED,
-                         ReportStatus.RETURNED])
+STATUSES = LabelledChoice(ReportStatus.LABELS, "status")
 ATTACH = click.option("--attach", "attach", multiple=True, type=click.Path(exists=True, dir_okay=False,
                       path_type=Path), help="A file to attach (the filled form, a scan); repeatable.")
 
@@ -42,7 +42,7 @@ def report() -> None:
 @report.command("draft")
 @click.option("--unit", required=True, help="The unit code.")
 @click.option("--kind", required=True, help="liaison_form, project_status, tracking_feedback, service_list, "
-              "quarterly_report, annual_summary or annual_plan.")
+              "quarterly_report, annual_summary or annual_plan (or its title, e.g. 重点招商项目情况表).")
 @click.option("--period", required=True, help="2021-09 (monthly), 2021-Q3 (quarterly), 2021 (annual), once.")
 @ATTACH
 @FROM_LEDGER
@@ -173,6 +173,7 @@ def show(obj: Context, report_id: str, as_json: bool) -> None:
     record = report_record(obj.ledger.report(report_id))
     if not as_json:
         record["status"] = ReportStatus.LABELS[record["status"]]
+        record = with_kind_titles(obj.ledger, [record])[0]
         record["attachments"] = [f"{a['name']}（{a['size']} 字节，SHA-256 {a['sha256'][:12]}…）"
                                  for a in record["attachments"]]
     render_record(record, REPORT_COLUMNS, as_json)
@@ -180,7 +181,7 @@ def show(obj: Context, report_id: str, as_json: bool) -> None:
 
 @report.command("list")
 @click.option("--unit")
-@click.option("--kind")
+@click.option("--kind", help="A report kind, or its title.")
 @click.option("--period")
 @click.option("--status", type=STATUSES)
 @json_option
@@ -193,6 +194,7 @@ def list_reports(obj: Context, unit: str | None, kind: str | None, period: str |
     Example:
       zs report list --unit HW --period 2021-09 --json
     """
+    kind = report_kind(obj.ledger, kind) if kind else None
     rows = obj.views.reports(unit=unit.strip().upper() if unit else None, kind=kind, period=period, status=status)
     render(rows if as_json else [r | {"status": ReportStatus.LABELS[r["status"]]} for r in rows], LIST_COLUMNS,
            as_json)
