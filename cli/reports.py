@@ -14,7 +14,7 @@ from cli.output import json_option, render, render_record
 from domain.errors import AlreadyExists, InvalidValue, RuleViolated
 from domain.period import Period
 from domain.report import ReportStatus
-from projections.package import write_package
+from projections.package import parse_month, parse_period, write_package
 from projections.records import report_record
 
 REPORT_COLUMNS = [
@@ -226,18 +226,35 @@ def attachment(obj: Context, report_id: str, name: str, out: Path, version: int 
 
 @report.command("package")
 @click.option("--unit", required=True)
-@click.option("--period", required=True, help="The period, e.g. 2021-09.")
+@click.option("--period", "periods", multiple=True, help="A period whose sent reports go in, e.g. 2021-09 or "
+              "2021-Q3; repeatable.")
+@click.option("--due-in", "due_in", metavar="YYYY-MM", help="Every sent report of the unit due in this month.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="A directory (created if missing); the zip is never overwritten.")
 @pass_context
-def package(obj: Context, unit: str, period: str, out: Path) -> None:
-    """Write the unit's sent reports for a period as 单位名称招商引资工作.zip, with a manifest.
+def package(obj: Context, unit: str, periods: tuple[str, ...], due_in: str | None, out: Path) -> None:
+    """Write what the unit sends at one time as one 单位名称招商引资工作.zip, with one manifest.
+
+    Every sent (or accepted) report of each --period named, or of every report due in the month
+    of --due-in: the September trio and the Q3 report, sent together, go in one zip. Times in the
+    zip and its manifest are Shanghai time; the manifest names the log position it was read at.
 
     \b
     Example:
-      zs report package --unit HW --period 2021-09 --out 报送/2021-09
+      zs report package --unit HW --period 2021-09 --period 2021-Q3 --out 报送/2021-10
+      zs report package --unit HW --due-in 2021-10 --out 报送/2021-10
     """
-    click.echo(write_package(obj.ledger, unit, period.strip(), out))
+    if bool(periods) == bool(due_in):
+        raise click.UsageError("give --period (one or more) or --due-in, not both")
+    try:
+        chosen = [parse_period(p) for p in periods]
+    except InvalidValue as error:
+        raise click.BadParameter(str(error), param_hint="'--period'") from None
+    try:
+        month = parse_month(due_in) if due_in else None
+    except InvalidValue as error:
+        raise click.BadParameter(str(error), param_hint="'--due-in'") from None
+    click.echo(write_package(obj.ledger, unit, out, chosen, month))
 
 
 def register(cli: click.Group) -> None:
