@@ -11,7 +11,7 @@ from cli.context import Context, pass_context
 from cli.labels import form_kind
 from cli.output import table
 from domain.errors import AlreadyExists
-from projections.forms.consolidate import consolidated_workbook
+from projections.forms.consolidate import consolidate as consolidate_forms
 from projections.forms.csv import csv_bytes
 from projections.forms.definitions import FORMS, PROJECT_STATUS
 from projections.forms.fill import fill
@@ -88,21 +88,30 @@ def fill_form(obj: Context, unit: str, kind: str, period: str, out: Path) -> Non
 @PERIOD
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="FILE.xlsx; never overwritten.")
+@click.option("--current", is_flag=True, help="Build today's view of every unit from the ledger instead of "
+              "what the units sent (the sheet's title says so).")
 @pass_context
-def consolidate(obj: Context, kind: str, period: str, out: Path) -> None:
-    """Consolidate every unit's form for a period into one workbook for the office.
+def consolidate(obj: Context, kind: str, period: str, out: Path, current: bool) -> None:
+    """Consolidate what every unit sent for a period into one workbook for the office.
 
-    Sheet 汇总: every unit's rows, unit first, with a 合计 row where money appears. Sheet
-    缺报迟报退回: the units whose report for the period is missing, late or returned.
+    Sheet 汇总: each unit's rows as it sent them — the filled form attached to its sent (or
+    accepted) report, read back, or else the ledger at the period's end as it was known when the
+    report was last sent — unit first, with a 合计 row where money appears and a column 数据来源
+    saying where each unit's rows came from and when they were sent. A unit that has not sent has
+    no rows and no share of the totals. Sheet 缺报迟报退回: the units whose report for the period is
+    missing, late or returned. Both state the log position they were read at.
 
     \b
     Example:
       zs form consolidate --kind project_status --period 2021-09 --out 汇总-情况表-2021-09.xlsx
+      zs form consolidate --kind project_status --period 2021-10 --current --out 当前-2021-10.xlsx
     """
     _suffix(out, (".xlsx",), "'--out'")
     _refuse_existing(out)
-    write_new(out, consolidated_workbook(obj.ledger, kind, period))
-    click.echo(f"已生成 {out}")
+    made = consolidate_forms(obj.ledger, form_kind(obj.ledger, kind), period, current)
+    write_new(out, workbook_bytes(made.sheets))
+    units = len({row[0] for row in made.summary.rows})
+    click.echo(f"已生成 {out}（{units} 个单位，{len(made.summary.rows)} 行，log_position {made.log_position}）")
 
 
 @form.command("import")

@@ -61,6 +61,16 @@ def test_form_consolidate_writes_the_offices_workbook(september, zs, tmp_path):
     assert workbook((tmp_path / "汇总.xlsx").read_bytes()).sheetnames == ["汇总", "缺报迟报退回"]
 
 
+def test_form_consolidate_current_says_so_and_takes_the_forms_title_and_states_the_log_position(september, zs,
+                                                                                               tmp_path):
+    result = zs("form", "consolidate", "--kind", "重点招商项目情况表", "--period", "2021-09", "--current",
+                "--out", "当前.xlsx")
+
+    book = workbook((tmp_path / "当前.xlsx").read_bytes())
+    assert book["汇总"]["A2"].value == "重点招商项目情况表（汇总·当前台账）"
+    assert f"log_position {events(september)}" in result.stdout and "2 个单位" in result.stdout
+
+
 def test_form_import_shows_the_changes_in_a_dry_run_then_records_them(september, zs, tmp_path):
     path = tmp_path / "情况表.xlsx"
     path.write_bytes(edited(workbook_bytes(fill(september, "HW", "project_status", "2021-09").sheets),
