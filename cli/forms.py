@@ -3,12 +3,14 @@ office, read a unit's filled 情况表 back; and `zs project import`, `zs report
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from cli.context import Context, pass_context
 from cli.labels import form_kind
+from cli.params import AS_KNOWN_AT
 from cli.output import table
 from domain.errors import AlreadyExists
 from projections.forms.consolidate import consolidate as consolidate_forms
@@ -63,21 +65,25 @@ def form() -> None:
 @PERIOD
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="FILE.xlsx (every sheet) or FILE.csv (the first table, UTF-8 with BOM); never overwritten.")
+@AS_KNOWN_AT
 @pass_context
-def fill_form(obj: Context, unit: str, kind: str, period: str, out: Path) -> None:
-    """Fill a unit's form for a period from what the ledger knows now.
+def fill_form(obj: Context, unit: str, kind: str, period: str, out: Path, known_at: datetime | None) -> None:
+    """Fill a unit's form for a period from what the ledger knows now (or knew at K).
 
     The state at the period's end and the facts dated in it: key projects are those in the key
     library at the period's end. 附件1 and 附件2 have an overview sheet, then one sheet per project.
+    With --as-known-at K, everything recorded after K is left out: the form as it could have been
+    filled at K (e.g. when the unit sent it).
 
     \b
     Example:
       zs form fill --unit HW --kind project_status --period 2021-09 --out 情况表-2021-09.xlsx
       zs form fill --unit HW --kind service_list --period 2021-09 --out 服务清单.csv
+      zs form fill --unit HW --kind project_status --period 2021-09 --as-known-at 2021-10-04T10:00 --out 报送时.xlsx
     """
     suffix = _suffix(out, (".xlsx", ".csv"), "'--out'")
     _refuse_existing(out)
-    filled = fill(obj.ledger, unit, form_kind(obj.ledger, kind), period)
+    filled = fill(obj.ledger, unit, form_kind(obj.ledger, kind), period, known_at)
     write_new(out, workbook_bytes(filled.sheets) if suffix == ".xlsx" else csv_bytes(filled.overview))
     rows = len(filled.overview.rows)
     click.echo(f"已生成 {out}（{filled.definition.title}，{filled.unit_name}，{filled.period}，{rows} 行）")

@@ -147,3 +147,17 @@ def test_the_liaison_roster_holds_the_units_current_people(september):
 def test_a_malformed_period_a_kind_without_a_form_and_a_month_not_begun_are_refused(september, kind, period, error):
     with pytest.raises(error):
         fill(september, "HW", kind, period)
+
+
+def test_a_form_filled_as_known_at_a_moment_leaves_out_what_was_recorded_after_it(september, clock):
+    sent_at = shanghai(date(2021, 10, 4))
+    clock.set(shanghai(date(2021, 10, 6)))
+    september.advance_project(LIAISON, "HW-2021-002", Stage.SIGNED, date(2021, 9, 29), "补录：九月底签约")
+    september.note_progress(LIAISON, "HW-2021-001", "补记：完成尽职调查", date(2021, 9, 20))
+
+    then = fill(september, "HW", "project_status", "2021-09", known_at=sent_at).overview.rows
+    now = fill(september, "HW", "project_status", "2021-09").overview.rows
+
+    assert [r[5] for r in then] == ["在谈", "谋划储备"] and [r[5] for r in now] == ["在谈", "签约"]
+    assert "补记" not in then[0][7] and "2021-09-20 补记：完成尽职调查" in now[0][7]
+    assert then[0][12] == date(2021, 9, 30)
