@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import zipfile
 from collections.abc import Sequence
@@ -66,8 +67,9 @@ def write_package(ledger: Ledger, unit: str, out_dir: Path, periods: Sequence[st
         "reports": [],
     }
     out_dir.mkdir(parents=True, exist_ok=True)
+    partial = out_dir / f".{target.name}.{os.getpid()}.partial"
     try:
-        with zipfile.ZipFile(target, "x", compression=zipfile.ZIP_DEFLATED) as archive:
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.comment = ZIP_COMMENT
             calendar = ledger.calendar()
             for report in reports:
@@ -75,10 +77,26 @@ def write_package(ledger: Ledger, unit: str, out_dir: Path, periods: Sequence[st
             entry = zipfile.ZipInfo("manifest.json", _zip_time(now))
             entry.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(entry, json.dumps(manifest, ensure_ascii=False, indent=2))
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+        _publish(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
     return target
+
+
+def _publish(partial: Path, target: Path) -> None:
+    """Put the finished zip in place without ever overwriting one (a killed run leaves no half zip
+    under the package's name, and two runs at once cannot replace each other's)."""
+    try:
+        os.link(partial, target)
+    except FileExistsError:
+        raise AlreadyExists(f"{target} already exists; packages are never overwritten (name a fresh directory)") from None
+    except OSError:  # a file system without hard links (a FAT USB stick): copy into a new file
+        try:
+            with target.open("xb") as handle:
+                handle.write(partial.read_bytes())
+        except FileExistsError:
+            raise AlreadyExists(f"{target} already exists; packages are never overwritten "
+                                f"(name a fresh directory)") from None
 
 
 def _chosen(ledger: Ledger, unit: str, periods: list[str], due_in: str | None) -> tuple[int, list[Report]]:

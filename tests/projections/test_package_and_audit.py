@@ -8,8 +8,11 @@ import json
 import zipfile
 from datetime import date, datetime
 
+import pytest
+
+from domain.errors import AlreadyExists, RuleViolated
 from domain.values import UTC
-from projections.package import write_package
+from projections.package import _publish, write_package
 from projections.queries import Views
 from tests.conftest import MACHINE
 
@@ -56,3 +59,29 @@ def test_the_audit_trail_carries_the_host_every_event_records(commission):
     trail = Views(commission).audit()
 
     assert trail and {row["host"] for row in trail} == {MACHINE.host}
+
+
+def test_a_changed_byte_in_a_stored_file_refuses_the_package_and_leaves_no_file(commission, clock, tmp_path):
+    clock.set(at(date(2021, 10, 4), 9, 30))
+    report = send(commission, "project_status", "2021-09", "情况表.xlsx", b"the form as sent")
+    store = commission.attachments
+    digest = commission.report(report).attachments[0].sha256
+    with store.datastore.transaction(commit=True) as cursor:
+        cursor.execute(f"UPDATE {store.table} SET content = {store.mark} WHERE sha256 = {store.mark}",
+                       (b"the form changed", digest))
+
+    with pytest.raises(RuleViolated, match="do not match the SHA-256 on record"):
+        write_package(commission, "HW", tmp_path / "包", ["2021-09"])
+
+    assert list((tmp_path / "包").iterdir()) == []
+
+
+def test_a_zip_put_in_place_meanwhile_is_never_replaced(tmp_path):
+    partial, target = tmp_path / "partial", tmp_path / "环境卫生管理处招商引资工作.zip"
+    partial.write_bytes(b"ours")
+    target.write_bytes(b"theirs, written a moment earlier")
+
+    with pytest.raises(AlreadyExists):
+        _publish(partial, target)
+
+    assert target.read_bytes() == b"theirs, written a moment earlier"
