@@ -3,14 +3,17 @@ office, read a unit's filled 情况表 back; and `zs project import`, `zs report
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from cli.context import Context, pass_context
+from cli.labels import form_kind
+from cli.params import AS_KNOWN_AT
 from cli.output import table
 from domain.errors import AlreadyExists
-from projections.forms.consolidate import consolidated_workbook
+from projections.forms.consolidate import consolidate as consolidate_forms
 from projections.forms.csv import csv_bytes
 from projections.forms.definitions import FORMS, PROJECT_STATUS
 from projections.forms.fill import fill
@@ -20,7 +23,7 @@ from projections.forms.template import template_csv, template_xlsx
 from projections.forms.xlsx import workbook_bytes
 
 KINDS = ", ".join(FORMS)
-KIND = click.option("--kind", required=True, metavar="KIND", help=f"The form: {KINDS}.")
+KIND = click.option("--kind", required=True, metavar="KIND", help=f"The form: {KINDS} (or its title).")
 PERIOD = click.option("--period", required=True, help="2021-09 for the monthly forms, once for liaison_form.")
 DRY_RUN = click.option("--dry-run", is_flag=True, help="Check the file and show the changes; record nothing.")
 CHANGE_COLUMNS = [("row", "行"), ("number", "项目编号"), ("what", "变更")]
@@ -62,21 +65,25 @@ def form() -> None:
 @PERIOD
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="FILE.xlsx (every sheet) or FILE.csv (the first table, UTF-8 with BOM); never overwritten.")
+@AS_KNOWN_AT
 @pass_context
-def fill_form(obj: Context, unit: str, kind: str, period: str, out: Path) -> None:
-    """Fill a unit's form for a period from what the ledger knows now.
+def fill_form(obj: Context, unit: str, kind: str, period: str, out: Path, known_at: datetime | None) -> None:
+    """Fill a unit's form for a period from what the ledger knows now (or knew at K).
 
     The state at the period's end and the facts dated in it: key projects are those in the key
     library at the period's end. 附件1 and 附件2 have an overview sheet, then one sheet per project.
+    With --as-known-at K, everything recorded after K is left out: the form as it could have been
+    filled at K (e.g. when the unit sent it).
 
     \b
     Example:
       zs form fill --unit HW --kind project_status --period 2021-09 --out 情况表-2021-09.xlsx
       zs form fill --unit HW --kind service_list --period 2021-09 --out 服务清单.csv
+      zs form fill --unit HW --kind project_status --period 2021-09 --as-known-at 2021-10-04T10:00 --out 报送时.xlsx
     """
     suffix = _suffix(out, (".xlsx", ".csv"), "'--out'")
     _refuse_existing(out)
-    filled = fill(obj.ledger, unit, kind, period)
+    filled = fill(obj.ledger, unit, form_kind(obj.ledger, kind), period, known_at)
     write_new(out, workbook_bytes(filled.sheets) if suffix == ".xlsx" else csv_bytes(filled.overview))
     rows = len(filled.overview.rows)
     click.echo(f"已生成 {out}（{filled.definition.title}，{filled.unit_name}，{filled.period}，{rows} 行）")
@@ -87,21 +94,30 @@ def fill_form(obj: Context, unit: str, kind: str, period: str, out: Path) -> Non
 @PERIOD
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="FILE.xlsx; never overwritten.")
+@click.option("--current", is_flag=True, help="Build today's view of every unit from the ledger instead of "
+              "what the units sent (the sheet's title says so).")
 @pass_context
-def consolidate(obj: Context, kind: str, period: str, out: Path) -> None:
-    """Consolidate every unit's form for a period into one workbook for the office.
+def consolidate(obj: Context, kind: str, period: str, out: Path, current: bool) -> None:
+    """Consolidate what every unit sent for a period into one workbook for the office.
 
-    Sheet 汇总: every unit's rows, unit first, with a 合计 row where money appears. Sheet
-    缺报迟报退回: the units whose report for the period is missing, late or returned.
+    Sheet 汇总: each unit's rows as it sent them — the filled form attached to its sent (or
+    accepted) report, read back, or else the ledger at the period's end as it was known when the
+    report was last sent — unit first, with a 合计 row where money appears and a column 数据来源
+    saying where each unit's rows came from and when they were sent. A unit that has not sent has
+    no rows and no share of the totals. Sheet 缺报迟报退回: the units whose report for the period is
+    missing, late or returned. Both state the log position they were read at.
 
     \b
     Example:
       zs form consolidate --kind project_status --period 2021-09 --out 汇总-情况表-2021-09.xlsx
+      zs form consolidate --kind project_status --period 2021-10 --current --out 当前-2021-10.xlsx
     """
     _suffix(out, (".xlsx",), "'--out'")
     _refuse_existing(out)
-    write_new(out, consolidated_workbook(obj.ledger, kind, period))
-    click.echo(f"已生成 {out}")
+    made = consolidate_forms(obj.ledger, form_kind(obj.ledger, kind), period, current)
+    write_new(out, workbook_bytes(made.sheets))
+    units = len({row[0] for row in made.summary.rows})
+    click.echo(f"已生成 {out}（{units} 个单位，{len(made.summary.rows)} 行，log_position {made.log_position}）")
 
 
 @form.command("import")
@@ -123,7 +139,7 @@ def import_form(obj: Context, file: Path, unit: str, kind: str, dry_run: bool) -
       zs --as 孙联络 form import 情况表-2021-09.xlsx --unit HW --kind project_status --dry-run
       zs --as 孙联络 form import 情况表-2021-09.xlsx --unit HW --kind project_status
     """
-    if kind.strip() != PROJECT_STATUS.kind:
+    if form_kind(obj.ledger, kind).strip() not in (PROJECT_STATUS.kind, PROJECT_STATUS.title):
         raise click.BadParameter(f"{kind.strip()!r}: only project_status (附件1 情况表) is read back; "
                                  f"the other forms are filled from the ledger", param_hint="'--kind'")
     actor = obj.require_actor()

@@ -36,7 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "supervise": ("cli.supervise", "督办 (supervision notices): open, answer, close, reopen, list, show."),
     "summary": ("cli.summary", "The summary of a year or a quarter, per unit and in total, replayed from the log."),
     "form": ("cli.forms", "The notice's forms (附件1–4): fill, consolidate, import."),
-    "demo": ("cli.demo", "Build a realistic year of the commission's ledger and print the board and per-unit counts."),
+    "demo": ("cli.demo", "Build a realistic year of the commission's ledger and print the board, the per-unit counts "
+                         "and the overdue reports, all as of one stated moment (the end of 2022-08-10, Shanghai time)."),
 }
 
 

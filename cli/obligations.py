@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from cli.context import Context, pass_context
+from cli.labels import with_kind_titles
 from cli.output import emit_json, json_option, render, table
 from cli.params import AS_KNOWN_AT, AS_OF
 from domain.values import shanghai_date
@@ -43,7 +44,7 @@ def obligations(obj: Context, unit: str | None, as_of: datetime | None, known_at
     if unit:
         ledger.unit(unit)
     rows = obj.views.obligations(as_of, unit.strip().upper() if unit else None, known_at)
-    render(rows if as_json else _labelled(rows), COLUMNS, as_json)
+    render(rows if as_json else _labelled(with_kind_titles(ledger, rows)), COLUMNS, as_json)
 
 
 @click.command()
@@ -59,7 +60,7 @@ def overdue(obj: Context, as_of: datetime | None, known_at: datetime | None, as_
       zs overdue --as-of 2021-10-06
     """
     rows = obj.views.overdue(as_of, known_at)
-    render(rows if as_json else _labelled(rows), COLUMNS, as_json, empty="（无逾期）")
+    render(rows if as_json else _labelled(with_kind_titles(obj.ledger, rows)), COLUMNS, as_json, empty="（无逾期）")
 
 
 @click.command()
@@ -101,7 +102,7 @@ def remind(obj: Context, as_of: datetime | None, known_at: datetime | None, with
         click.echo(f"{entry['name']}（{entry['unit']}） 联络员：{entry['liaison'] or '未指定'} "
                    f"电话：{entry['phone'] or '未登记'}")
         items = [i | {"state": "逾期" if i in entry["overdue"] else "即将到期"} for i in entry["overdue"] + entry["due_soon"]]
-        click.echo(table(items, [("state", "提醒"), ("kind", "报告类别"), ("period", "期间"), ("due_on", "截止日期"),
+        click.echo(table(with_kind_titles(ledger, items), [("state", "提醒"), ("kind", "报告类别"), ("period", "期间"), ("due_on", "截止日期"),
                                  ("days_overdue", "逾期天数")]))
         click.echo("")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cli.context import Context, pass_context
+from cli.labels import CADENCES
 from cli.output import emit_json, json_option, table
 from cli.params import DATE
 from domain.policy import ReportRule
@@ -42,7 +43,7 @@ def show(obj: Context, as_json: bool, as_toml: bool) -> None:
         for entry in calendar.policies:
             click.echo(f"{entry.name}  自 {entry.effective_from} 起施行")
         click.echo("")
-        click.echo(table([_row(r) for r in current.reports],
+        click.echo(table([_row(r) | {"cadence": CADENCES[r.cadence.value]} for r in current.reports],
                          [("kind", "报告类别"), ("title", "名称"), ("cadence", "频次"), ("due", "报送时限")]))
 
 

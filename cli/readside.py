@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from cli.context import Context, pass_context
+from cli.labels import role_label
 from cli.output import emit_json, event_labels, json_option, labelled, render, to_json_value
 from cli.params import AS_KNOWN_AT, AS_OF, MOMENT, MOMENT_START, CodeType
 from cli.projects import LIST_COLUMNS, PROJECT_CODES
@@ -19,7 +20,9 @@ from domain.values import Level, Library, ProjectStatus, Sector, Stage
 from projections.queries import Moment
 
 AUDIT_COLUMNS = [("recorded_at", "记录时间"), ("effective_at", "生效时间"), ("actor", "操作人"), ("actor_role", "角色"),
-                 ("os_user", "系统用户"), ("unit", "单位"), ("action", "事件"), ("subject", "对象"), ("details", "内容")]
+                 ("os_user", "系统用户"), ("host", "主机"), ("unit", "单位"), ("action", "事件"), ("subject", "对象"),
+                 ("details", "内容")]
+AUDIT_CSV = [key for key, _ in AUDIT_COLUMNS[:7]] + ["action", "操作"] + [key for key, _ in AUDIT_COLUMNS[8:]]
 PROGRESS_COLUMNS = [
     ("unit", "单位"), ("key_projects", "重点项目"), ("landed_or_beyond", "落地及以后"),
     ("landed_investment_wan", "落地投资（万元）"), ("terminated", "终止"), ("problems_open", "未销号问题"),
@@ -103,14 +106,19 @@ def audit(obj: Context, actor: str | None, unit: str | None, project: str | None
     if as_csv:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([key for key, _ in AUDIT_COLUMNS])
-        for row in rows:
-            values = to_json_value(row)
+        writer.writerow(AUDIT_CSV)
+        for row, shown in zip(rows, _audit_table(rows)):
+            values = to_json_value(row) | {"操作": shown["action"]}
             writer.writerow([json.dumps(values[k], ensure_ascii=False) if k == "details" else values[k]
-                             for k, _ in AUDIT_COLUMNS])
+                             for k in AUDIT_CSV])
         click.echo("\ufeff" + buffer.getvalue(), nl=False)
         return
-    render(rows if as_json else event_labels(rows, "action"), AUDIT_COLUMNS, as_json)
+    render(rows if as_json else _audit_table(rows), AUDIT_COLUMNS, as_json)
+
+
+def _audit_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Audit rows as the office reads them: the action and the role in Chinese."""
+    return [row | {"actor_role": role_label(row["actor_role"])} for row in event_labels(rows, "action")]
 
 
 @click.group()

@@ -9,11 +9,12 @@ import click
 
 from cli.context import Context, pass_context
 from cli.forms import FROM_LEDGER, ledger_form
+from cli.labels import LabelledChoice, report_kind, with_kind_titles
 from cli.output import json_option, render, render_record
 from domain.errors import AlreadyExists, InvalidValue, RuleViolated
 from domain.period import Period
 from domain.report import ReportStatus
-from projections.package import write_package
+from projections.package import parse_month, parse_period, write_package
 from projections.records import report_record
 
 REPORT_COLUMNS = [
@@ -24,8 +25,7 @@ REPORT_COLUMNS = [
 ]
 LIST_COLUMNS = [c for c in REPORT_COLUMNS if c[0] in
                 ("id", "status", "version", "approved_by", "sent_by", "sent_at", "reviewed_by", "return_reason")]
-STATUSES = click.Choice([ReportStatus.DRAFT, ReportStatus.APPROVED, ReportStatus.SENT, ReportStatus.ACCEPTED,
-                         ReportStatus.RETURNED])
+STATUSES = LabelledChoice(ReportStatus.LABELS, "status")
 ATTACH = click.option("--attach", "attach", multiple=True, type=click.Path(exists=True, dir_okay=False,
                       path_type=Path), help="A file to attach (the filled form, a scan); repeatable.")
 
@@ -42,7 +42,7 @@ def report() -> None:
 @report.command("draft")
 @click.option("--unit", required=True, help="The unit code.")
 @click.option("--kind", required=True, help="liaison_form, project_status, tracking_feedback, service_list, "
-              "quarterly_report, annual_summary or annual_plan.")
+              "quarterly_report, annual_summary or annual_plan (or its title, e.g. 重点招商项目情况表).")
 @click.option("--period", required=True, help="2021-09 (monthly), 2021-Q3 (quarterly), 2021 (annual), once.")
 @ATTACH
 @FROM_LEDGER
@@ -135,16 +135,27 @@ def return_(obj: Context, report_id: str, reason: str) -> None:
 @report.command("revise")
 @click.argument("report_id", metavar="ID")
 @ATTACH
+@FROM_LEDGER
 @click.option("--note", help="What changed.")
 @pass_context
-def revise(obj: Context, report_id: str, attach: tuple[Path, ...], note: str | None) -> None:
+def revise(obj: Context, report_id: str, attach: tuple[Path, ...], from_ledger: bool, note: str | None) -> None:
     """Revise a returned report: a new version, back to draft; it needs approval again.
+
+    With --attach or --from-ledger the new version carries those files instead of the old ones;
+    without either it keeps the old files.
 
     \b
     Example:
       zs --as 王芳 report revise HW/project_status/2021-09 --attach 情况表-修改.xlsx
+      zs --as 王芳 report revise HW/project_status/2021-09 --from-ledger
     """
-    obj.ledger.revise_report(obj.require_actor(), report_id, _read(attach), note)
+    actor = obj.require_actor()
+    files = _read(attach)
+    if from_ledger:
+        found = obj.ledger.report(report_id)
+        found.check_revisable()
+        files += ledger_form(obj, True, found.unit, found.kind, found.period)
+    obj.ledger.revise_report(actor, report_id, files, note)
     click.echo(f"{report_id} 已修改，待重新审定")
 
 
@@ -162,6 +173,7 @@ def show(obj: Context, report_id: str, as_json: bool) -> None:
     record = report_record(obj.ledger.report(report_id))
     if not as_json:
         record["status"] = ReportStatus.LABELS[record["status"]]
+        record = with_kind_titles(obj.ledger, [record])[0]
         record["attachments"] = [f"{a['name']}（{a['size']} 字节，SHA-256 {a['sha256'][:12]}…）"
                                  for a in record["attachments"]]
     render_record(record, REPORT_COLUMNS, as_json)
@@ -169,7 +181,7 @@ def show(obj: Context, report_id: str, as_json: bool) -> None:
 
 @report.command("list")
 @click.option("--unit")
-@click.option("--kind")
+@click.option("--kind", help="A report kind, or its title.")
 @click.option("--period")
 @click.option("--status", type=STATUSES)
 @json_option
@@ -182,6 +194,7 @@ def list_reports(obj: Context, unit: str | None, kind: str | None, period: str |
     Example:
       zs report list --unit HW --period 2021-09 --json
     """
+    kind = report_kind(obj.ledger, kind) if kind else None
     rows = obj.views.reports(unit=unit.strip().upper() if unit else None, kind=kind, period=period, status=status)
     render(rows if as_json else [r | {"status": ReportStatus.LABELS[r["status"]]} for r in rows], LIST_COLUMNS,
            as_json)
@@ -213,15 +226,32 @@ def attachment(obj: Context, report_id: str, name: str, out: Path, version: int 
 
 @report.command("package")
 @click.option("--unit", required=True)
-@click.option("--period", required=True, help="The period, e.g. 2021-09.")
+@click.option("--period", "periods", multiple=True, help="A period whose sent reports go in, e.g. 2021-09 or "
+              "2021-Q3; repeatable.")
+@click.option("--due-in", "due_in", metavar="YYYY-MM", help="Every sent report of the unit due in this month.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="A directory (created if missing); the zip is never overwritten.")
 @pass_context
-def package(obj: Context, unit: str, period: str, out: Path) -> None:
-    """Write the unit's sent reports for a period as 单位名称招商引资工作.zip, with a manifest.
+def package(obj: Context, unit: str, periods: tuple[str, ...], due_in: str | None, out: Path) -> None:
+    """Write what the unit sends at one time as one 单位名称招商引资工作.zip, with one manifest.
+
+    Every sent (or accepted) report of each --period named, or of every report due in the month
+    of --due-in: the September trio and the Q3 report, sent together, go in one zip. Times in the
+    zip and its manifest are Shanghai time; the manifest names the log position it was read at.
 
     \b
     Example:
-      zs report package --unit HW --period 2021-09 --out 报送/2021-09
+      zs report package --unit HW --period 2021-09 --period 2021-Q3 --out 报送/2021-10
+      zs report package --unit HW --due-in 2021-10 --out 报送/2021-10
     """
-    click.echo(write_package(obj.ledger, unit, period.strip(), out))
+    if bool(periods) == bool(due_in):
+        raise click.UsageError("give --period (one or more) or --due-in, not both")
+    try:
+        chosen = [parse_period(p) for p in periods]
+    except InvalidValue as error:
+        raise click.BadParameter(str(error), param_hint="'--period'") from None
+    try:
+        month = parse_month(due_in) if due_in else None
+    except InvalidValue as error:
+        raise click.BadParameter(str(error), param_hint="'--due-in'") from None
+    click.echo(write_package(obj.ledger, unit, out, chosen, month))

@@ -208,10 +208,16 @@ class Calendar:
         return tuple(dict.fromkeys(k for p in self.policies for k in p.kinds))
 
     def rule(self, kind: str) -> ReportRule:
+        """The rule of a report kind, named by its code word or by its title (重点招商项目情况表)."""
         for policy in reversed(self.policies):
             if kind in policy.kinds:
                 return policy.rule(kind)
-        raise InvalidValue(f"unknown report kind {kind!r}; choose one of: {', '.join(self.kinds())}")
+        for policy in reversed(self.policies):
+            for rule in policy.reports:
+                if rule.title == kind:
+                    return rule
+        choices = ", ".join(f"{k} ({self.rule(k).title})" for k in self.kinds())
+        raise InvalidValue(f"unknown report kind {kind!r}; choose one of: {choices}")
 
 
 @lru_cache(maxsize=256)

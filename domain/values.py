@@ -27,11 +27,12 @@ class Labelled(StrEnum):
 
     @classmethod
     def parse(cls, text: str, what: str) -> Labelled:
-        try:
-            return cls(text)
-        except ValueError:
-            choices = ", ".join(m.value for m in cls)
-            raise InvalidValue(f"unknown {what} {text!r}; choose one of: {choices}") from None
+        """The member named by its code word or by its Chinese label, as the tables print it."""
+        for member in cls:
+            if text in (member.value, member.label):
+                return member
+        choices = ", ".join(f"{m.value} ({m.label})" for m in cls)
+        raise InvalidValue(f"unknown {what} {text!r}; choose one of: {choices}")
 
 
 class UnitKind(Labelled):

@@ -128,7 +128,7 @@ def trail(db: Db, actor: str | None = None, unit: str | None = None, project: st
         result.append({
             "recorded_at": from_ts(recorded), "effective_at": from_ts(ts(state["effective_at"])),
             "actor": state["actor"], "actor_role": state["actor_role"], "os_user": state["os_user"],
-            "unit": event_unit, "action": name, "subject": subject.get("subject"), "details": details(state),
+            "host": state.get("host"), "unit": event_unit, "action": name, "subject": subject.get("subject"), "details": details(state),
         })
     return result
 

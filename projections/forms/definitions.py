@@ -84,8 +84,10 @@ FORMS: dict[str, FormDefinition] = {f.kind: f for f in (PROJECT_STATUS, TRACKING
 
 
 def form(kind: str) -> FormDefinition:
+    """The form of a report kind, named by its code word or by the form's title."""
+    titled = {f.title: f for f in FORMS.values()}
     try:
-        return FORMS[kind.strip()]
+        return FORMS.get(kind.strip()) or titled[kind.strip()]
     except KeyError:
         raise InvalidValue(
             f"no form for the kind {kind.strip()!r}; the notice's forms are: {', '.join(FORMS)}"

@@ -1,5 +1,6 @@
 """The ledger as a form sees one period (docs/domain.md rule 7): the state at the period's end, and the
-facts whose business dates lie in it, from everything the ledger knows when it fills."""
+facts whose business dates lie in it, from everything the ledger knows when it fills — or, with
+`known_at`, from what it knew at that moment (a unit's sending, for the office's consolidation)."""
 
 from __future__ import annotations
 
@@ -30,13 +31,22 @@ class PeriodFacts:
     ledger: Ledger
     period: Period
     today: date
+    known_at: datetime | None = None  # None: everything recorded so far
 
     @classmethod
-    def of(cls, ledger: Ledger, period: Period) -> PeriodFacts:
-        today = shanghai_date(ledger.clock())
+    def of(cls, ledger: Ledger, period: Period, known_at: datetime | None = None) -> PeriodFacts:
+        today = shanghai_date(known_at or ledger.clock())
         if period.cadence is not Cadence.ONCE and period.first_day > today:
             raise RuleViolated(f"the period {period} has not begun (today is {today} in Shanghai)")
-        return cls(ledger, period, today)
+        return cls(ledger, period, today, known_at)
+
+    def known(self, aggregate: Any) -> Any:
+        """The aggregate as the ledger knew it (itself when nothing is left out); None if unknown then."""
+        return aggregate if self.known_at is None else self.ledger.state_at(aggregate.id, None, self.known_at)
+
+    def history(self, aggregate_id: Any) -> list[Any]:
+        """The aggregate's events recorded by `known_at`."""
+        return [e for e in self.ledger.history(aggregate_id) if self.known_at is None or e.timestamp <= self.known_at]
 
     @property
     def first_day(self) -> date:
@@ -57,38 +67,41 @@ class PeriodFacts:
         return min(self.today, self.last_day)
 
     def key_projects(self, unit: str) -> list[tuple[Project, Project]]:
-        """(now, at the period's end) of the unit's projects in the key library at the period's end,
-        leaving out those terminated before the period began."""
+        """(as known, at the period's end) of the unit's projects in the key library at the period's
+        end, leaving out those terminated before the period began."""
         found = []
         for project in self.ledger.projects():
             if project.unit != unit:
                 continue
-            at_end = self.ledger.state_at(project.id, self.end)
+            at_end = self.ledger.state_at(project.id, self.end, self.known_at)
             if at_end is None or at_end.library != Library.KEY:
                 continue
-            before = self.ledger.state_at(project.id, start_of_day(self.first_day))
+            before = self.ledger.state_at(project.id, start_of_day(self.first_day), self.known_at)
             if before is not None and before.status == ProjectStatus.TERMINATED:
                 continue
-            found.append((project, at_end))
+            found.append((self.known(project), at_end))
         return found
 
     def stage_label(self, project: Project, at_end: Project) -> str:
-        stage = stage_on(self.ledger, project, self.last_day)
+        stage = stage_on(self.ledger, project, self.last_day, self.known_at)
         if at_end.status != ProjectStatus.ACTIVE:
             return f"{stage.label}（{at_end.status.label}）"
         return stage.label
+
+    def progress(self, project: Project) -> str:
+        return progress_text(self.history(project.id), self.first_day, self.last_day)
 
     def problems(self, at_end: Project) -> list[tuple[Problem, list[Any]]]:
         """The project's problems open during the period or closed in it, with their events by its end."""
         found = []
         for problem_id in at_end.problems:
             current = self.ledger.problem(problem_id)
-            state = self.ledger.state_at(current.id, self.end)
+            state = self.ledger.state_at(current.id, self.end, self.known_at)
             if state is None:
                 continue
             if state.status == ProblemStatus.CLOSED and shanghai_date(state.closed_at) < self.first_day:
                 continue
-            events = [e for e in self.ledger.history(current.id) if e.effective_at <= self.end]
+            events = [e for e in self.history(current.id) if e.effective_at <= self.end]
             found.append((state, events))
         return found
 
@@ -96,26 +109,38 @@ class PeriodFacts:
         return [s for s in project.services if not s.voided and self.first_day <= s.on <= self.last_day]
 
 
-def stage_on(ledger: Ledger, project: Project, day: date) -> Stage:
+def stage_on(ledger: Ledger, project: Project, day: date, known_at: datetime | None = None) -> Stage:
     """The stage a project stood at on a day, by the business dates of its stage events (the last one
-    recorded whose date is not after the day), from everything the ledger knows."""
+    recorded whose date is not after the day), from everything the ledger knows (by `known_at`)."""
     stage = Stage.LEAD
     for event in ledger.history(project.id):
-        if isinstance(event, STAGE_EVENTS) and event.on <= day:
+        if isinstance(event, STAGE_EVENTS) and event.on <= day and (known_at is None or event.timestamp <= known_at):
             stage = event.stage
     return stage
 
 
-def progress_text(project: Project, first: date, last: date) -> str:
-    """本月进展情况: the progress notes dated in [first, last], one per line, oldest first."""
-    return "\n".join(text for on, text in sorted(project.notes, key=lambda n: n[0]) if first <= on <= last)
+def progress_entries(events: list[Any], first: date, last: date) -> list[tuple[date, str]]:
+    """The progress of [first, last]: the progress notes and the stage moves (with their notes),
+    by their business dates, oldest first (a day's entries in the order they were recorded)."""
+    entries = []
+    for event in events:
+        if isinstance(event, Project.ProgressNoted) and first <= event.on <= last:
+            entries.append((event.on, event.text))
+        elif isinstance(event, Project.StageAdvanced) and first <= event.on <= last:
+            entries.append((event.on, f"进入{event.stage.label}" + (f"：{event.note}" if event.note else "")))
+    return sorted(entries, key=lambda entry: entry[0])
 
 
-def open_problem_titles(ledger: Ledger, at_end: Project, end: datetime) -> str:
+def progress_text(events: list[Any], first: date, last: date) -> str:
+    """本月进展情况: one line per entry, each with its date (`2021-09-15 进入在谈：首轮商务洽谈`)."""
+    return "\n".join(f"{on} {text}" for on, text in progress_entries(events, first, last))
+
+
+def open_problem_titles(ledger: Ledger, at_end: Project, end: datetime, known_at: datetime | None = None) -> str:
     """存在问题: the titles of the problems not closed at the period's end."""
     titles = []
     for problem_id in at_end.problems:
-        state = ledger.state_at(ledger.problem(problem_id).id, end)
+        state = ledger.state_at(ledger.problem(problem_id).id, end, known_at)
         if state is not None and state.status != ProblemStatus.CLOSED:
             titles.append(state.title)
     return "\n".join(titles)

@@ -1,8 +1,10 @@
-"""Fill a unit's form for a period from the ledger (docs/domain.md rule 7): what the ledger knows now."""
+"""Fill a unit's form for a period from the ledger (docs/domain.md rule 7): what the ledger knows now, or
+what it knew at a moment (`known_at`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from domain.application import Ledger
@@ -11,19 +13,21 @@ from domain.problem import Problem
 from domain.unit import Unit
 from domain.values import Role, shanghai_date
 from projections.forms.definitions import Column, FormDefinition, form
-from projections.forms.facts import PeriodFacts, open_problem_titles, progress_text
+from projections.forms.facts import PeriodFacts, open_problem_titles
 from projections.forms.sheet import FilledForm, Row, Sheet, heading_items, totals_row
 
 OVERVIEW = "汇总"
 RECORD_COLUMNS = (Column("填报项目"), Column("填报内容"))
 
 
-def fill(ledger: Ledger, unit: str, kind: str, period: str) -> FilledForm:
-    """The unit's form of this kind for the period (a malformed or wrongly shaped period is refused)."""
+def fill(ledger: Ledger, unit: str, kind: str, period: str, known_at: datetime | None = None) -> FilledForm:
+    """The unit's form of this kind for the period (a malformed or wrongly shaped period is refused),
+    from everything recorded by `known_at` (default: now)."""
     definition = form(kind)
-    home = ledger.unit(unit)
+    current = ledger.unit(unit)
     parsed = Period.parse(period, ledger.calendar().rule(definition.kind).cadence)
-    facts = PeriodFacts.of(ledger, parsed)
+    facts = PeriodFacts.of(ledger, parsed, known_at)
+    home = facts.known(current) or current
     sheets = BUILDERS[definition.kind](facts, definition, home)
     return FilledForm(definition, home.code, home.name, parsed, tuple(sheets))
 
@@ -38,12 +42,13 @@ def _sheet(d: FormDefinition, name: str, heading: tuple[str, ...], columns: tupl
 def _project_status(facts: PeriodFacts, d: FormDefinition, unit: Unit) -> list[Sheet]:
     overview: list[Row] = []
     pages = []
+    unit_at_end = facts.ledger.state_at(unit.id, facts.end, facts.known_at) or unit
     for project, at_end in facts.key_projects(unit.code):
         values = (
             at_end.name, at_end.investor, at_end.sector.label, at_end.level.label,
-            facts.stage_label(project, at_end), at_end.investment,
-            progress_text(project, facts.first_day, facts.last_day),
-            open_problem_titles(facts.ledger, at_end, facts.end), at_end.responsible_department,
+            facts.stage_label(project, at_end), at_end.investment, facts.progress(project),
+            open_problem_titles(facts.ledger, at_end, facts.end, facts.known_at),
+            at_end.responsible_department or unit_at_end.department,
             at_end.responsible_person, at_end.liaison, facts.filled_on,
         )
         overview.append((project.number, *values))
@@ -89,7 +94,7 @@ def _service_list(facts: PeriodFacts, d: FormDefinition, unit: Unit) -> list[She
 
 def _liaison_form(facts: PeriodFacts, d: FormDefinition, unit: Unit) -> list[Sheet]:
     liaison = unit.officer(Role.LIAISON)
-    person = facts.ledger.person(liaison) if liaison else None
+    person = facts.known(facts.ledger.person(liaison)) if liaison else None
     row = (unit.officer(Role.PRINCIPAL), unit.officer(Role.LEADER), unit.department, liaison,
            person.title if person else None, person.phone if person else None)
     heading = heading_items(d, f"填报单位（盖章）：{unit.name}", facts.period, f"填报日期：{facts.today}")

@@ -4,7 +4,7 @@
 All rows are checked first; nothing is recorded unless every row is valid, and then everything is
 recorded at once. What the ledger already holds records nothing, so filling a period and importing
 it back is silent: a stage or amount the ledger held on 填报日期 is no change, and a note already on
-record (the latest on that day, or the month's progress as the form shows it) is not repeated."""
+record (a line of the month's progress as the form shows it, with or without its date) is not repeated."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from projections.forms.definitions import (
     PROJECT_STATUS,
     STAGE,
 )
-from projections.forms.facts import progress_text, stage_on
+from projections.forms.facts import progress_entries, stage_on
 from projections.forms.reading import Record, read_table
 from projections.forms.refusal import BadRow, refuse
 
@@ -166,14 +166,12 @@ class _Row:
         self.changed(project, f"计划总投资 {before} → {amount} 万元")
 
     def note(self, project: Project, text: str, day: date) -> None:
-        text = text.strip()
-        on_record = progress_text(project, day.replace(day=1), day)
-        if not text or text == on_record or any(on == day and t == text for on, t in project.notes):
+        entries = progress_entries(self.batch.ledger.history(project.id), day.replace(day=1), day)
+        shown = {f"{on} {t}" for on, t in entries} | {t for _, t in entries}
+        lines = [line.strip() for line in text.strip().splitlines()]
+        text = "\n".join(line for line in lines if line and line not in shown).strip(SEPARATORS)  # what the clerk added
+        if not text or any(on == day and t == text for on, t in project.notes):
             return
-        if on_record and text.startswith(on_record):
-            text = text[len(on_record):].strip(SEPARATORS)  # only what the clerk added
-            if not text:
-                return
         project.note(self.batch.stamp, text, day)
         self.changed(project, f"进展（{day}）：{text}")
 

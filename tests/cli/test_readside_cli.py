@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 from typing import Any
 
 import pytest
@@ -25,7 +26,9 @@ PROGRESS_KEYS = ["unit", "projects_by_stage", "terminated", "key_projects", "lan
                  "landed_investment_wan", "problems_raised", "problems_open", "problems_answered", "problems_closed",
                  "problems_past_due", "reports_owed", "reports_on_time", "reports_late", "reports_overdue",
                  "reports_upcoming"]
-AUDIT_KEYS = ["recorded_at", "effective_at", "actor", "actor_role", "os_user", "unit", "action", "subject", "details"]
+AUDIT_KEYS = ["recorded_at", "effective_at", "actor", "actor_role", "os_user", "host", "unit", "action", "subject",
+              "details"]
+AUDIT_CSV = AUDIT_KEYS[:8] + ["操作"] + AUDIT_KEYS[8:]
 STAGES = {"lead", "negotiating", "signed", "landed", "started", "operating"}
 
 
@@ -184,6 +187,27 @@ def test_audit_json_lists_every_event_oldest_first_with_its_who_and_when(activit
     assert all(r["os_user"] for r in rows)
 
 
+def test_audit_shows_the_host_every_event_records_in_json_table_and_csv(activity):
+    host = socket.gethostname()
+
+    rows = read(activity, "audit", "--report", AUGUST)
+    table = activity("audit", "--report", AUGUST).stdout
+    lines = list(csv.reader(io.StringIO(activity("audit", "--csv", "--report", AUGUST).stdout[1:])))
+
+    assert [r["host"] for r in rows] == [host] * 3
+    assert "主机" in table.splitlines()[0] and host in table.splitlines()[2]
+    assert [line[AUDIT_CSV.index("host")] for line in lines[1:]] == [host] * 3
+
+
+def test_the_audit_table_prints_actions_and_roles_in_chinese_and_json_keeps_the_codes(activity):
+    table = activity("audit", "--report", AUGUST).stdout
+    rows = read(activity, "audit", "--report", AUGUST)
+
+    assert "报送（Report.Sent）" in table and "联络员" in table and "主要负责人" in table
+    assert " liaison " not in table and "principal" not in table
+    assert [(r["action"], r["actor_role"]) for r in rows][-1] == ("Report.Sent", "liaison")
+
+
 def test_audit_filters_by_actor(activity):
     rows = read(activity, "audit", "--actor", GY_LIAISON)
     assert rows and {r["actor"] for r in rows} == {GY_LIAISON}
@@ -250,11 +274,12 @@ def test_audit_csv_starts_with_a_bom_and_a_header_and_has_a_row_per_event(activi
     text = activity("audit", "--csv").stdout
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
-    assert rows[0] == AUDIT_KEYS
+    assert rows[0] == AUDIT_CSV
     events = read(activity, "audit")
     assert len(rows) - 1 == len(events)
-    assert rows[-1][AUDIT_KEYS.index("action")] == "Project.StageAdvanced"
-    assert json.loads(rows[-1][AUDIT_KEYS.index("details")]) == events[-1]["details"]
+    assert rows[-1][AUDIT_CSV.index("action")] == "Project.StageAdvanced"
+    assert rows[-1][AUDIT_CSV.index("操作")] == "推进环节（Project.StageAdvanced）"
+    assert json.loads(rows[-1][AUDIT_CSV.index("details")]) == events[-1]["details"]
     report_rows = list(csv.reader(io.StringIO(activity("audit", "--csv", "--report", AUGUST).stdout[1:])))
     assert len(report_rows) == 4
 

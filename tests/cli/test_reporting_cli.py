@@ -37,6 +37,12 @@ def utc(text: str) -> datetime:
     return moment
 
 
+def shanghai(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    assert moment.utcoffset() == timedelta(hours=8), f"{text} is not Shanghai time with its offset"
+    return moment
+
+
 def a_file(name: str, content: bytes) -> Path:
     path = Path.cwd() / "files" / name  # the zs fixture works in tmp_path
     path.parent.mkdir(exist_ok=True)
@@ -313,14 +319,14 @@ def test_report_package_writes_one_zip_named_after_the_unit_with_a_manifest(comm
         names = set(archive.namelist())
         manifest = json.loads(archive.read("manifest.json"))
         contents = {name: archive.read(name) for name in names}
-    assert names == {"manifest.json", f"重点招商项目情况表/{FORM[0]}", f"重点招商项目情况表/{SCAN[0]}",
-                     "重点招商项目服务清单/服务清单.xlsx"}
-    assert contents[f"重点招商项目情况表/{SCAN[0]}"] == SCAN[1]
-    assert (manifest["unit"], manifest["unit_name"], manifest["period"]) == ("HW", "环境卫生管理处", "2021-08")
+    assert names == {"manifest.json", f"重点招商项目情况表（2021-08）/{FORM[0]}", f"重点招商项目情况表（2021-08）/{SCAN[0]}",
+                     "重点招商项目服务清单（2021-08）/服务清单.xlsx"}
+    assert contents[f"重点招商项目情况表（2021-08）/{SCAN[0]}"] == SCAN[1]
+    assert (manifest["unit"], manifest["unit_name"], manifest["periods"]) == ("HW", "环境卫生管理处", ["2021-08"])
     assert {r["id"] for r in manifest["reports"]} == {AUGUST, "HW/service_list/2021-08"}
     for entry in manifest["reports"]:
         assert (entry["approved_by"], entry["sent_by"], entry["sealed"]) == (PRINCIPAL, LIAISON, True)
-        assert utc(entry["approved_at"]) and utc(entry["sent_at"])
+        assert shanghai(entry["approved_at"]) and shanghai(entry["sent_at"])
         for file in entry["files"]:
             assert hashlib.sha256(contents[file["path"]]).hexdigest() == file["sha256"]
             assert len(contents[file["path"]]) == file["size"]

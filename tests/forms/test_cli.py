@@ -5,13 +5,14 @@ the command line: what they write, what they record, and how they refuse (exit 2
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 import pytest
 
 from domain.values import Stage
 from projections.forms.fill import fill
 from projections.forms.xlsx import workbook_bytes
-from tests.forms.conftest import LIAISON, NOW_TEXT, events, workbook
+from tests.forms.conftest import LIAISON, NOW_TEXT, OFFICE, events, workbook
 from tests.forms.test_import import edited
 
 # The CLI on SQLite; both stores are covered below the CLI (frozen time stalls PostgreSQL's pool).
@@ -58,6 +59,16 @@ def test_form_consolidate_writes_the_offices_workbook(september, zs, tmp_path):
     zs("form", "consolidate", "--kind", "service_list", "--period", "2021-09", "--out", "汇总.csv", expect=2)
 
     assert workbook((tmp_path / "汇总.xlsx").read_bytes()).sheetnames == ["汇总", "缺报迟报退回"]
+
+
+def test_form_consolidate_current_says_so_and_takes_the_forms_title_and_states_the_log_position(september, zs,
+                                                                                               tmp_path):
+    result = zs("form", "consolidate", "--kind", "重点招商项目情况表", "--period", "2021-09", "--current",
+                "--out", "当前.xlsx")
+
+    book = workbook((tmp_path / "当前.xlsx").read_bytes())
+    assert book["汇总"]["A2"].value == "重点招商项目情况表（汇总·当前台账）"
+    assert f"log_position {events(september)}" in result.stdout and "2 个单位" in result.stdout
 
 
 def test_form_import_shows_the_changes_in_a_dry_run_then_records_them(september, zs, tmp_path):
@@ -151,3 +162,32 @@ def test_report_draft_from_ledger_of_a_kind_without_a_form_is_refused(september,
                 "--from-ledger", actor=LIAISON, expect=2)
 
     assert "has no form to fill" in result.stderr and events(september) == before
+
+
+def test_report_revise_from_ledger_attaches_a_freshly_filled_form(september, zs, clock):
+    report = zs("report", "draft", "--unit", "HW", "--kind", "project_status", "--period", "2021-09",
+                "--from-ledger", actor=LIAISON).stdout.strip()
+    zs("report", "approve", report, actor="赵处长")
+    zs("report", "send", report, "--sealed", actor=LIAISON)
+    zs("report", "return", report, "--reason", "漏报进展", actor=OFFICE)
+    first = september.report(report).attachments[0]
+    september.note_progress(LIAISON, "HW-2021-001", "补报：完成项目选址", date(2021, 9, 28))
+
+    zs("report", "revise", report, "--from-ledger", "--note", "补报进展", actor=LIAISON)
+
+    revised = september.report(report)
+    assert revised.revision == 2 and [a.name for a in revised.attachments] == [first.name]
+    assert revised.attachments[0].sha256 != first.sha256
+    _, content = september.attachment_bytes(report, first.name)
+    cells = [c.value for row in workbook(content)["汇总"].iter_rows() for c in row]
+    assert any("补报：完成项目选址" in str(v) for v in cells)
+
+
+def test_report_revise_from_ledger_of_a_report_not_returned_is_refused(september, zs):
+    report = zs("report", "draft", "--unit", "HW", "--kind", "project_status", "--period", "2021-09",
+                actor=LIAISON).stdout.strip()
+    before = events(september)
+
+    result = zs("report", "revise", report, "--from-ledger", actor=LIAISON, expect=1)
+
+    assert "can be revised only when returned" in result.stderr and events(september) == before

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from domain.errors import InvalidValue, RuleViolated
-from domain.values import Stage
+from domain.values import Level, Sector, Stage
 from projections.forms.fill import fill
 from tests.forms.conftest import LIAISON, OFFICE, shanghai
 
@@ -27,10 +27,35 @@ def test_the_situation_form_lists_the_key_projects_at_the_months_end_with_their_
     assert first == {
         "项目编号": "HW-2021-001", "项目名称": "环卫一体化PPP项目", "投资方": "天津某环境服务有限公司",
         "所属行业": "环卫作业", "项目级别": "市级重点", "当前环节": "在谈", "计划总投资（万元）": Decimal("12000.00"),
-        "本月进展情况": "完成可研报告编制\n与投资方开展首轮商务洽谈", "存在问题": "项目用地规划调整",
+        "本月进展情况": "2021-09-08 完成可研报告编制\n2021-09-15 进入在谈：首轮商务洽谈\n2021-09-15 与投资方开展首轮商务洽谈",
+        "存在问题": "项目用地规划调整",
         "责任部门": "环境卫生管理处综合科", "责任人": "钱副处", "联络员": "孙联络", "填报日期": date(2021, 9, 30),
     }
     assert rows[1]["存在问题"] == "设备进口审批周期长"
+
+
+def test_the_months_progress_lists_the_notes_of_its_stage_moves_in_date_order_each_with_its_date(september, clock):
+    clock.set(shanghai(date(2021, 10, 5)))
+    september.note_progress(LIAISON, "HW-2021-002", "完成设备选型", date(2021, 9, 27))
+    september.advance_project(LIAISON, "HW-2021-002", Stage.NEGOTIATING, date(2021, 9, 10), "补录：与厂商初步接洽")
+    september.advance_project(LIAISON, "HW-2021-002", Stage.SIGNED, date(2021, 10, 1), "十月签约")
+
+    progress = overview(september, "project_status")[1]["本月进展情况"]
+
+    assert progress.splitlines() == ["2021-09-10 进入在谈：补录：与厂商初步接洽", "2021-09-27 完成设备选型"]
+
+
+def test_the_responsible_department_falls_back_to_the_units_when_the_project_names_none(september, clock):
+    clock.set(shanghai(date(2021, 9, 5)))
+    september.add_project(LIAISON, "HW-2021-004", "HW", "公厕智慧化项目", Sector.SANITATION, Level.UNIT, "某科技公司",
+                          Decimal("300"))
+    september.promote_project(OFFICE, "HW-2021-004", "试点")
+    clock.set(shanghai(date(2021, 10, 3)))
+
+    rows = {r["项目编号"]: r for r in overview(september, "project_status")}
+
+    assert rows["HW-2021-004"]["责任部门"] == "环境卫生管理处综合科"  # the unit's
+    assert rows["HW-2021-002"]["责任部门"] == "环境卫生管理处设施科"  # the project's own
 
 
 def test_each_key_project_has_its_own_sheet_headed_by_its_number(september):
@@ -122,3 +147,17 @@ def test_the_liaison_roster_holds_the_units_current_people(september):
 def test_a_malformed_period_a_kind_without_a_form_and_a_month_not_begun_are_refused(september, kind, period, error):
     with pytest.raises(error):
         fill(september, "HW", kind, period)
+
+
+def test_a_form_filled_as_known_at_a_moment_leaves_out_what_was_recorded_after_it(september, clock):
+    sent_at = shanghai(date(2021, 10, 4))
+    clock.set(shanghai(date(2021, 10, 6)))
+    september.advance_project(LIAISON, "HW-2021-002", Stage.SIGNED, date(2021, 9, 29), "补录：九月底签约")
+    september.note_progress(LIAISON, "HW-2021-001", "补记：完成尽职调查", date(2021, 9, 20))
+
+    then = fill(september, "HW", "project_status", "2021-09", known_at=sent_at).overview.rows
+    now = fill(september, "HW", "project_status", "2021-09").overview.rows
+
+    assert [r[5] for r in then] == ["在谈", "谋划储备"] and [r[5] for r in now] == ["在谈", "签约"]
+    assert "补记" not in then[0][7] and "2021-09-20 补记：完成尽职调查" in now[0][7]
+    assert then[0][12] == date(2021, 9, 30)

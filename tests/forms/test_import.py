@@ -72,11 +72,19 @@ def test_a_clerks_changes_become_a_forward_stage_a_new_amount_and_a_note_by_the_
 
 
 def test_text_added_under_the_months_progress_is_recorded_alone(september):
-    content = edited(filled_xlsx(september), {5: {"本月进展情况": "完成可研报告编制\n与投资方开展首轮商务洽谈\n确定合作模式"}})
+    shown = fill(september, "HW", "project_status", "2021-09").overview.rows[0][7]
+    content = edited(filled_xlsx(september), {5: {"本月进展情况": shown + "\n确定合作模式"}})
 
     run(september, content)
 
     assert september.project("HW-2021-001").notes[-1] == (date(2021, 9, 30), "确定合作模式")
+
+
+def test_lines_of_the_months_progress_kept_with_or_without_their_dates_are_not_recorded_again(september):
+    before = events(september)
+    content = edited(filled_xlsx(september), {5: {"本月进展情况": "完成可研报告编制\n2021-09-15 进入在谈：首轮商务洽谈"}})
+
+    assert run(september, content).changes == [] and events(september) == before
 
 
 def test_a_dry_run_shows_the_changes_and_records_nothing(september):

@@ -46,7 +46,7 @@ def test_libreoffice_opens_the_filled_form_and_shows_money_with_two_decimals(sep
 
 
 def test_libreoffice_opens_the_consolidated_workbook(september, tmp_path):
-    rows = converted(tmp_path, "汇总.xlsx", consolidated_workbook(september, "service_list", "2021-09"))
+    rows = converted(tmp_path, "汇总.xlsx", consolidated_workbook(september, "service_list", "2021-09", current=True))
 
-    assert rows[1][0] == "重点招商项目服务清单（汇总）"
-    assert rows[-1][0] == "合计" and rows[-1][-1] == "1005.50"
+    assert rows[1][0] == "重点招商项目服务清单（汇总·当前台账）"
+    assert rows[-1][0] == "合计" and rows[-1][-2] == "1005.50"

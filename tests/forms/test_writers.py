@@ -105,5 +105,5 @@ def test_the_csv_is_utf8_with_a_bom_and_holds_the_first_table_alone(september):
     assert rows[0][:2] == ["项目编号", "项目名称"] and len(rows[0]) == 13
     assert [r[0] for r in rows[1:]] == ["HW-2021-001", "HW-2021-002"]  # no heading lines, no 合计
     assert rows[1][6] == "12000.00" and rows[1][12] == "2021-09-30"
-    assert rows[1][7] == "完成可研报告编制\n与投资方开展首轮商务洽谈"
+    assert rows[1][7] == "2021-09-08 完成可研报告编制\n2021-09-15 进入在谈：首轮商务洽谈\n2021-09-15 与投资方开展首轮商务洽谈"
     assert b"\r\n" in content

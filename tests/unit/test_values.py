@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from domain.errors import DomainError, InvalidValue
 from domain.period import Cadence, Period
 from domain.values import (
-    SHANGHAI, UTC, Role, Stage, end_of_day, format_wan, parse_date, parse_moment, parse_wan,
+    SHANGHAI, UTC, Level, Library, ProblemCategory, ProjectStatus, Rating, Role, Sector, ServiceKind, Stage,
+    UnitKind, end_of_day, format_wan, parse_date, parse_moment, parse_wan,
     shanghai_date, start_of_day,
 )
 
@@ -326,9 +327,29 @@ def test_consecutive_periods_tile_the_calendar_without_gaps(cadence, year, data)
 
 def test_a_code_word_is_parsed_or_refused_listing_the_choices():
     assert Stage.parse("landed", "stage") is Stage.LANDED
-    with pytest.raises(InvalidValue, match="unknown stage 'done'; choose one of: lead, negotiating, signed, "
-                                           "landed, started, operating"):
+    with pytest.raises(InvalidValue, match=r"unknown stage 'done'; choose one of: lead \(谋划储备\), "
+                                           r"negotiating \(在谈\), signed \(签约\), landed \(落地\)"):
         Stage.parse("done", "stage")
+
+
+@pytest.mark.parametrize("enum, label", [
+    (Stage, "落地"), (Sector, "环卫作业"), (Level, "市级重点"), (ProblemCategory, "用地"), (Role, "联络员"),
+    (ServiceKind, "选址服务"), (Rating, "优秀"), (UnitKind, "委管局"), (Library, "重点库"), (ProjectStatus, "暂停"),
+])
+def test_every_code_word_is_also_parsed_from_its_chinese_label_as_the_tables_print_it(enum, label):
+    member = enum.parse(label, "code")
+
+    assert member.label == label and enum.parse(member.value, "code") is member
+
+
+@given(st.text(max_size=6))
+def test_a_text_that_is_neither_a_code_word_nor_a_label_is_refused(text):
+    members = {m.value for m in Sector} | {m.label for m in Sector}
+    if text in members:
+        assert Sector.parse(text, "sector").label in {m.label for m in Sector}
+    else:
+        with pytest.raises(InvalidValue, match="unknown sector"):
+            Sector.parse(text, "sector")
 
 
 def test_stages_rank_in_the_notices_order_and_carry_chinese_labels():

@@ -1,0 +1,73 @@
+"""Codes as the office reads them: report kinds by their titles, roles, frequencies and events by
+their Chinese labels, for tables only (JSON keeps the codes). And the way back for input: a report
+kind typed as its title, or a form named by its title, is the kind's code word."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import click
+
+from domain.application import Ledger
+from domain.errors import InvalidValue
+from domain.values import Role
+
+CADENCES = {"monthly": "每月", "quarterly": "每季度", "annual": "每年", "once": "一次"}
+
+
+def role_label(code: str | None) -> str | None:
+    """A role's Chinese label; an unknown code (an older ledger's) is shown as it is."""
+    if code is None:
+        return None
+    try:
+        return Role(code).label
+    except ValueError:
+        return code
+
+
+def kind_titles(ledger: Ledger) -> dict[str, str]:
+    calendar = ledger.calendar()
+    return {kind: calendar.rule(kind).title for kind in calendar.kinds()}
+
+
+def with_kind_titles(ledger: Ledger, rows: Sequence[Mapping[str, Any]], key: str = "kind") -> list[dict[str, Any]]:
+    """Rows whose report kind reads as its title (重点招商项目情况表)."""
+    titles = kind_titles(ledger)
+    return [dict(row) | {key: titles.get(row[key], row[key])} if row.get(key) else dict(row) for row in rows]
+
+
+def form_kind(ledger: Ledger, text: str) -> str:
+    """A form's kind typed as its code, the form's title or the report kind's title; anything else
+    is left for the form's own refusal."""
+    try:
+        return ledger.calendar().rule(text.strip()).kind
+    except InvalidValue:
+        return text
+
+
+def report_kind(ledger: Ledger, text: str, option: str = "'--kind'") -> str:
+    """The code word of a report kind typed as its code or as its title; malformed input names the option."""
+    try:
+        return ledger.calendar().rule(text.strip()).kind
+    except InvalidValue as error:
+        raise click.BadParameter(str(error), param_hint=option) from None
+
+
+class LabelledChoice(click.ParamType):
+    """One of a fixed set of code words, typed as the code or as its Chinese label."""
+
+    def __init__(self, labels: Mapping[str, str], what: str) -> None:
+        self.labels = dict(labels)
+        self.name = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip()
+        for code, label in self.labels.items():
+            if text in (code, label):
+                return code
+        choices = ", ".join(f"{code} ({label})" for code, label in self.labels.items())
+        self.fail(f"unknown {self.name} {text!r}; choose one of: {choices}", param, ctx)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(self.labels) + "]"
