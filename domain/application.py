@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
+import os
 import re
 import socket
 from collections.abc import Callable, Iterator, Sequence
@@ -18,8 +18,8 @@ from eventsourcing.utils import get_topic
 
 from domain.base import Aggregate, PydanticMapper, Stamp, _NoTranscoder
 from domain.errors import AlreadyExists, NotFound, NotPermitted, RuleViolated
-from domain.permissions import Action, check
-from domain.person import Person
+from domain.permissions import UNIT_ROLES, Action, check
+from domain.person import Person, check_an_admin_remains
 from domain.problem import Problem
 from domain.reporting import Reporting
 from domain.project import Project
@@ -47,11 +47,19 @@ class Machine:
 
     @classmethod
     def current(cls) -> Machine:
-        try:
-            user = getpass.getuser()
-        except Exception:  # no login name in some containers
-            user = "unknown"
-        return cls(os_user=user, host=socket.gethostname())
+        """The user the operating system runs this process as (its real uid), never LOGNAME or USER,
+        which anyone can set: `LOGNAME=root zs ...` still records the caller's own account."""
+        return cls(os_user=os_user_of(os.getuid()), host=socket.gethostname())
+
+
+def os_user_of(uid: int) -> str:
+    """The account name of a uid, or the uid itself when the system has no name for it."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):  # no passwd entry (some containers)
+        return str(uid)
 
 
 class Ledger(Reporting, Application[UUID]):
@@ -116,6 +124,8 @@ class Ledger(Reporting, Application[UUID]):
         stamp = self._authorise(actor, Action.SET_UP)
         person = self.person(name)
         before = (person.role, person.unit)
+        if role is not None and role is not Role.ADMIN:
+            check_an_admin_remains(person, self._active_admins())
         if unit is not None:
             unit = self._enrolled_unit(unit).code
         person.update(stamp, role=role, unit=unit, phone=phone, title=title)
@@ -126,8 +136,12 @@ class Ledger(Reporting, Application[UUID]):
         person = self.person(name)
         if person.name == stamp.actor:
             raise RuleViolated("you cannot remove yourself; another admin must do it")
+        check_an_admin_remains(person, self._active_admins())
         person.remove(stamp, reason)
         self._save(person, *self._move_posts(stamp, name, (person.role, person.unit), (None, None)))
+
+    def _active_admins(self) -> list[Person]:
+        return [p for p in self._all(Person, Person.Registered) if p.active and p.role is Role.ADMIN]
 
     def _move_posts(self, stamp: Stamp, name: str, before: tuple[Any, Any], after: tuple[Any, Any]) -> list[Unit]:
         if before == after:
@@ -305,7 +319,10 @@ class Ledger(Reporting, Application[UUID]):
     def _authorise(self, actor: str, action: Action, unit: str | None = None) -> Stamp:
         person = self.acting(actor)
         check(person.name, person.role, person.unit, action, unit)
-        return self._stamp_for(person.name, person.role)
+        stamp = self._stamp_for(person.name, person.role)
+        if person.role in UNIT_ROLES and person.unit:
+            self.unit(person.unit).check_open_to_its_people(shanghai_date(stamp.effective_at))
+        return stamp
 
     def acting(self, actor: str | None) -> Person:
         if not actor or not actor.strip():
