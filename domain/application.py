@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.persistence import IntegrityError, Mapper, OperationalError
 from eventsourcing.utils import get_topic
 
 from domain.base import Aggregate, PydanticMapper, Stamp, _NoTranscoder
@@ -23,7 +23,8 @@ from domain.person import Person, check_an_admin_remains
 from domain.problem import Problem
 from domain.reporting import Reporting
 from domain.project import Project
-from domain.store import store_env
+from domain import schema
+from domain.store import describe_store, store_env
 from domain.unit import OFFICER_ROLES, Unit
 from domain.values import (
     UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, shanghai_date,
@@ -68,10 +69,21 @@ class Ledger(Reporting, Application[UUID]):
     name = "zhaoshang"
 
     def __init__(self, store: str = "sqlite://", clock: Clock = real_clock,
-                 machine: Machine | None = None, env: dict[str, str] | None = None) -> None:
+                 machine: Machine | None = None, env: dict[str, str] | None = None, create: bool = True) -> None:
+        """Opens the ledger in `store`; with `create=False` (every command but `init` and `demo`) a
+        store that holds no ledger is refused (`NoLedger`) and left as it was."""
         self.clock = clock
         self.machine = machine or Machine.current()
-        super().__init__(env={**store_env(store), **(env or {})})
+        settings = {**store_env(store), **(env or {})}
+        where = describe_store(store)
+        path = settings.get("SQLITE_DBNAME")
+        current = not create and path not in (None, ":memory:") and schema.check_sqlite_file(path, where)
+        try:
+            super().__init__(env={**settings, "CREATE_TABLE": "no"})  # DDL runs once, in schema.ensure
+        except OperationalError as error:  # PostgreSQL: no such database or role, a refused connection
+            raise schema.StoreUnavailable(schema.unreachable(self.factory.datastore, error)) from None
+        if not current:
+            schema.ensure(self.recorder, create, where)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=_NoTranscoder(), mapper_class=PydanticMapper)
