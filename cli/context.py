@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-
-from domain.errors import NotFound
-from domain.store import sqlite_path
 
 if TYPE_CHECKING:  # imported when a command opens the store, so that `zs --help` stays fast
     from domain.application import Ledger
@@ -30,7 +26,7 @@ class Context:
         self.actor = actor
         self._ledger: Ledger | None = None
         self._views: Views | None = None
-        self.actor_typed = True  # False when the actor came from ZS_ACTOR, which reads do not check
+        self.actor_typed = True  # False when the actor came from ZS_ACTOR (checked all the same)
         self.progress: Progress | None = None
 
     @property
@@ -40,14 +36,11 @@ class Context:
     def open(self, create: bool = False) -> Ledger:
         """The ledger; a missing SQLite file is an error unless the command creates the ledger."""
         if self._ledger is None:
-            path = sqlite_path(self.store)
-            if not create and path is not None and not Path(path).exists():
-                raise NotFound(f"no ledger at {self.store}; create one with `zs init --admin NAME`")
             from domain.application import Ledger
 
-            self._ledger = Ledger(self.store)
-            if not create and self.actor and self.actor_typed:
-                self._ledger.acting(self.actor)  # --as, typed, names an active person, for reads too
+            self._ledger = Ledger(self.store, create=create)  # refuses a store with no ledger unless creating
+            if not create and self.actor:
+                self._ledger.acting(self.actor)  # --as or ZS_ACTOR names an active person, for reads too
         return self._ledger
 
     @property
@@ -57,6 +50,8 @@ class Context:
             from projections.queries import Views
 
             self._views = Views(self.ledger, progress=self.progress)
+            if self._views.runner.behind:  # another process held the write lock past the busy timeout
+                click.echo("note: another process is writing; this answer may miss its latest events", err=True)
         return self._views
 
     def require_actor(self) -> str:

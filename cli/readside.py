@@ -147,7 +147,8 @@ def status(obj: Context, as_json: bool) -> None:
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @pass_context
 def rebuild(obj: Context, names: tuple[str, ...]) -> None:
-    """Drop views (all by default) and replay the whole log into them.
+    """Build views (all by default) afresh from the whole log, beside the old ones, and switch to them
+    only once complete; an unreadable event stops it, named, and the old views keep answering.
 
     \b
     Example:

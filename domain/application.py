@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
+import os
 import re
 import socket
 from collections.abc import Callable, Iterator, Sequence
@@ -13,18 +13,19 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.persistence import IntegrityError, Mapper, OperationalError
 from eventsourcing.utils import get_topic
 
 from domain.base import Aggregate, Stamp
 from domain.mapper import PydanticMapper, _NoTranscoder
 from domain.errors import AlreadyExists, NotFound, NotPermitted, RuleViolated
-from domain.permissions import Action, check
-from domain.person import Person
+from domain.permissions import UNIT_ROLES, Action, check
+from domain.person import Person, check_an_admin_remains
 from domain.problem import Problem
 from domain.reporting import Reporting
 from domain.project import Project
-from domain.store import store_env
+from domain import schema
+from domain.store import describe_store, store_env
 from domain.supervision import SubjectKind, Supervision, next_supervision_id, subject_kind_of
 from domain.unit import OFFICER_ROLES, Unit
 from domain.values import (
@@ -49,11 +50,19 @@ class Machine:
 
     @classmethod
     def current(cls) -> Machine:
-        try:
-            user = getpass.getuser()
-        except Exception:  # no login name in some containers
-            user = "unknown"
-        return cls(os_user=user, host=socket.gethostname())
+        """The user the operating system runs this process as (its real uid), never LOGNAME or USER,
+        which anyone can set: `LOGNAME=root zs ...` still records the caller's own account."""
+        return cls(os_user=os_user_of(os.getuid()), host=socket.gethostname())
+
+
+def os_user_of(uid: int) -> str:
+    """The account name of a uid, or the uid itself when the system has no name for it."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):  # no passwd entry (some containers)
+        return str(uid)
 
 
 class Ledger(Reporting, Application[UUID]):
@@ -62,10 +71,21 @@ class Ledger(Reporting, Application[UUID]):
     name = "zhaoshang"
 
     def __init__(self, store: str = "sqlite://", clock: Clock = real_clock,
-                 machine: Machine | None = None, env: dict[str, str] | None = None) -> None:
+                 machine: Machine | None = None, env: dict[str, str] | None = None, create: bool = True) -> None:
+        """Opens the ledger in `store`; with `create=False` (every command but `init` and `demo`) a
+        store that holds no ledger is refused (`NoLedger`) and left as it was."""
         self.clock = clock
         self.machine = machine or Machine.current()
-        super().__init__(env={**store_env(store), **(env or {})})
+        settings = {**store_env(store), **(env or {})}
+        where = describe_store(store)
+        path = settings.get("SQLITE_DBNAME")
+        current = not create and path not in (None, ":memory:") and schema.check_sqlite_file(path, where)
+        try:
+            super().__init__(env={**settings, "CREATE_TABLE": "no"})  # DDL runs once, in schema.ensure
+        except OperationalError as error:  # PostgreSQL: no such database or role, a refused connection
+            raise schema.StoreUnavailable(schema.unreachable(self.factory.datastore, error)) from None
+        if not current:
+            schema.ensure(self.recorder, create, where)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=_NoTranscoder(), mapper_class=PydanticMapper)
@@ -118,6 +138,8 @@ class Ledger(Reporting, Application[UUID]):
         stamp = self._authorise(actor, Action.SET_UP)
         person = self.person(name)
         before = (person.role, person.unit)
+        if role is not None and role is not Role.ADMIN:
+            check_an_admin_remains(person, self._active_admins())
         if unit is not None:
             unit = self._enrolled_unit(unit).code
         person.update(stamp, role=role, unit=unit, phone=phone, title=title)
@@ -128,8 +150,12 @@ class Ledger(Reporting, Application[UUID]):
         person = self.person(name)
         if person.name == stamp.actor:
             raise RuleViolated("you cannot remove yourself; another admin must do it")
+        check_an_admin_remains(person, self._active_admins())
         person.remove(stamp, reason)
         self._save(person, *self._move_posts(stamp, name, (person.role, person.unit), (None, None)))
+
+    def _active_admins(self) -> list[Person]:
+        return [p for p in self._all(Person, Person.Registered) if p.active and p.role is Role.ADMIN]
 
     def _move_posts(self, stamp: Stamp, name: str, before: tuple[Any, Any], after: tuple[Any, Any]) -> list[Unit]:
         if before == after:
@@ -340,7 +366,10 @@ class Ledger(Reporting, Application[UUID]):
     def _authorise(self, actor: str, action: Action, unit: str | None = None) -> Stamp:
         person = self.acting(actor)
         check(person.name, person.role, person.unit, action, unit)
-        return self._stamp_for(person.name, person.role)
+        stamp = self._stamp_for(person.name, person.role)
+        if person.role in UNIT_ROLES and person.unit:
+            self.unit(person.unit).check_open_to_its_people(shanghai_date(stamp.effective_at))
+        return stamp
 
     def acting(self, actor: str | None) -> Person:
         if not actor or not actor.strip():

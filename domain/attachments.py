@@ -10,6 +10,12 @@ from eventsourcing.persistence import ApplicationRecorder
 from domain.errors import NotFound
 
 
+def create_table_sql(postgres: bool, schema: str = "") -> str:
+    table = f"{schema}.zs_attachments" if postgres and schema else "zs_attachments"
+    blob = "BYTEA" if postgres else "BLOB"
+    return f"CREATE TABLE IF NOT EXISTS {table} (sha256 TEXT PRIMARY KEY, size BIGINT NOT NULL, content {blob} NOT NULL)"
+
+
 class AttachmentStore:
     """A content-addressed table in the ledger's own database (SQLite or PostgreSQL)."""
 
@@ -18,13 +24,7 @@ class AttachmentStore:
         self.postgres = type(self.datastore).__name__.startswith("Postgres")
         schema = getattr(self.datastore, "schema", "") if self.postgres else ""
         self.table = f"{schema}.zs_attachments" if schema else "zs_attachments"
-        self.mark = "%s" if self.postgres else "?"
-        blob = "BYTEA" if self.postgres else "BLOB"
-        with self.datastore.transaction(commit=True) as cursor:
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.table} "
-                f"(sha256 TEXT PRIMARY KEY, size BIGINT NOT NULL, content {blob} NOT NULL)"
-            )
+        self.mark = "%s" if self.postgres else "?"  # the table is made with the ledger's (domain/schema.py)
 
     def put(self, content: bytes) -> str:
         digest = hashlib.sha256(content).hexdigest()

@@ -69,6 +69,14 @@ class Person(Aggregate):
             raise RuleViolated(f"{self.name} was removed from the ledger")
 
 
+def check_an_admin_remains(person: Person, admins: list[Person]) -> None:
+    """No lock-out: the last active admin is neither demoted nor removed, or nobody could set up
+    units and people again. `admins` are the active admins as they stand before the change."""
+    if person.active and person.role is Role.ADMIN and not any(a.name != person.name for a in admins):
+        raise RuleViolated(f"{person.name} is the last active admin; appoint another admin first "
+                           f"(zs person add NAME --role admin), or nobody could set up units and people again")
+
+
 def check_placement(name: str, role: Role, unit: str | None) -> None:
     if role in (Role.ADMIN, Role.OFFICE):
         return

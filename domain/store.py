@@ -52,3 +52,15 @@ def sqlite_path(url: str) -> str | None:
     env = store_env(url)
     name = env.get("SQLITE_DBNAME")
     return None if name in (None, ":memory:") else name
+
+
+def describe_store(url: str) -> str:
+    """A store as a message may name it: a SQLite file's path, or a PostgreSQL URL without its password."""
+    parts = urlsplit(url)
+    if parts.scheme.split("+")[0] == "sqlite":
+        path = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
+        return path or "memory"
+    if parts.password is not None:
+        host = parts.netloc.rsplit("@", 1)[-1]
+        return parts._replace(netloc=f"{unquote(parts.username or '')}@{host}").geturl()
+    return url

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from domain.base import Aggregate, Immutable, Stamp
-from domain.errors import RuleViolated
+from domain.errors import NotPermitted, RuleViolated
 from domain.person import check_reason
 from domain.values import Role, Sector, UnitKind, shanghai_date
 
@@ -114,6 +114,13 @@ class Unit(Aggregate):
     def check_enrolled(self) -> None:
         if self.withdrawn_on is not None:
             raise RuleViolated(f"unit {self.code} withdrew on {self.withdrawn_on}")
+
+    def check_open_to_its_people(self, today: date) -> None:
+        """No ghost units: after its withdrawal date a unit's own people no longer write for it.
+        The office may still correct, close and review; reading is never affected."""
+        if self.withdrawn_on is not None and today > self.withdrawn_on:
+            raise NotPermitted(f"unit {self.code} withdrew on {self.withdrawn_on}, so its people no longer record "
+                               f"anything for it; the office may still correct, close and review its records")
 
     def owes_on(self, day: date) -> bool:
         """Rule 2: a due day strictly after enrolment and not after withdrawal."""

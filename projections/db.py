@@ -6,12 +6,16 @@ qualified with the store's schema and the parameters become `%s`. Index names st
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.sqlite import SQLiteCursor
+
+from domain.schema import lock_key
 from domain.values import UTC
 
 TABLE = re.compile(r"\bzs_(\w+)")
@@ -40,6 +44,34 @@ class Db:
     def transaction(self, commit: bool = True) -> Iterator[Cursor]:
         with self.datastore.transaction(commit=commit) as cursor:
             yield Cursor(self, cursor)
+
+    @contextmanager
+    def locked(self) -> Iterator[Cursor]:
+        """A write transaction that no other process's view writes run beside: on SQLite `BEGIN
+        IMMEDIATE`, which waits for the write lock (the busy timeout) before reading anything, so the
+        transaction never has to upgrade a stale read to a write ("database is locked"); on PostgreSQL
+        the schema's advisory lock, the one `domain/schema.py` takes for its DDL. Raises `LockBusy`
+        when SQLite's lock stays taken past the busy timeout."""
+        if self.postgres:
+            with self.transaction() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (lock_key(self.schema),))
+                yield cursor
+            return
+        with self.datastore.get_connection(commit=True) as connection:
+            raw = connection._sqlite_conn
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise LockBusy(str(error)) from None
+            inner = SQLiteCursor(raw.cursor())
+            try:
+                yield Cursor(self, inner)
+            except BaseException:
+                raw.rollback()
+                raise
+            finally:
+                inner.sqlite_cursor.close()
+            raw.commit()
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self.transaction(commit=False) as cursor:
@@ -148,6 +180,10 @@ class Db:
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         rows = self.fetchall(sql, params)
         return rows[0] if rows else None
+
+
+class LockBusy(Exception):
+    """Another process held SQLite's write lock for longer than the busy timeout."""
 
 
 class Cursor:

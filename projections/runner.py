@@ -7,7 +7,6 @@ log; every query catches up first, so the CLI reads its own writes."""
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 from functools import lru_cache
@@ -17,7 +16,7 @@ from typing import Any
 from eventsourcing.utils import resolve_topic
 
 from domain.mapper import upcast
-from projections.db import Cursor, Db, ts
+from projections.db import Cursor, Db, LockBusy, ts
 
 BATCH = 2000
 REBUILD_BATCH = 50000  # fewer, larger commits when replaying the whole log
@@ -109,24 +108,42 @@ class View:
 
 
 class Runner:
+    """Keeps the views caught up with the log. Opening one reads `zs_tracking` (one SELECT) and runs
+    DDL only when a view is new or changed shape, under the store's lock; readers never fail because
+    others write (see `catch_up`)."""
+
     def __init__(self, recorder: Any, views: Sequence[View]) -> None:
         self.recorder = recorder
         self.db = Db(recorder)
         self.views = {view.name: view for view in views}
-        with self.db.transaction() as cursor:
+        self.behind = False  # True when the views answered as they stood: the write lock stayed taken
+        if not self._current():
+            self._prepare()
+
+    def _current(self) -> bool:
+        """Every view's tables exist in this version's shape (their fingerprints in `zs_tracking`)."""
+        try:
+            rows = self.db.fetchall("SELECT view, fingerprint FROM zs_tracking")
+        except Exception:  # no zs_tracking yet, or an older layout without fingerprints
+            return False
+        known = {row["view"]: row["fingerprint"] for row in rows}
+        return all(known.get(name) == view.fingerprint() for name, view in self.views.items())
+
+    def _prepare(self) -> None:
+        with self.db.locked() as cursor:
             if "fingerprint" not in self.db.columns(cursor, "zs_tracking"):
                 cursor.execute("DROP TABLE IF EXISTS zs_tracking")  # an older layout: every view is replayed
             cursor.execute("CREATE TABLE IF NOT EXISTS zs_tracking "
                            "(view TEXT PRIMARY KEY, position BIGINT NOT NULL, fingerprint TEXT)")
             known = {row["view"]: row["fingerprint"] for row in cursor.fetchall("SELECT view, fingerprint FROM zs_tracking")}
             for view in self.views.values():
-                if known.get(view.name) != view.fingerprint():
-                    view.drop(cursor)  # new, or its tables changed shape with this version: replay it afresh
+                if known.get(view.name) == view.fingerprint():
+                    continue  # another process prepared it while we waited for the lock
+                view.drop(cursor)  # new, or its tables changed shape with this version: replay it afresh
                 view.create(cursor)
                 cursor.execute("INSERT INTO zs_tracking (view, position, fingerprint) VALUES (?, 0, ?) "
-                               "ON CONFLICT (view) DO UPDATE SET position = CASE WHEN zs_tracking.fingerprint = "
-                               "excluded.fingerprint THEN zs_tracking.position ELSE 0 END, "
-                               "fingerprint = excluded.fingerprint", (view.name, view.fingerprint()))
+                               "ON CONFLICT (view) DO UPDATE SET position = 0, fingerprint = excluded.fingerprint",
+                               (view.name, view.fingerprint()))
 
     def positions(self) -> dict[str, int]:
         rows = self.db.fetchall("SELECT view, position FROM zs_tracking")
@@ -137,7 +154,12 @@ class Runner:
         return self.recorder.max_notification_id() or 0
 
     def catch_up(self, progress: Progress | None = None, limit: int | None = None, batch_size: int | None = None) -> int:
-        """Apply everything recorded since the views' positions; returns how many events were read."""
+        """Apply everything recorded since the views' positions; returns how many events were read.
+
+        Reads never fail because others write. Each batch is applied under the store's lock (see
+        `Db.locked`): on SQLite it waits up to the busy timeout (10 s) for another process's write to
+        finish. If the lock stays taken longer (a long rebuild's batch), the views answer as they
+        stand, a little behind the log, and `behind` says so; the next command catches up."""
         read = 0
         head = self.head()
         while True:
@@ -153,53 +175,35 @@ class Runner:
             if not batch:
                 return read
             try:
-                self._apply(batch, positions)
-            except ConcurrentCatchUp:
-                continue  # another process applied it first: re-read the positions
+                self._apply(start, batch)
+            except LockBusy:
+                self.behind = True
+                return read
             read += len(batch)
             if progress:
                 progress(batch[-1][0], head)
 
-    def _apply(self, batch: Sequence[Any], positions: dict[str, int]) -> None:
+    def _apply(self, start: int, batch: Sequence[Any]) -> None:
+        """One batch, read from after `start`, applied to every view that stands between `start` and
+        the batch's end: positions are read again under the lock, so a batch another process applied
+        first is skipped, never applied twice."""
         records = [decode(n) for n in batch]
         last = records[-1].position
-        with self.db.transaction() as cursor:
+        with self.db.locked() as cursor:
+            positions = {row["view"]: int(row["position"])
+                         for row in cursor.fetchall("SELECT view, position FROM zs_tracking")}
             for name, view in self.views.items():
-                seen = positions[name]
-                mine = [r for r in records if r.position > seen]
-                if not mine:
-                    continue
-                view.apply(cursor, mine)
-                cursor.execute("UPDATE zs_tracking SET position = ? WHERE view = ? AND position = ?",
-                               (last, name, seen))
-                if cursor.rowcount != 1:
-                    raise ConcurrentCatchUp(name)
+                seen = positions.get(name, 0)
+                if seen < start or seen >= last:
+                    continue  # moved back by a rebuild (the next round reads from its position), or done
+                view.apply(cursor, [r for r in records if r.position > seen])
+                cursor.execute("UPDATE zs_tracking SET position = ? WHERE view = ?", (last, name))
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
-        """Drop the named views (all by default) and replay the whole log into them."""
-        chosen = list(names or self.views)
-        with self.db.transaction() as cursor:
-            for name in chosen:
-                view = self.views[name]
-                view.drop(cursor)
-                view.create(cursor, indexes=False)
-                cursor.execute("UPDATE zs_tracking SET position = 0 WHERE view = ?", (name,))
-        collecting = gc.isenabled()
-        gc.disable()  # the replay makes no cycles; sweeping its many live rows would only cost time
-        try:
-            with self.db.relaxed_sync():
-                count = self.catch_up(progress, batch_size=REBUILD_BATCH)
-        finally:
-            if collecting:
-                gc.enable()
-        with self.db.transaction() as cursor:
-            for name in chosen:
-                self.views[name].create_indexes(cursor)
-        return count
+        """Replay the whole log into new tables beside the named views (all by default), and swap
+        them in, in one transaction, only once complete. Until then the old views keep answering;
+        an unreadable event stops the rebuild (`UnreadableEvent`) and leaves them as they were."""
+        from projections.rebuild import Rebuild
 
-
-class ConcurrentCatchUp(Exception):
-    """Another process moved this view on while we applied the same batch; ours rolled back."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"view {name} was moved on by another process; retry")
+        chosen = [self.views[name] for name in (names or self.views)]
+        return Rebuild(self, chosen).run(progress)

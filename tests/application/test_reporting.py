@@ -300,7 +300,7 @@ def test_a_unit_enrolled_on_the_liaison_forms_day_does_not_owe_it(commission):
 
 def test_a_withdrawn_unit_does_not_owe_what_falls_due_after_its_withdrawal(commission, clock):
     clock.set(shanghai(2021, 11, 2, 9))
-    commission.withdraw_unit("管理员", "HW", date(2021, 10, 5), "机构调整")
+    commission.withdraw_unit("管理员", "HW", date(2021, 11, 3), "机构调整")  # before October's is due (11-05)
     refused(commission, RuleViolated, "does not owe a project_status for 2021-10",
             lambda: draft(commission, period="2021-10"))
     assert draft(commission, period="2021-09") == "HW/project_status/2021-09"

@@ -1,0 +1,210 @@
+"""`zs views rebuild`: replay the whole log into new tables beside the old views, and swap them in,
+in one transaction, only once they are complete.
+
+The new tables are the views' own with a suffix (`zs_board_rebuild`, ...). While they fill, every
+other command keeps reading and catching up the old views. An event that cannot be read stops the
+rebuild with its position, aggregate and event name; the half-built tables are dropped and the old
+views answer as before. A rebuild killed mid-way leaves the old views whole too; the next rebuild
+drops what it left behind. Each batch passes `Rebuild.check` before it is applied: the place for a
+check of the stored rows themselves (issue 10's leaves)."""
+
+from __future__ import annotations
+
+import gc
+import re
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from domain.errors import DomainError, RuleViolated
+from projections.db import Cursor, Db
+
+if TYPE_CHECKING:
+    from projections.runner import Progress, Record, Runner, View
+
+SUFFIX = "_rebuild"
+VIEW_TABLE = re.compile(r"\bzs_(?!tracking\b)(\w+)")
+INDEX = re.compile(r"\bix_(\w+)")
+
+
+class UnreadableEvent(DomainError):
+    """A stored event the views cannot read: the rebuild stopped and changed nothing."""
+
+    def __init__(self, record: Any, error: Exception) -> None:
+        aggregate = _uuid(getattr(record, "aggregate_id", "?"))
+        name = f"{getattr(record, 'kind', '?')}.{getattr(record, 'event', '?')}"
+        super().__init__(
+            f"the event at position {record.position} (aggregate {aggregate}, {name}) cannot be read: "
+            f"{type(error).__name__}: {error}; the rebuild stopped and the views still answer as before"
+        )
+        self.position = record.position
+
+
+class ShadowDb(Db):
+    """The same database, where each view table but `zs_tracking` is its `_rebuild` twin."""
+
+    def __init__(self, db: Db) -> None:
+        self.__dict__.update(db.__dict__)
+        self._cache = {}
+        self._shadow: dict[str, str] = {}
+
+    def q(self, sql: str) -> str:
+        done = self._shadow.get(sql)
+        if done is None:
+            twin = VIEW_TABLE.sub(lambda m: f"zs_{m.group(1)}{SUFFIX}", sql)
+            done = self._shadow[sql] = super().q(INDEX.sub(lambda m: f"ix_{m.group(1)}{SUFFIX}", twin))
+        return done
+
+
+class Rebuild:
+    def __init__(self, runner: Runner, views: Sequence[View]) -> None:
+        self.runner = runner
+        self.views = list(views)
+        self.db = runner.db
+        self.shadow = ShadowDb(runner.db)
+        self.token = uuid.uuid4().hex  # marks this rebuild's rows: a second rebuild started meanwhile stops this one
+
+    def run(self, progress: Progress | None = None) -> int:
+        self._begin()
+        try:
+            count = self._replay(progress)
+        except BaseException:
+            self._abandon()
+            raise
+        self._swap(count)
+        return count + self.runner.catch_up(progress)
+
+    def check(self, batch: Sequence[tuple[int, str, int, str, bytes]]) -> None:
+        """Called with each batch of stored rows (position, aggregate id, version, topic, state) before
+        it is applied. Raise to stop the rebuild; the old views stay as they are."""
+
+    # -- the steps ---------------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        with self.shadow.locked() as cursor:
+            for view in self.views:
+                view.drop(cursor)  # what a killed rebuild left behind
+                view.create(cursor, indexes=False)  # indexes are made once the tables are swapped in
+                cursor.execute("INSERT INTO zs_tracking (view, position, fingerprint) VALUES (?, 0, ?) "
+                               "ON CONFLICT (view) DO UPDATE SET position = 0, fingerprint = excluded.fingerprint",
+                               (self._row(view), self.token))
+
+    def _replay(self, progress: Progress | None) -> int:
+        from projections import runner as module
+
+        head = self.runner.head()
+        position = read = 0
+        collecting = gc.isenabled()
+        gc.disable()  # the replay makes no cycles; sweeping its many live rows would only cost time
+        try:
+            with self.db.relaxed_sync():
+                while position < head:
+                    batch = self.db.read_log(position, head, module.REBUILD_BATCH)
+                    if not batch:
+                        break
+                    self.check(batch)
+                    records = _decoded(batch)
+                    with self.shadow.locked() as cursor:
+                        self._mine(cursor)
+                        for view in self.views:
+                            _apply(view, cursor, records)
+                            cursor.execute("UPDATE zs_tracking SET position = ? WHERE view = ?",
+                                           (records[-1].position, self._row(view)))
+                    position = records[-1].position
+                    read += len(records)
+                    if progress:
+                        progress(position, head)
+        finally:
+            if collecting:
+                gc.enable()
+        self.position = position
+        return read
+
+    def _swap(self, count: int) -> None:
+        """Drop the old tables and rename the new ones in, in one transaction: a reader sees either
+        the old views or the new, never a mixture and never none."""
+        with self.db.locked() as cursor:
+            self._mine(cursor)
+            for view in self.views:
+                for table in view.tables:
+                    self._rename(cursor, table)
+                view.create_indexes(cursor)
+                cursor.execute("UPDATE zs_tracking SET position = ?, fingerprint = ? WHERE view = ?",
+                               (self.position, view.fingerprint(), view.name))
+                cursor.execute("DELETE FROM zs_tracking WHERE view = ?", (self._row(view),))
+
+    def _abandon(self) -> None:
+        try:
+            with self.shadow.locked() as cursor:
+                rows = cursor.fetchall("SELECT view FROM zs_tracking WHERE fingerprint = ?", (self.token,))
+                if rows:  # still ours: drop what we built
+                    for view in self.views:
+                        view.drop(cursor)
+                        cursor.execute("DELETE FROM zs_tracking WHERE view = ?", (self._row(view),))
+        except Exception:  # the original error is what the user needs to see; the next rebuild cleans up
+            pass
+
+    # -- helpers -------------------------------------------------------------------------------------
+
+    def _row(self, view: View) -> str:
+        return f"{view.name}{SUFFIX}"
+
+    def _mine(self, cursor: Cursor) -> None:
+        rows = cursor.fetchall("SELECT view FROM zs_tracking WHERE fingerprint = ?", (self.token,))
+        if len(rows) != len(self.views):
+            raise RuleViolated("another `zs views rebuild` started meanwhile; this one stopped, "
+                               "and the views answer as the other leaves them")
+
+    def _rename(self, cursor: Cursor, table: str) -> None:
+        raw = cursor.cursor
+        if not self.db.postgres:
+            raw.execute(f"DROP TABLE IF EXISTS {table}")
+            raw.execute(f"ALTER TABLE {table}{SUFFIX} RENAME TO {table}")
+            return
+        schema = self.db.schema
+        raw.execute(f"DROP TABLE IF EXISTS {schema}.{table}")
+        raw.execute(f"ALTER TABLE {schema}.{table}{SUFFIX} RENAME TO {table}")
+        raw.execute("SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = %s", (schema, table))
+        for row in raw.fetchall():  # the primary key's index keeps the old name: give it the table's
+            name = row["indexname"]
+            if f"{table}{SUFFIX}" in name:
+                raw.execute(f"ALTER INDEX {schema}.{name} RENAME TO {name.replace(f'{table}{SUFFIX}', table)}")
+
+
+def _decoded(batch: Sequence[tuple[int, str, int, str, bytes]]) -> list[Record]:
+    from projections.runner import decode
+
+    records = []
+    for row in batch:
+        try:
+            records.append(decode(row))
+        except Exception as error:  # an unknown topic
+            raise UnreadableEvent(_Row(row), error) from None
+    return records
+
+
+def _apply(view: View, cursor: Cursor, records: list[Record]) -> None:
+    try:
+        view.apply(cursor, records)
+    except Exception as error:
+        for record in records:  # which event could not be read?
+            try:
+                record.state
+                record.timestamp
+            except Exception as unreadable:
+                raise UnreadableEvent(record, unreadable) from None
+        raise error
+
+
+def _uuid(text: str) -> str:
+    try:
+        return str(uuid.UUID(hex=str(text)))
+    except ValueError:
+        return str(text)
+
+
+class _Row:
+    def __init__(self, row: tuple[int, str, int, str, bytes]) -> None:
+        self.position, self.aggregate_id = row[0], row[1]
+        kind, _, event = row[3].partition(":")[2].partition(".")
+        self.kind, self.event = kind or row[3], event or "?"
