@@ -17,9 +17,10 @@ from domain.person import Person
 from domain.problem import Problem
 from domain.project import Project
 from domain.report import Report, ReportingPolicy
+from domain.signing import LogKey
 from domain.unit import Unit
 
-AGGREGATES = (Unit, Person, Project, Problem, Report, ReportingPolicy)
+AGGREGATES = (Unit, Person, Project, Problem, Report, ReportingPolicy, LogKey)
 ENVELOPE = set(DomainEvent.model_fields) | {"originator_topic"}
 
 WHO: dict[type, str] = {
@@ -36,6 +37,8 @@ WHO: dict[type, str] = {
     Report.Revised: Action.REPORT.value.who, Report.Approved: Action.APPROVE.value.who,
     Report.Accepted: Action.REVIEW.value.who, Report.Returned: Action.REVIEW.value.who,
     ReportingPolicy.Started: "the first `policy load`", ReportingPolicy.Loaded: Action.SET_UP.value.who,
+    LogKey.Registered: Action.KEEP_LOG.value.who + " (`zs key create`)",
+    LogKey.CheckpointSigned: Action.KEEP_LOG.value.who + " (`zs checkpoint`); also a sender's `report send --key`",
 }
 DEFAULT_WHO = Action.PROJECT_WORK.value.who
 

@@ -32,7 +32,9 @@ class Group(click.Group):
         except Exception as error:  # a store that cannot be opened, a disk full: no traceback
             if os.environ.get("ZS_DEBUG"):
                 raise
-            raise click.ClickException(_unexpected(error)) from None
+            from integrity.guard import explain  # a changed log explains many an unexpected error
+
+            raise click.ClickException(explain(ctx.obj) or _unexpected(error)) from None
 
 
 def _unexpected(error: Exception) -> str:
@@ -67,12 +69,12 @@ def cli(ctx: click.Context, store: str, actor: str | None) -> None:
 
 def register_commands() -> None:
     from cli import (
-        demo, forms, ledger_commands, obligations, people, policies, problems, projects, readside, reports, services,
-        summary, units,
+        demo, forms, integrity, ledger_commands, obligations, people, policies, problems, projects, readside, reports,
+        services, summary, units,
     )
 
     for module in (ledger_commands, units, people, projects, problems, services, policies, reports, obligations,
-                   readside, summary, forms, demo):
+                   readside, summary, forms, demo, integrity):
         module.register(cli)
 
 

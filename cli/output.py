@@ -111,7 +111,7 @@ EVENT_LABELS = {
     "Demoted": "调出重点库", "Evaluated": "定期评价", "ServiceRecorded": "登记服务", "ServiceVoided": "作废服务",
     "ProblemRegistered": "提出问题", "Raised": "提出问题", "Escalated": "上报", "Answered": "答复反馈", "Closed": "销号",
     "Reopened": "重新打开", "Drafted": "起草", "Approved": "审定", "Sent": "报送", "Accepted": "接收", "Returned": "退回",
-    "Revised": "修改重报", "Started": "建立报送时限", "Loaded": "载入报送时限",
+    "Revised": "修改重报", "Started": "建立报送时限", "Loaded": "载入报送时限", "CheckpointSigned": "签署树头",
 }
 
 

@@ -22,6 +22,7 @@ from domain.permissions import Action, check
 from domain.person import Person
 from domain.problem import Problem
 from domain.reporting import Reporting
+from domain.signing import Signing
 from domain.project import Project
 from domain.store import store_env
 from domain.unit import OFFICER_ROLES, Unit
@@ -32,6 +33,9 @@ from domain.values import (
 A = TypeVar("A", bound=Aggregate)
 Clock = Callable[[], datetime]
 CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
+# Recorders that write each event's Merkle leaf in the event's own transaction (docs/integrity.md).
+LEAF_RECORDERS = {"eventsourcing.sqlite": "integrity.recorders:SQLiteLeafRecorder",
+                  "eventsourcing.postgres": "integrity.recorders_pg:PostgresLeafRecorder"}
 
 
 def real_clock() -> datetime:
@@ -54,7 +58,7 @@ class Machine:
         return cls(os_user=user, host=socket.gethostname())
 
 
-class Ledger(Reporting, Application[UUID]):
+class Ledger(Signing, Reporting, Application[UUID]):
     """The commission's investment-promotion ledger (招商引资台账)."""
 
     name = "zhaoshang"
@@ -63,7 +67,9 @@ class Ledger(Reporting, Application[UUID]):
                  machine: Machine | None = None, env: dict[str, str] | None = None) -> None:
         self.clock = clock
         self.machine = machine or Machine.current()
-        super().__init__(env={**store_env(store), **(env or {})})
+        settings = store_env(store)
+        settings["APPLICATION_RECORDER_TOPIC"] = LEAF_RECORDERS[settings["PERSISTENCE_MODULE"]]
+        super().__init__(env={**settings, **(env or {})})
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=_NoTranscoder(), mapper_class=PydanticMapper)

@@ -26,8 +26,17 @@ def _split(n: int) -> int:
 
 
 def root(leaves: Sequence[bytes]) -> bytes:
-    """MTH(D[n]) over leaf hashes, in O(log n) memory (the compact range, folded right to left)."""
-    return root_of(leaves)
+    """MTH(D[n]) over leaf hashes, level by level: an unpaired last node moves up unchanged, which
+    gives the same tree as RFC 6962's split at the largest power of two."""
+    if not leaves:
+        return EMPTY_ROOT
+    level = list(leaves)
+    sha = sha256
+    while len(level) > 1:
+        pairs = iter(level)
+        last = [level[-1]] if len(level) % 2 else []
+        level = [sha(b"\x01" + left + right).digest() for left, right in zip(pairs, pairs)] + last
+    return level[0]
 
 
 def root_of(leaves: Iterable[bytes]) -> bytes:
@@ -141,3 +150,31 @@ def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: 
         fn >>= 1
         sn >>= 1
     return fr == old_root and sr == new_root and sn == 0
+
+
+def prefix_roots(leaves: Iterable[bytes], sizes: Iterable[int]) -> dict[int, bytes]:
+    """The roots of the trees of several sizes of one log, in one pass (for many checkpoints)."""
+    wanted = sorted({s for s in sizes if s >= 0})
+    found: dict[int, bytes] = {}
+    if wanted and wanted[0] == 0:
+        found[0] = EMPTY_ROOT
+    stack: list[tuple[int, bytes]] = []
+    count = 0
+    pending = [s for s in wanted if s > 0]
+    index = 0
+    for leaf in leaves:
+        if index >= len(pending):
+            break
+        size, value = 1, leaf
+        while stack and stack[-1][0] == size:
+            left_size, left = stack.pop()
+            size, value = size + left_size, node_hash(left, value)
+        stack.append((size, value))
+        count += 1
+        while index < len(pending) and pending[index] == count:
+            folded = stack[-1][1]
+            for _, left in reversed(stack[:-1]):
+                folded = node_hash(left, folded)
+            found[count] = folded
+            index += 1
+    return found

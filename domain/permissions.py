@@ -38,6 +38,7 @@ class Action(Enum):
         frozenset({Role.OFFICE}), frozenset(),
         "only the office may accept or return reports and backfill paper history",
     )
+    KEEP_LOG = Rule(frozenset({Role.OFFICE}), frozenset(), "only the office may create the log's key or sign a checkpoint")
 
 
 def check(actor_name: str, role: Role, actor_unit: str | None, action: Action, unit: str | None = None) -> None:

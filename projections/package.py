@@ -10,6 +10,7 @@ from typing import Any
 from domain.application import Ledger
 from domain.errors import AlreadyExists, RuleViolated
 from domain.values import UTC
+from integrity import receipts
 
 
 def package_name(unit_name: str) -> str:
@@ -53,6 +54,7 @@ def _write(ledger: Ledger, reports: list[Any], target: Path, manifest: dict[str,
                 "status": report.status, "approved_by": report.approved_by,
                 "approved_at": _iso(report.approved_at), "sent_by": report.sent_by,
                 "sent_at": _iso(report.sent_at), "sealed": report.sealed, "files": files,
+                "receipt": receipts.add_to_zip(archive, ledger, report.report_id, title),
             })
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
 

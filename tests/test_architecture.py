@@ -67,6 +67,15 @@ def test_domain_imports_only_the_standard_library_pydantic_and_eventsourcing(pat
     assert imported(path) <= DOMAIN_MAY_IMPORT, sorted(imported(path) - DOMAIN_MAY_IMPORT)
 
 
+@pytest.mark.parametrize("path", modules("integrity"), ids=lambda p: p.name)
+def test_integrity_imports_neither_projections_nor_cli(path):
+    assert not imported(path) & {"projections", "cli"}
+
+
+def test_the_merkle_tree_needs_only_the_standard_library():
+    assert imported(ROOT / "domain" / "merkle.py") <= set(sys.stdlib_module_names)
+
+
 @pytest.mark.parametrize("path", modules("projections"), ids=lambda p: p.name)
 def test_projections_do_not_import_cli(path):
     assert "cli" not in imported(path)

@@ -128,4 +128,10 @@ def test_the_streaming_root_equals_the_recursive_definition(leaves):
             return d[0]
         k = 1 << ((len(d) - 1).bit_length() - 1)
         return merkle.node_hash(mth(d[:k]), mth(d[k:]))
-    assert merkle.root(leaves) == mth(leaves)
+    assert merkle.root(leaves) == merkle.root_of(iter(leaves)) == mth(leaves)
+
+
+@given(leaf_lists, st.lists(st.integers(0, 80), max_size=6))
+def test_prefix_roots_equal_the_roots_of_the_prefixes(leaves, sizes):
+    found = merkle.prefix_roots(leaves, sizes)
+    assert found == {s: merkle.root(leaves[:s]) for s in sizes if s <= len(leaves)}
