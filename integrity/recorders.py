@@ -129,6 +129,35 @@ class Snapshot:
                 found[position] = (bytes.fromhex(row[0]), row[1])
         return found
 
+    def counts(self) -> tuple[int, int | None, int | None, int]:
+        """How many leaves, their lowest and highest positions, and how many events."""
+        cursor = self._cursor()
+        cursor.execute(f"SELECT COUNT(*), MIN(position), MAX(position), "
+                       f"(SELECT COUNT(*) FROM {self.recorder.events_table_name}) FROM {TABLE}")
+        return cursor.fetchone()
+
+    def joined_batches(self) -> Iterator[list[tuple]]:
+        """Each leaf with the event it points to (NULLs when that event is gone), by position."""
+        cursor = self._cursor()
+        cursor.execute(f"SELECT l.position, l.notification_id, l.leaf, e.originator_id, e.originator_version, "
+                       f"e.topic, e.state FROM {TABLE} l LEFT JOIN {self.recorder.events_table_name} e "
+                       "ON e.rowid = l.notification_id ORDER BY l.position")
+        while batch := cursor.fetchmany(FETCH):
+            yield batch
+
+    def unleafed(self) -> list[tuple]:
+        """The events no leaf points to (written outside zs), in log order."""
+        cursor = self._cursor()
+        cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM "
+                       f"{self.recorder.events_table_name} e WHERE NOT EXISTS "
+                       f"(SELECT 1 FROM {TABLE} l WHERE l.notification_id = e.rowid) ORDER BY rowid")
+        return cursor.fetchall()
+
+    def leaves_before(self, notification_id: int) -> int:
+        cursor = self._cursor()
+        cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE notification_id < ?", (notification_id,))
+        return cursor.fetchone()[0]
+
     def event_batches(self) -> Iterator[list[tuple]]:
         """Every event as stored (log id, aggregate id, version, topic, state), in log order."""
         cursor = self._cursor()

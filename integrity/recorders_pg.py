@@ -51,6 +51,15 @@ class PostgresLeafRecorder(PostgresApplicationRecorder):
             "position": "SELECT l.position, l.leaf FROM {schema}.{events} e JOIN {schema}.{leaves} l "
                         "ON l.notification_id = e.notification_id "
                         "WHERE e.originator_id = %s AND e.originator_version = %s",
+            "counts": "SELECT COUNT(*), MIN(position), MAX(position), "
+                      "(SELECT COUNT(*) FROM {schema}.{events}) FROM {schema}.{leaves}",
+            "joined": "SELECT l.position, l.notification_id, l.leaf, e.originator_id, e.originator_version, "
+                      "e.topic, e.state FROM {schema}.{leaves} l LEFT JOIN {schema}.{events} e "
+                      "ON e.notification_id = l.notification_id ORDER BY l.position",
+            "unleafed": "SELECT notification_id, originator_id, originator_version, topic, state "
+                        "FROM {schema}.{events} e WHERE NOT EXISTS (SELECT 1 FROM {schema}.{leaves} l "
+                        "WHERE l.notification_id = e.notification_id) ORDER BY notification_id",
+            "before": "SELECT COUNT(*) FROM {schema}.{leaves} WHERE notification_id < %s",
             "first": "SELECT topic, state FROM {schema}.{events} WHERE originator_id = %s "
                      "ORDER BY originator_version LIMIT 1",
         }.items()}
@@ -141,6 +150,21 @@ class PgSnapshot:
                 if row:
                     found[position] = (row[0].bytes, row[1])
         return found
+
+    def counts(self) -> tuple[int, int | None, int | None, int]:
+        return self.conn.cursor(row_factory=tuple_row).execute(self.recorder.q["counts"]).fetchone()
+
+    def joined_batches(self) -> Iterator[list[tuple]]:
+        with self.conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self.recorder.q["joined"])
+            while batch := curs.fetchmany(FETCH):
+                yield batch
+
+    def unleafed(self) -> list[tuple]:
+        return self.conn.cursor(row_factory=tuple_row).execute(self.recorder.q["unleafed"]).fetchall()
+
+    def leaves_before(self, notification_id: int) -> int:
+        return self.conn.cursor(row_factory=tuple_row).execute(self.recorder.q["before"], (notification_id,)).fetchone()[0]
 
     def event_batches(self) -> Iterator[list[tuple]]:
         with self.conn.cursor(row_factory=tuple_row) as curs:

@@ -68,52 +68,112 @@ class Scan:
 def scan(recorder: Any) -> Scan:
     """One pass over the leaves and the events, read in one snapshot."""
     with recorder.snapshot() as snap:
-        rows = snap.leaves()
-        names = _Names(snap)
-        n = len(rows)
-        mismatched: list[tuple[int, tuple]] = []
-        inserted: list[tuple[int, tuple]] = []
-        missing: list[int] = []
-        signing: list[tuple[int | None, tuple]] = []
-        events = 0
-        i = 0
-        # the leaf of each event, inlined (integrity.leaves.event_leaf) for speed
-        sha, head, length, join, to_id = sha256, _HEAD.pack, _LEN.pack, b"".join, snap.id_bytes
-        topics: dict[str, tuple[bytes, bool]] = {}
-        for batch in snap.event_batches():
-            events += len(batch)
-            for ev in batch:
-                nid = ev[0]
-                while i < n and rows[i][1] < nid:
-                    missing.append(i)
-                    i += 1
-                if i < n and rows[i][1] == nid:
-                    row = rows[i]
-                    i += 1
-                    topic = ev[3]
-                    encoded = topics.get(topic)
-                    if encoded is None:
-                        encoded = topics[topic] = (topic.encode(), topic.startswith(SIGNING))
-                    state = ev[4]
-                    if type(state) is not bytes:
-                        state = _bytes(state)
-                    if sha(join((b"\x00", head(row[0], 16, to_id(ev[1]), ev[2], len(encoded[0])), encoded[0],
-                                 length(len(state)), state))).digest() != row[2]:
-                        mismatched.append((i - 1, _event(ev, to_id)))
-                    elif encoded[1]:
-                        signing.append((row[0], _event(ev, to_id)))
-                else:
-                    inserted.append((i, _event(ev, to_id)))
-        missing.extend(range(i, n))
-        if not n and events:
-            return Scan(events, [], [], sealed=False)
-        meta = snap.leaf_subjects([rows[j][0] for j in {j for j, _ in mismatched} | set(missing)])
-        problems = _gaps(rows)
-        problems += _classify(rows, meta, mismatched, inserted, missing, names)
-        result = Scan(events, [r[2] for r in rows], problems)
-        _read_keys(result, signing)
+        count, low, high, total = snap.counts()
+        if not count:
+            return Scan(total, [], [], sealed=not total)
+        if low == 1 and high == count:  # the usual case: positions 1..n, each joined to its event
+            result = _joined(snap, count, total)
+        else:
+            result = _merged(snap)
         _check_recorded_checkpoints(result)
     result.problems.sort(key=lambda p: (p.position, KINDS.index(p.kind)))
+    return result
+
+
+class _Rows:
+    """(position, log id, leaf) by index, for dense positions; log ids kept only where a problem needs them."""
+
+    def __init__(self, hashes: list[bytes], ids: dict[int, int]) -> None:
+        self.hashes, self.ids = hashes, ids
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def __getitem__(self, index: int) -> tuple[int, int | None, bytes]:
+        return index + 1, self.ids.get(index), self.hashes[index]
+
+
+def _joined(snap: Any, count: int, total: int) -> Scan:
+    hashes: list[bytes] = []
+    ids: dict[int, int] = {}
+    mismatched: list[tuple[int, tuple]] = []
+    missing: list[int] = []
+    signing: list[tuple[int | None, tuple]] = []
+    sha, head, length, join, to_id = sha256, _HEAD.pack, _LEN.pack, b"".join, snap.id_bytes
+    topics: dict[str, tuple[bytes, bool]] = {}
+    keep = hashes.append
+    for batch in snap.joined_batches():
+        for position, log_id, leaf, aggregate, version, topic, state in batch:
+            keep(leaf)
+            if topic is None:
+                missing.append(position - 1)
+                ids[position - 1] = log_id
+                continue
+            encoded = topics.get(topic)
+            if encoded is None:
+                encoded = topics[topic] = (topic.encode(), topic.startswith(SIGNING))
+            if type(state) is not bytes:
+                state = _bytes(state)
+            if sha(join((b"\x00", head(position, 16, to_id(aggregate), version, len(encoded[0])), encoded[0],
+                         length(len(state)), state))).digest() != leaf:
+                ids[position - 1] = log_id
+                mismatched.append((position - 1, _event((log_id, aggregate, version, topic, state), to_id)))
+            elif encoded[1]:
+                signing.append((position, _event((log_id, aggregate, version, topic, state), to_id)))
+    inserted: list[tuple[int, tuple]] = []
+    if total > count - len(missing):
+        inserted = [(snap.leaves_before(ev[0]), _event(ev, to_id)) for ev in snap.unleafed()]
+    rows = _Rows(hashes, ids)
+    meta = snap.leaf_subjects([i + 1 for i in {i for i, _ in mismatched} | set(missing)])
+    result = Scan(total, hashes, _classify(rows, meta, mismatched, inserted, missing, _Names(snap)))
+    _read_keys(result, signing)
+    return result
+
+
+def _merged(snap: Any) -> Scan:
+    """The log and a tree whose positions are not 1..n (its own records changed): merged by log id."""
+    rows = snap.leaves()
+    names = _Names(snap)
+    n = len(rows)
+    mismatched: list[tuple[int, tuple]] = []
+    inserted: list[tuple[int, tuple]] = []
+    missing: list[int] = []
+    signing: list[tuple[int | None, tuple]] = []
+    events = 0
+    i = 0
+    # the leaf of each event, inlined (integrity.leaves.event_leaf) for speed
+    sha, head, length, join, to_id = sha256, _HEAD.pack, _LEN.pack, b"".join, snap.id_bytes
+    topics: dict[str, tuple[bytes, bool]] = {}
+    for batch in snap.event_batches():
+        events += len(batch)
+        for ev in batch:
+            nid = ev[0]
+            while i < n and rows[i][1] < nid:
+                missing.append(i)
+                i += 1
+            if i < n and rows[i][1] == nid:
+                row = rows[i]
+                i += 1
+                topic = ev[3]
+                encoded = topics.get(topic)
+                if encoded is None:
+                    encoded = topics[topic] = (topic.encode(), topic.startswith(SIGNING))
+                state = ev[4]
+                if type(state) is not bytes:
+                    state = _bytes(state)
+                if sha(join((b"\x00", head(row[0], 16, to_id(ev[1]), ev[2], len(encoded[0])), encoded[0],
+                             length(len(state)), state))).digest() != row[2]:
+                    mismatched.append((i - 1, _event(ev, to_id)))
+                elif encoded[1]:
+                    signing.append((row[0], _event(ev, to_id)))
+            else:
+                inserted.append((i, _event(ev, to_id)))
+    missing.extend(range(i, n))
+    meta = snap.leaf_subjects([rows[j][0] for j in {j for j, _ in mismatched} | set(missing)])
+    problems = _gaps(rows)
+    problems += _classify(rows, meta, mismatched, inserted, missing, names)
+    result = Scan(events, [r[2] for r in rows], problems)
+    _read_keys(result, signing)
     return result
 
 
