@@ -170,8 +170,10 @@ def _merged(snap: Any) -> Scan:
                 inserted.append((i, _event(ev, to_id)))
     missing.extend(range(i, n))
     meta = snap.leaf_subjects([rows[j][0] for j in {j for j, _ in mismatched} | set(missing)])
-    problems = _gaps(rows)
-    problems += _classify(rows, meta, mismatched, inserted, missing, names)
+    gaps = _gaps(rows)
+    problems = _leaf_order(rows) + _classify(rows, meta, mismatched, inserted, missing, names, gaps)
+    problems += [Problem(p, "missing", None, f"the tree has no leaf at position {p}: its own record was deleted")
+                 for p in sorted(gaps)]
     result = Scan(events, [r[2] for r in rows], problems)
     _read_keys(result, signing)
     return result
@@ -209,20 +211,15 @@ class _Names:
         return found
 
 
-def _gaps(rows: list[tuple]) -> list[Problem]:
-    positions = [row[0] for row in rows]
-    ids = [row[1] for row in rows]
-    if positions == list(range(1, len(rows) + 1)) and all(a < b for a, b in zip(ids, ids[1:])):
-        return []
-    found = []
-    for index, row in enumerate(rows):
-        if row[0] != index + 1 and (index == 0 or rows[index - 1][0] != index):
-            found.append(Problem(index + 1, "missing", None,
-                                 f"the tree has no leaf at position {index + 1}: its own record was deleted"))
-        if index and row[1] <= rows[index - 1][1]:
-            found.append(Problem(row[0], "reordered", None,
-                                 f"the tree's record of position {row[0]} points before that of position {rows[index - 1][0]}"))
-    return found
+def _gaps(rows: list[tuple]) -> set[int]:
+    """The positions the tree has no record for, below its highest."""
+    present = {row[0] for row in rows}
+    return set(range(1, max(present, default=0) + 1)) - present
+
+
+def _leaf_order(rows: list[tuple]) -> list[Problem]:
+    return [Problem(row[0], "reordered", None, f"the tree's record of position {row[0]} points before that of "
+                    f"position {previous[0]}") for previous, row in zip(rows, rows[1:]) if row[1] <= previous[1]]
 
 
 def _event_name(topic: str) -> str:
@@ -249,8 +246,8 @@ def _unreadable(ev: tuple) -> str | None:
     return None
 
 
-def _classify(rows: list[tuple], meta: dict[int, tuple[bytes, int]], mismatched: list, inserted: list,
-              missing: list[int], names: _Names) -> list[Problem]:
+def _classify(rows: Any, meta: dict[int, tuple[bytes, int]], mismatched: list, inserted: list,
+              missing: list[int], names: _Names, gaps: set[int] | None = None) -> list[Problem]:
     """rows: (position, log id, leaf); meta: position → (aggregate id, version) of the leaves at issue."""
     found: list[Problem] = []
     expected = {meta[rows[i][0]]: i for i, _ in mismatched if rows[i][0] in meta}
@@ -284,6 +281,10 @@ def _classify(rows: list[tuple], meta: dict[int, tuple[bytes, int]], mismatched:
             found.append(Problem(rows[j][0], "reordered", subject, f"{what} was moved out of its place in the log"))
             continue
         position = rows[i - 1][0] + 1 if i else 1
+        if gaps and position in gaps:  # the event is where it was; its leaf is what was deleted
+            gaps.discard(position)
+            found.append(Problem(position, "missing", subject, f"{what}: its leaf was deleted from the tree"))
+            continue
         found.append(Problem(position, "inserted", subject, f"{what} has no leaf: it was written outside zs"))
     gone = [i for i in missing if i not in moved]
     tail = _tail(gone, len(rows), inserted)

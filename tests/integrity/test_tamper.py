@@ -249,3 +249,11 @@ def test_the_canonical_bytes_of_an_event_match_the_documented_vector():
     leaf = event_leaf(7, aggregate, 2, "domain.unit:Unit.Updated", b'{"name":"x"}')
     assert leaf == sha256(b"\x00" + data).digest()
     assert leaf.hex() == "904864db832ca033f21c30faa790598d7ea53cc6ff57dab8a804bbdf584bbe40"
+
+
+def test_a_leaf_deleted_or_replaced_in_the_tree_itself_is_caught_at_its_position(story):
+    ledger, raw, _ = story
+    raw.execute("DELETE FROM {leaves} WHERE position = 5")
+    raw.execute("UPDATE {leaves} SET leaf = ? WHERE position = 9", b"\x00" * 32)
+    signed = receipts.build(ledger, REPORT)["tree_size"]  # the checkpoint on record no longer matches either
+    assert [(p, kind) for p, kind, _ in problems(ledger)] == [(5, "missing"), (9, "changed"), (signed, "changed")]
