@@ -25,7 +25,7 @@ class SQLiteLeafRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
                 f"CREATE TABLE IF NOT EXISTS {TABLE} (position INTEGER PRIMARY KEY, "
-                "notification_id INTEGER NOT NULL UNIQUE, originator_id TEXT NOT NULL, "
+                "notification_id INTEGER NOT NULL UNIQUE, originator_id BLOB NOT NULL, "
                 "originator_version INTEGER NOT NULL, leaf BLOB NOT NULL)"]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -42,7 +42,7 @@ class SQLiteLeafRecorder(SQLiteApplicationRecorder):
         rows = []
         for offset, (nid, s) in enumerate(zip(ids, stored_events), start=1):
             raw = id_bytes(s.originator_id)
-            rows.append((last + offset, nid, raw.hex(), s.originator_version,
+            rows.append((last + offset, nid, raw, s.originator_version,
                          event_leaf(last + offset, raw, s.originator_version, s.topic, s.state)))
         c.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)", rows)
         return ids
@@ -92,7 +92,7 @@ class SQLiteLeafRecorder(SQLiteApplicationRecorder):
             if c.fetchone()[0]:
                 raise Sealed("this ledger's tree is already built; every new event becomes a leaf as it is written")
             snap = Snapshot(self, c)
-            rows = [(p, nid, raw.hex(), v, event_leaf(p, raw, v, t, s))
+            rows = [(p, nid, raw, v, event_leaf(p, raw, v, t, s))
                     for p, (nid, raw, v, t, s) in enumerate(snap.events(), start=1)]
             c.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)", rows)
             return len(rows)
@@ -126,7 +126,7 @@ class Snapshot:
             cursor.execute(f"SELECT originator_id, originator_version FROM {TABLE} WHERE position = ?", (position,))
             row = cursor.fetchone()
             if row:
-                found[position] = (bytes.fromhex(row[0]), row[1])
+                found[position] = (bytes(row[0]), row[1])
         return found
 
     def counts(self) -> tuple[int, int | None, int | None, int]:
