@@ -145,6 +145,7 @@ def checkpoint(obj: Context, key_file: Path, out: Path | None) -> None:
     actor = obj.require_actor()
     if out is not None and out.exists():
         raise AlreadyExists(f"{out} already exists; choose another --out")
+    receipts.require_tree(obj.ledger)
     note = receipts.sign_tree(obj.ledger, actor, signing)
     if out is not None:
         _write_new(out, note)
@@ -182,6 +183,7 @@ def sending_key(obj: Context, key_file: Path | None) -> SigningKey | None:
         return None
     signing = load_key(key_file)
     obj.ledger.log_key(signing.verifier)
+    receipts.require_tree(obj.ledger)
     return signing
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from domain import merkle
 from domain.application import Ledger
-from domain.errors import InvalidValue, NotFound
+from domain.errors import InvalidValue, NotFound, RuleViolated
 from domain.report import Report
 from domain.values import UTC
 from integrity.leaves import event_leaf
@@ -21,6 +21,15 @@ from integrity.notes import BadNote, SigningKey, Verifier, checkpoint_text, open
 from integrity.verify import Problem, Scan, tree_against
 
 FORMAT = "zhaoshang receipt v1"
+
+
+def require_tree(ledger: Ledger) -> None:
+    """Refuse to promise a receipt from a ledger whose events predate its tree."""
+    with ledger.recorder.snapshot() as snap:
+        leaves, _, _, events = snap.counts()
+    if events and not leaves:
+        raise RuleViolated(f"this ledger's {events} events have no tree yet, so nothing can be signed; "
+                           "the office builds it once with `zs --as NAME verify --seal`")
 
 
 def sign_tree(ledger: Ledger, actor: str, key: SigningKey, about: str | None = None, office: bool = True) -> str:

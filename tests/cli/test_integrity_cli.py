@@ -128,3 +128,22 @@ def test_the_package_holds_each_reports_receipt(commission_cli):
         found = [n for n in names if n.endswith("回执.json")]
         assert found and json.loads(archive.read(found[0]))["report_id"] == report_id
         assert any(n.endswith("回执.txt") for n in names)
+
+
+def test_a_ledger_from_before_the_tree_is_sealed_once_by_the_office(zs, store_url, event_count):
+    from domain.application import Ledger
+
+    old = Ledger(store_url, env={"APPLICATION_RECORDER_TOPIC": "eventsourcing.sqlite:SQLiteApplicationRecorder"})
+    old.init("管理员")
+    old.add_person("管理员", OFFICE, "office")
+    old.close()
+    assert "no tree yet" in zs("verify", expect=1).stderr
+    key = keyed(zs)  # written before the seal: a third event without a leaf
+    count = event_count()
+    assert "no tree yet" in zs("checkpoint", "--key", key, actor=OFFICE, expect=1).stderr
+    assert event_count() == count
+    zs("verify", "--seal", actor="管理员", expect=1)  # the office's work
+    assert "3 events are its leaves" in zs("verify", "--seal", actor=OFFICE).stdout
+    assert "already built" in zs("verify", "--seal", actor=OFFICE, expect=1).stderr
+    zs("checkpoint", "--key", key, actor=OFFICE)
+    assert json.loads(zs("verify", "--json").stdout)["tree_size"] == 4
