@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.context import Context, pass_context
 from cli.output import emit_json
 from domain.errors import AlreadyExists, RuleViolated
-from integrity import receipts
-from integrity.notes import SigningKey, create_key, load_key
-from integrity.recorders import Sealed
-from integrity.verify import Scan, check_checkpoint, scan
+
+if TYPE_CHECKING:  # the integrity modules load cryptography: only the commands that need them import them
+    from integrity.notes import SigningKey
+    from integrity.verify import Scan
 
 KEY_FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -57,6 +58,10 @@ def verify(obj: Context, as_json: bool, seal: bool, checkpoints: tuple[Path, ...
       zs verify --checkpoint 2021-10-05.checkpoint --receipt 回执.json --json
       zs --as 许办公 verify --seal
     """
+    from integrity import receipts
+    from integrity.recorders import Sealed
+    from integrity.verify import check_checkpoint, scan
+
     notes = [_read(path, "--checkpoint") for path in checkpoints]
     given = [receipts.parse(_read(path, "--receipt"), str(path)) for path in receipt_files]
     ledger = obj.ledger
@@ -114,6 +119,8 @@ def key_create(obj: Context, out: Path, name: str) -> None:
     Example:
       zs --as 许办公 key create --out /media/usb/zhaoshang.key
     """
+    from integrity.notes import create_key
+
     actor = obj.require_actor()
     ledger = obj.ledger
     ledger.check_keeps_log(actor)
@@ -141,6 +148,9 @@ def checkpoint(obj: Context, key_file: Path, out: Path | None) -> None:
     Example:
       zs --as 许办公 checkpoint --key /media/usb/zhaoshang.key --out 2021-10-06.checkpoint
     """
+    from integrity import receipts
+    from integrity.notes import load_key
+
     signing = load_key(key_file)
     actor = obj.require_actor()
     if out is not None and out.exists():
@@ -163,6 +173,8 @@ def receipt(obj: Context, report_id: str, out: Path | None) -> None:
     Example:
       zs report receipt HW/project_status/2021-09 --out 回执.json
     """
+    from integrity import receipts
+
     made = receipts.build(obj.ledger, report_id.strip())
     text = json.dumps(made, ensure_ascii=False, indent=2) + "\n"
     if out is None:
@@ -181,6 +193,9 @@ def sending_key(obj: Context, key_file: Path | None) -> SigningKey | None:
     """Before `report send --key FILE`: the key, read and found to be the ledger's own."""
     if key_file is None:
         return None
+    from integrity import receipts
+    from integrity.notes import load_key
+
     signing = load_key(key_file)
     obj.ledger.log_key(signing.verifier)
     receipts.require_tree(obj.ledger)
@@ -191,6 +206,8 @@ def acknowledge(obj: Context, actor: str, report_id: str, signing: SigningKey | 
     """After `report send --key FILE`: sign the tree that now holds the sending, and say so."""
     if signing is None:
         return
+    from integrity import receipts
+
     receipts.sign_tree(obj.ledger, actor, signing, about=f"report {report_id} sent", office=False)
     made = receipts.build(obj.ledger, report_id)
     click.echo(f"回执 receipt: position {made['position']}, signed tree size {made['tree_size']}; "

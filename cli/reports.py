@@ -9,7 +9,6 @@ import click
 
 from cli.context import Context, pass_context
 from cli.forms import FROM_LEDGER, ledger_form
-from cli.integrity import acknowledge, sending_key
 from cli.output import json_option, render, render_record
 from domain.errors import AlreadyExists, InvalidValue, RuleViolated
 from domain.period import Period
@@ -105,6 +104,8 @@ def send(obj: Context, report_id: str, sealed: bool, key_file: Path | None) -> N
     Example:
       zs --as 王芳 report send HW/project_status/2021-09 --sealed --key /media/usb/zhaoshang.key
     """
+    from cli.integrity import acknowledge, sending_key
+
     signing = sending_key(obj, key_file)
     obj.ledger.send_report(obj.require_actor(), report_id, sealed)
     click.echo(f"{report_id} 已报送")

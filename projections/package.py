@@ -10,7 +10,6 @@ from typing import Any
 from domain.application import Ledger
 from domain.errors import AlreadyExists, RuleViolated
 from domain.values import UTC
-from integrity import receipts
 
 
 def package_name(unit_name: str) -> str:
@@ -40,6 +39,8 @@ def write_package(ledger: Ledger, unit: str, period: str, out_dir: Path) -> Path
 
 
 def _write(ledger: Ledger, reports: list[Any], target: Path, manifest: dict[str, Any]) -> None:
+    from integrity import receipts
+
     calendar = ledger.calendar()
     with zipfile.ZipFile(target, "x", compression=zipfile.ZIP_DEFLATED) as archive:
         for report in reports:

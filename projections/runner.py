@@ -17,7 +17,6 @@ from typing import Any
 from eventsourcing.utils import resolve_topic
 
 from domain.base import upcast
-from integrity.guard import check_log
 from projections.db import Cursor, Db, ts
 
 BATCH = 2000
@@ -178,6 +177,8 @@ class Runner:
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
         """Drop the named views (all by default) and replay the whole log into them."""
+        from integrity.guard import check_log
+
         check_log(self.recorder)  # a changed log is refused before any view is touched
         chosen = list(names or self.views)
         with self.db.transaction() as cursor:
