@@ -187,11 +187,12 @@ def months(years: int = YEARS) -> Iterator[Period]:
         month = month.next()
 
 
-def generate(store: str, events: int, seed: int = 116, projects: int | None = None, years: int = YEARS) -> int:
+def generate(store: str, events: int, seed: int = 116, projects: int | None = None, years: int = YEARS,
+             env: dict[str, str] | None = None) -> int:
     """A ledger of about `events` events over ten years; or, given `projects` and `years`, that many
     projects over that many years (the same ledger with a shorter history, whatever it comes to)."""
     clock = Clock(datetime.combine(START - timedelta(days=2), time(9), tzinfo=SHANGHAI).astimezone(UTC))
-    ledger = Ledger(store, clock=clock, machine=Machine("bench", "bench"))
+    ledger = Ledger(store, clock=clock, machine=Machine("bench", "bench"), env=env)
     try:
         count = projects or max(100, (events - REPORT_EVENTS) // EVENTS_PER_PROJECT)
         generator = Generator(ledger, clock, projects=count, seed=seed, years=years)

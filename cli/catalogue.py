@@ -17,10 +17,11 @@ from domain.person import Person
 from domain.problem import Problem
 from domain.project import Project
 from domain.report import Report, ReportingPolicy
+from domain.signing import LogKey
 from domain.supervision import Supervision
 from domain.unit import Unit
 
-AGGREGATES = (Unit, Person, Project, Problem, Report, ReportingPolicy, Supervision)
+AGGREGATES = (Unit, Person, Project, Problem, Report, ReportingPolicy, Supervision, LogKey)
 ENVELOPE = set(DomainEvent.model_fields) | {"originator_topic"}
 
 WHO: dict[type, str] = {
@@ -39,6 +40,8 @@ WHO: dict[type, str] = {
     ReportingPolicy.Started: "the first `policy load`", ReportingPolicy.Loaded: Action.SET_UP.value.who,
     Supervision.Opened: Action.SUPERVISE.value.who, Supervision.Closed: Action.SUPERVISE.value.who,
     Supervision.Reopened: Action.SUPERVISE.value.who, Supervision.Answered: Action.ANSWER_SUPERVISION.value.who,
+    LogKey.Registered: Action.KEEP_LOG.value.who + " (`zs key create`)",
+    LogKey.CheckpointSigned: Action.KEEP_LOG.value.who + " (`zs checkpoint`); also a sender's `report send --key`",
 }
 DEFAULT_WHO = Action.PROJECT_WORK.value.who
 

@@ -18,6 +18,11 @@ from domain.store import DEFAULT_STORE
 # (click's lazy group pattern); a command's module is imported only when it runs.
 # tests/cli/test_startup.py checks every line here against the command's own help.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "verify": ("cli.integrity", "Recompute every leaf from the stored events and the tree from the leaves; check the "
+                                "checkpoints on record and those given. Exit 0 when all is intact, 1 otherwise."),
+    "key": ("cli.integrity", "The ledger's signing key (Ed25519): it signs checkpoints and receipts."),
+    "checkpoint": ("cli.integrity", "Sign the current tree head (size, root, time) as a C2SP checkpoint, record it and "
+                                    "print it (office)."),
     "init": ("cli.ledger_commands", "Create the ledger and its first admin; refused if the store already holds a ledger."),
     "unit": ("cli.units", "Member units (成员单位): enrol, update, withdraw, list, show."),
     "person": ("cli.people", "People (人员): add, update, remove, list."),
@@ -77,7 +82,9 @@ class Group(click.Group):
         except Exception as error:  # a store that cannot be opened, a disk full: no traceback
             if os.environ.get("ZS_DEBUG"):
                 raise
-            raise click.ClickException(_unexpected(error)) from None
+            from integrity.guard import explain  # a changed log explains many an unexpected error
+
+            raise click.ClickException(explain(ctx.obj) or _unexpected(error)) from None
 
 
 def _unexpected(error: Exception) -> str:

@@ -112,6 +112,7 @@ EVENT_LABELS = {
     "ProblemRegistered": "提出问题", "Raised": "提出问题", "Escalated": "上报", "Answered": "答复反馈", "Closed": "销号",
     "Reopened": "重新打开", "Drafted": "起草", "Approved": "审定", "Sent": "报送", "Accepted": "接收", "Returned": "退回",
     "Revised": "修改重报", "Started": "建立报送时限", "Loaded": "载入报送时限", "Opened": "开具督办",
+    "CheckpointSigned": "签署树头",
 }
 
 

@@ -9,6 +9,7 @@ import click
 
 from cli.context import Context, pass_context
 from cli.forms import FROM_LEDGER, ledger_form
+from cli.integrity import receipt
 from cli.labels import LabelledChoice, report_kind, with_kind_titles
 from cli.output import json_option, render, render_record
 from domain.errors import AlreadyExists, InvalidValue, RuleViolated
@@ -91,16 +92,25 @@ def approve(obj: Context, report_id: str) -> None:
 @report.command("send")
 @click.argument("report_id", metavar="ID")
 @click.option("--sealed", is_flag=True, help="Confirm the report carries the unit's seal (加盖公章); required.")
+@click.option("--key", "key_file", envvar="ZS_KEY", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="The ledger's key file: sign the tree holding this sending, for its receipt (env ZS_KEY).")
 @pass_context
-def send(obj: Context, report_id: str, sealed: bool) -> None:
+def send(obj: Context, report_id: str, sealed: bool, key_file: Path | None) -> None:
     """Send an approved report to the office, sealed (the unit's liaison, leader or principal).
+
+    With --key (or ZS_KEY) the office system signs the tree that holds the sending, so the report
+    has a receipt (回执): `zs report receipt ID`.
 
     \b
     Example:
-      zs --as 王芳 report send HW/project_status/2021-09 --sealed
+      zs --as 王芳 report send HW/project_status/2021-09 --sealed --key /media/usb/zhaoshang.key
     """
+    from cli.integrity import acknowledge, sending_key
+
+    signing = sending_key(obj, key_file)
     obj.ledger.send_report(obj.require_actor(), report_id, sealed)
     click.echo(f"{report_id} 已报送")
+    acknowledge(obj, obj.require_actor(), report_id.strip(), signing)
 
 
 @report.command("accept")
@@ -255,3 +265,5 @@ def package(obj: Context, unit: str, periods: tuple[str, ...], due_in: str | Non
     except InvalidValue as error:
         raise click.BadParameter(str(error), param_hint="'--due-in'") from None
     click.echo(write_package(obj.ledger, unit, out, chosen, month))
+
+report.add_command(receipt)  # `zs report receipt` lives with the log's other commands in cli/integrity.py

@@ -23,6 +23,7 @@ from domain.permissions import UNIT_ROLES, Action, check
 from domain.person import Person, check_an_admin_remains
 from domain.problem import Problem
 from domain.reporting import Reporting
+from domain.signing import Signing
 from domain.project import Project
 from domain import schema
 from domain.store import describe_store, store_env
@@ -35,6 +36,9 @@ from domain.values import (
 A = TypeVar("A", bound=Aggregate)
 Clock = Callable[[], datetime]
 CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
+# Recorders that write each event's Merkle leaf in the event's own transaction (docs/integrity.md).
+LEAF_RECORDERS = {"eventsourcing.sqlite": "integrity.recorders:SQLiteLeafRecorder",
+                  "eventsourcing.postgres": "integrity.recorders_pg:PostgresLeafRecorder"}
 
 
 def real_clock() -> datetime:
@@ -65,7 +69,7 @@ def os_user_of(uid: int) -> str:
         return str(uid)
 
 
-class Ledger(Reporting, Application[UUID]):
+class Ledger(Signing, Reporting, Application[UUID]):
     """The commission's investment-promotion ledger (招商引资台账)."""
 
     name = "zhaoshang"
@@ -76,16 +80,19 @@ class Ledger(Reporting, Application[UUID]):
         store that holds no ledger is refused (`NoLedger`) and left as it was."""
         self.clock = clock
         self.machine = machine or Machine.current()
-        settings = {**store_env(store), **(env or {})}
+        settings = store_env(store)
+        settings["APPLICATION_RECORDER_TOPIC"] = LEAF_RECORDERS[settings["PERSISTENCE_MODULE"]]
+        settings = {**settings, **(env or {})}
         where = describe_store(store)
         path = settings.get("SQLITE_DBNAME")
-        current = not create and path not in (None, ":memory:") and schema.check_sqlite_file(path, where)
+        part = schema.part_for(settings["APPLICATION_RECORDER_TOPIC"])
+        current = not create and path not in (None, ":memory:") and schema.check_sqlite_file(path, where, part)
         try:
             super().__init__(env={**settings, "CREATE_TABLE": "no"})  # DDL runs once, in schema.ensure
         except OperationalError as error:  # PostgreSQL: no such database or role, a refused connection
             raise schema.StoreUnavailable(schema.unreachable(self.factory.datastore, error)) from None
         if not current:
-            schema.ensure(self.recorder, create, where)
+            schema.ensure(self.recorder, create, where, part)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=_NoTranscoder(), mapper_class=PydanticMapper)

@@ -42,6 +42,7 @@ class Action(Enum):
     ANSWER_SUPERVISION = Rule(
         frozenset(), REPORTING_ROLES, "only the unit's principal, leader or liaison may answer its 督办",
     )
+    KEEP_LOG = Rule(frozenset({Role.OFFICE}), frozenset(), "only the office may create the log's key or sign a checkpoint")
 
 
 def check(actor_name: str, role: Role, actor_unit: str | None, action: Action, unit: str | None = None) -> None:

@@ -18,7 +18,13 @@ from typing import Any
 from domain.attachments import create_table_sql
 from domain.errors import DomainError, NotFound
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a row per recorder (the leaf recorders add the Merkle leaves table)
+
+
+def part_for(recorder_topic: str) -> str:
+    """The zs_schema row of a ledger written through this recorder: a store made through another
+    recorder (one without the leaves table, say) gets this one's tables made when first opened."""
+    return f"ledger {recorder_topic}"
 NO_LEDGER = "no ledger here ({where}); create one with `zs init --admin NAME`"
 
 
@@ -30,7 +36,7 @@ class StoreUnavailable(DomainError):
     """The store cannot be reached or opened; the message carries the server's own reason."""
 
 
-def check_sqlite_file(path: str, where: str) -> bool:
+def check_sqlite_file(path: str, where: str, part: str) -> bool:
     """Before a SQLite store is opened for anything but creating it: is there a ledger? Read-only,
     so an empty or foreign file stays exactly as it was (opening it normally would turn on WAL).
     True when the schema row is current; False for a ledger that needs its tables brought up to date."""
@@ -43,7 +49,7 @@ def check_sqlite_file(path: str, where: str) -> bool:
     try:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "zs_schema" in tables:
-            row = connection.execute("SELECT version FROM zs_schema WHERE part = 'ledger'").fetchone()
+            row = connection.execute("SELECT version FROM zs_schema WHERE part = ?", (part,)).fetchone()
             return row is not None and row[0] >= SCHEMA_VERSION
     except sqlite3.DatabaseError as error:
         raise StoreUnavailable(f"{path} is not a ledger: {error}") from None
@@ -54,9 +60,9 @@ def check_sqlite_file(path: str, where: str) -> bool:
     return False
 
 
-def ensure(recorder: Any, create: bool, where: str) -> None:
+def ensure(recorder: Any, create: bool, where: str, part: str) -> None:
     """Make sure the ledger's tables exist at this version: one SELECT when they do."""
-    store = _Store(recorder)
+    store = _Store(recorder, part)
     if store.current():
         return
     with store.locked() as cursor:
@@ -68,23 +74,25 @@ def ensure(recorder: Any, create: bool, where: str) -> None:
 
 
 class _Store:
-    def __init__(self, recorder: Any) -> None:
+    def __init__(self, recorder: Any, part: str) -> None:
         self.recorder = recorder
+        self.part = part
         self.datastore = recorder.datastore
         self.postgres = type(self.datastore).__name__.startswith("Postgres")
         self.schema = getattr(self.datastore, "schema", "public") if self.postgres else ""
         self.table = f"{self.schema}.zs_schema" if self.postgres else "zs_schema"
+        self.mark = "%s" if self.postgres else "?"
 
     def current(self, cursor: Any = None) -> bool:
         if cursor is not None:
             if not self._exists(cursor, "zs_schema"):
                 return False
-            cursor.execute(f"SELECT version FROM {self.table} WHERE part = 'ledger'")
+            cursor.execute(f"SELECT version FROM {self.table} WHERE part = {self.mark}", (self.part,))
             row = cursor.fetchone()
             return row is not None and row["version"] >= SCHEMA_VERSION
         try:
             with self.datastore.transaction(commit=False) as cursor:
-                cursor.execute(f"SELECT version FROM {self.table} WHERE part = 'ledger'")
+                cursor.execute(f"SELECT version FROM {self.table} WHERE part = {self.mark}", (self.part,))
                 row = cursor.fetchone()
         except Exception as error:  # no such table (or schema): the slow path finds out which
             if "connection" in str(error) and self.postgres:
@@ -133,9 +141,8 @@ class _Store:
                 cursor.execute(statement)
         cursor.execute(create_table_sql(self.postgres, self.schema))
         cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (part TEXT PRIMARY KEY, version BIGINT NOT NULL)")
-        mark = "%s" if self.postgres else "?"
-        cursor.execute(f"INSERT INTO {self.table} (part, version) VALUES ('ledger', {mark}) "
-                       f"ON CONFLICT (part) DO UPDATE SET version = excluded.version", (SCHEMA_VERSION,))
+        cursor.execute(f"INSERT INTO {self.table} (part, version) VALUES ({self.mark}, {self.mark}) "
+                       f"ON CONFLICT (part) DO UPDATE SET version = excluded.version", (self.part, SCHEMA_VERSION))
 
     def _create_postgres(self, cursor: Any) -> None:
         """eventsourcing's DDL, in our transaction and under our lock. Its composite types have no

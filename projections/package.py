@@ -132,11 +132,15 @@ def add_report(ledger: Ledger, archive: zipfile.ZipFile, report: Report, title: 
         entry.compress_type = zipfile.ZIP_DEFLATED
         archive.writestr(entry, content)
         files.append({"path": path, "sha256": attachment.sha256, "size": attachment.size})
+    from integrity import receipts  # cryptography is loaded only by the commands that sign or package
+
+    receipt = receipts.add_to_zip(archive, ledger, report.report_id, folder, stamp)
     return {
         "id": report.report_id, "kind": report.kind, "title": title, "period": report.period,
         "due_on": str(report.due_on), "version": report.revision, "status": report.status,
         "approved_by": report.approved_by, "approved_at": _shanghai(report.approved_at),
         "sent_by": report.sent_by, "sent_at": _shanghai(report.sent_at), "sealed": report.sealed, "files": files,
+        "receipt": receipt,
     }
 
 

@@ -203,7 +203,10 @@ class Runner:
         """Replay the whole log into new tables beside the named views (all by default), and swap
         them in, in one transaction, only once complete. Until then the old views keep answering;
         an unreadable event stops the rebuild (`UnreadableEvent`) and leaves them as they were."""
+        from integrity.guard import check_log
         from projections.rebuild import Rebuild
+
+        check_log(self.recorder)  # a changed log is refused before any view is touched
 
         chosen = [self.views[name] for name in (names or self.views)]
         return Rebuild(self, chosen).run(progress)

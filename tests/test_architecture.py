@@ -14,7 +14,7 @@ PACKAGES = ("domain", "projections", "cli")
 DOMAIN_MAY_IMPORT = {"domain", "pydantic", "eventsourcing", *sys.stdlib_module_names}
 # The application and the persistence adapters; every other domain module (aggregates, events,
 # values, rules) uses only eventsourcing.domain.
-ADAPTERS = {"application.py", "reporting.py", "mapper.py", "store.py", "attachments.py"}
+ADAPTERS = {"application.py", "reporting.py", "signing.py", "mapper.py", "store.py", "attachments.py"}
 
 
 def modules(package: str) -> list[Path]:
@@ -69,6 +69,15 @@ def test_domain_imports_neither_projections_nor_cli(path):
 @pytest.mark.parametrize("path", modules("domain"), ids=lambda p: p.name)
 def test_domain_imports_only_the_standard_library_pydantic_and_eventsourcing(path):
     assert imported(path) <= DOMAIN_MAY_IMPORT, sorted(imported(path) - DOMAIN_MAY_IMPORT)
+
+
+@pytest.mark.parametrize("path", modules("integrity"), ids=lambda p: p.name)
+def test_integrity_imports_neither_projections_nor_cli(path):
+    assert not imported(path) & {"projections", "cli"}
+
+
+def test_the_merkle_tree_needs_only_the_standard_library():
+    assert imported(ROOT / "domain" / "merkle.py") <= set(sys.stdlib_module_names)
 
 
 @pytest.mark.parametrize("path", modules("projections"), ids=lambda p: p.name)

@@ -13,7 +13,8 @@ import pytest
 from cli.main import COMMANDS, cli
 
 HEAVY = ("openpyxl", "projections.forms", "domain.project", "domain.report", "domain.unit", "domain.person",
-         "domain.problem", "domain.application", "eventsourcing", "psycopg", "pydantic")
+         "domain.problem", "domain.application", "eventsourcing", "psycopg", "pydantic", "cryptography",
+         "integrity")
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

@@ -1,0 +1,236 @@
+"""The SQLite recorder that writes each event's leaf in the same transaction as the event.
+
+The Ledger asks for it through eventsourcing's APPLICATION_RECORDER_TOPIC. SQLite lets one writer
+at a time into the file, so positions are dense: the next is MAX(position) + 1 inside the writer's
+transaction, and the primary key refuses a duplicate outright."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from domain.errors import DomainError
+from integrity.leaves import TABLE, Tampered, describe, event_leaf, id_bytes, subject_of
+
+Row = tuple[int, bytes, int, str, bytes]  # notification id, aggregate id (16 bytes), version, topic, state
+FETCH = 5000
+
+
+class SQLiteLeafRecorder(SQLiteApplicationRecorder):
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(),
+                f"CREATE TABLE IF NOT EXISTS {TABLE} (position INTEGER PRIMARY KEY, "
+                "notification_id INTEGER NOT NULL UNIQUE, originator_id BLOB NOT NULL, "
+                "originator_version INTEGER NOT NULL, leaf BLOB NOT NULL)"]
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        if not ids:
+            return ids
+        c.execute(f"SELECT MAX(position) FROM {TABLE}")
+        last = c.fetchone()[0]
+        if last is None:
+            c.execute(f"SELECT EXISTS (SELECT 1 FROM {self.events_table_name} WHERE rowid < ?)", (ids[0],))
+            if c.fetchone()[0]:
+                return ids  # older events have no leaves yet: `zs verify --seal` builds the tree first
+            last = 0
+        rows = []
+        for offset, (nid, s) in enumerate(zip(ids, stored_events), start=1):
+            raw = id_bytes(s.originator_id)
+            rows.append((last + offset, nid, raw, s.originator_version,
+                         event_leaf(last + offset, raw, s.originator_version, s.topic, s.state)))
+        c.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)", rows)
+        return ids
+
+    # -- reading: the events of one aggregate are checked against their leaves ------------------
+
+    def select_events(self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
+                      desc: bool = False, limit: int | None = None) -> Sequence[StoredEvent]:
+        key = originator_id.hex if isinstance(originator_id, UUID) else originator_id
+        sql = (f"SELECT e.originator_version, e.topic, e.state, l.position, l.leaf FROM {self.events_table_name} e "
+               f"LEFT JOIN {TABLE} l ON l.notification_id = e.rowid WHERE e.originator_id = ?")
+        params: list[Any] = [key]
+        if gt is not None:
+            sql += " AND e.originator_version > ?"
+            params.append(gt)
+        if lte is not None:
+            sql += " AND e.originator_version <= ?"
+            params.append(lte)
+        sql += " ORDER BY e.originator_version" + (" DESC" if desc else "")
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sql, params)
+            rows = [(v, t, _bytes(s), p, h) for v, t, s, p, h in c.fetchall()]
+        check_rows(originator_id, rows, complete=gt is None and not desc)
+        return [StoredEvent(originator_id=self.convert_originator_id(key), originator_version=v, topic=t, state=s)
+                for v, t, s, _, _ in rows]
+
+    # -- the whole log, for verify, seal and proofs -----------------------------------------------
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """Leaves and events read in one transaction, so a concurrent write is seen whole or not at all."""
+        with self.datastore.transaction(commit=False) as c:
+            yield Snapshot(self, c)
+
+    def leaf_hashes(self) -> list[bytes]:
+        with self.snapshot() as snap:
+            return [leaf for _, _, leaf in snap.leaves()]
+
+    def seal(self) -> int:
+        """Builds the tree of a store whose events predate it; returns how many leaves were written."""
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {TABLE} WHERE position IS NULL")  # takes the write lock now
+            c.execute(f"SELECT COUNT(*) FROM {TABLE}")
+            if c.fetchone()[0]:
+                raise Sealed("this ledger's tree is already built; every new event becomes a leaf as it is written")
+            snap = Snapshot(self, c)
+            rows = [(p, nid, raw, v, event_leaf(p, raw, v, t, s))
+                    for p, (nid, raw, v, t, s) in enumerate(snap.events(), start=1)]
+            c.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)", rows)
+            return len(rows)
+
+
+class Snapshot:
+    """Bulk reads inside one transaction, as plain tuples (no sqlite3.Row per row)."""
+
+    def __init__(self, recorder: Any, cursor: SQLiteCursor) -> None:
+        self.recorder = recorder
+        self.connection = cursor.sqlite_cursor.connection
+
+    def _cursor(self) -> Any:
+        cursor = self.connection.cursor()
+        cursor.row_factory = None
+        return cursor
+
+    id_bytes = staticmethod(bytes.fromhex)  # SQLite stores an aggregate id as its hex
+
+    def leaves(self) -> list[tuple[int, int, bytes]]:
+        """(position, notification id, leaf), by position."""
+        cursor = self._cursor()
+        cursor.execute(f"SELECT position, notification_id, leaf FROM {TABLE} ORDER BY position")
+        return cursor.fetchall()
+
+    def leaf_subjects(self, positions: list[int]) -> dict[int, tuple[bytes, int]]:
+        """The aggregate id (16 bytes) and version each of these leaves was written for."""
+        cursor = self._cursor()
+        found = {}
+        for position in positions:
+            cursor.execute(f"SELECT originator_id, originator_version FROM {TABLE} WHERE position = ?", (position,))
+            row = cursor.fetchone()
+            if row:
+                found[position] = (bytes(row[0]), row[1])
+        return found
+
+    def counts(self) -> tuple[int, int | None, int | None, int]:
+        """How many leaves, their lowest and highest positions, and how many events."""
+        cursor = self._cursor()
+        cursor.execute(f"SELECT COUNT(*), MIN(position), MAX(position), "
+                       f"(SELECT COUNT(*) FROM {self.recorder.events_table_name}) FROM {TABLE}")
+        return cursor.fetchone()
+
+    def joined_batches(self) -> Iterator[list[tuple]]:
+        """Each leaf with the event it points to (NULLs when that event is gone), by position."""
+        cursor = self._cursor()
+        cursor.execute(f"SELECT l.position, l.notification_id, l.leaf, e.originator_id, e.originator_version, "
+                       f"e.topic, e.state FROM {TABLE} l LEFT JOIN {self.recorder.events_table_name} e "
+                       "ON e.rowid = l.notification_id ORDER BY l.position")
+        while batch := cursor.fetchmany(FETCH):
+            yield batch
+
+    def unleafed(self) -> list[tuple]:
+        """The events no leaf points to (written outside zs), in log order."""
+        cursor = self._cursor()
+        cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM "
+                       f"{self.recorder.events_table_name} e WHERE NOT EXISTS "
+                       f"(SELECT 1 FROM {TABLE} l WHERE l.notification_id = e.rowid) ORDER BY rowid")
+        return cursor.fetchall()
+
+    def leaves_before(self, notification_id: int) -> int:
+        cursor = self._cursor()
+        cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE notification_id < ?", (notification_id,))
+        return cursor.fetchone()[0]
+
+    def event_batches(self) -> Iterator[list[tuple]]:
+        """Every event as stored (log id, aggregate id, version, topic, state), in log order."""
+        cursor = self._cursor()
+        cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state "
+                       f"FROM {self.recorder.events_table_name} ORDER BY rowid")
+        while batch := cursor.fetchmany(FETCH):
+            yield batch
+
+    def events(self, start: int = 0) -> Iterator[Row]:
+        cursor = self._cursor()
+        cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state "
+                       f"FROM {self.recorder.events_table_name} WHERE rowid > ? ORDER BY rowid", (start,))
+        fromhex = bytes.fromhex
+        while True:
+            batch = cursor.fetchmany(FETCH)
+            if not batch:
+                return
+            for n, a, v, t, s in batch:
+                yield n, fromhex(a), v, t, s if type(s) is bytes else _bytes(s)
+
+    def event(self, notification_id: int) -> Row | None:
+        cursor = self._cursor()
+        cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state "
+                       f"FROM {self.recorder.events_table_name} WHERE rowid = ?", (notification_id,))
+        row = cursor.fetchone()
+        return (row[0], bytes.fromhex(row[1]), row[2], row[3], _bytes(row[4])) if row else None
+
+    def at(self, position: int) -> tuple[bytes, Row | None] | None:
+        """The leaf at a position and the event it points to (None when that event is gone)."""
+        cursor = self._cursor()
+        cursor.execute(f"SELECT notification_id, leaf FROM {TABLE} WHERE position = ?", (position,))
+        row = cursor.fetchone()
+        return None if row is None else (row[1], self.event(row[0]))
+
+    def position_of(self, aggregate_id: bytes, version: int) -> tuple[int, bytes] | None:
+        cursor = self._cursor()
+        cursor.execute(f"SELECT l.position, l.leaf FROM {self.recorder.events_table_name} e JOIN {TABLE} l "
+                       "ON l.notification_id = e.rowid WHERE e.originator_id = ? AND e.originator_version = ?",
+                       (aggregate_id.hex(), version))
+        row = cursor.fetchone()
+        return (row[0], row[1]) if row else None
+
+    def first_event(self, aggregate_id: bytes) -> tuple[str, bytes] | None:
+        cursor = self._cursor()
+        cursor.execute(f"SELECT topic, state FROM {self.recorder.events_table_name} "
+                       "WHERE originator_id = ? ORDER BY originator_version LIMIT 1", (aggregate_id.hex(),))
+        row = cursor.fetchone()
+        return (row[0], _bytes(row[1])) if row else None
+
+
+def _bytes(value: Any) -> bytes:
+    """SQLite hands back TEXT where someone's UPDATE ... replace() turned a BLOB into text."""
+    return value.encode() if isinstance(value, str) else bytes(value)
+
+
+class Sealed(DomainError):
+    """The tree was built already."""
+
+
+def check_rows(originator_id: Any, rows: Sequence[tuple[int, str, bytes, int | None, bytes | None]],
+               complete: bool) -> None:
+    """Refuse to hand over events that no longer match their leaves, or an aggregate missing a version."""
+    raw = id_bytes(originator_id)
+    subject = None
+    if rows and rows[0][0] == 1:
+        subject = subject_of(rows[0][1], bytes(rows[0][2]))
+    expected = 1
+    previous = None
+    for version, topic, state, position, leaf in rows:
+        if position is not None and event_leaf(position, raw, version, topic, bytes(state)) != bytes(leaf):
+            raise Tampered(describe(position, subject, "no longer matches its leaf"))
+        if complete and version != expected:
+            where = f"after position {previous}" if previous else "at its start"
+            raise Tampered(describe(position or 0, subject, f"follows a missing version {expected} ({where})"))
+        expected, previous = version + 1, position
+
