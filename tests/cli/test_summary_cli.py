@@ -117,3 +117,14 @@ def test_a_period_not_yet_begun_says_so_and_counts_nothing(running):
     assert "期间尚未开始（截至 2021-11-06 10:00，北京时间）" in out
     summary = read(running, "summary", "--year", "2022")
     assert (summary["complete"], summary["total"]["reports_owed"], summary["total"]["services"]) == (False, 0, 0)
+
+
+def test_the_command_printed_under_a_summary_reproduces_it(running, freezer):
+    first = read(running, "summary", "--quarter", "2021-Q4", "--unit", "HW")  # the clock is frozen: the same K
+    out = running("summary", "--quarter", "2021-Q4", "--unit", "HW", "--markdown").stdout
+    line = next(line for line in out.splitlines() if line.startswith("复现本表"))
+    command = line.removeprefix("复现本表：`").removesuffix("`").split()
+    assert command[:6] == ["zs", "summary", "--quarter", "2021-Q4", "--unit", "HW"]
+    freezer.move_to("2021-11-07T10:00:00+08:00")
+    running("service", "add", P, "--kind", "site", "--on", "2021-11-02", "--note", "补记", actor=LIAISON)
+    assert read(running, *command[1:]) == first
