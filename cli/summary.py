@@ -92,6 +92,8 @@ def scope(result: dict[str, Any]) -> str:
     span = f"统计期间：{result['from']} 至 {result['to']}"
     if result["complete"]:
         span += "（已结束）"
+    elif result["as_of"].astimezone(SHANGHAI).date() < result["from"]:
+        span += f"，期间尚未开始（截至 {_shanghai(result['as_of'])}，北京时间），各项均为零"
     else:
         span += f"，期间尚未结束，数字截至 {_shanghai(result['as_of'])}（北京时间），未到期的报告不计逾期"
     return (f"{span}；依据 {_shanghai(result['known_at'])}（北京时间）前记录的台账，日志位置 {result['log_position']}。")

@@ -63,6 +63,7 @@ class Replay:
     evaluations: list[dict[str, Any]] = field(default_factory=list)
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)
     policies: list[Policy] = field(default_factory=list)
+    by_unit: dict[str, list[ProjectFacts]] = field(default_factory=lambda: defaultdict(list))
     position: int = 0
 
     def in_period(self, day: date | str) -> bool:
@@ -89,6 +90,7 @@ def summarize(ledger: Ledger, period: Period, unit: str | None = None, known_at:
     for o in obligations_at(calendar, enrolments, sendings, as_of):
         if period.contains(o["due_on"]):
             replay.ids[o["unit"]][REPORTS[o["status"]]].append(f"{o['unit']}/{o['kind']}/{o['period']}")
+    _file_by_unit(replay)
     codes = sorted(u["code"] for u in replay.names.values()) if unit is None else [unit]
     rows = [_unit_row(replay, code) for code in codes]
     return {"period": str(period), "from": period.first_day, "to": period.last_day,
@@ -193,21 +195,30 @@ def _within(text: str, period: Period) -> bool:
     return period.first_day <= evaluated.first_day and evaluated.last_day <= period.last_day
 
 
+def _file_by_unit(replay: Replay) -> None:
+    """The facts known only at the end (problems closed at T, services not voided), filed by unit once."""
+    for p in replay.problems.values():
+        if p.closed_at and replay.effective_in_period(p.closed_at):
+            replay.ids[p.unit]["problems_closed"].append(p.problem_id)
+    for sid, service in replay.services.items():
+        replay.ids[service["unit"]]["services"].append(sid)
+    for project in replay.projects.values():
+        replay.by_unit[project.unit].append(project)
+
+
 def _unit_row(replay: Replay, code: str) -> dict[str, Any]:
     name = next((u["name"] for u in replay.names.values() if u["code"] == code), code)
     ids = replay.ids[code]
-    ids["problems_closed"] = sorted(p.problem_id for p in replay.problems.values()
-                                    if p.unit == code and p.closed_at and replay.effective_in_period(p.closed_at))
-    ids["services"] = sorted(sid for sid, s in replay.services.items() if s["unit"] == code)
-    projects = [p for p in replay.projects.values() if p.unit == code]
+    projects = replay.by_unit[code]
     reached = {stage.value: sorted(p.number for p in projects
                                    if replay.in_period(p.reached.get(stage.value, date.min)))
                for stage in Stage if stage is not Stage.LEAD}
 
     def invested(stage: Stage) -> Decimal:
-        return sum((p.investment for p in projects if p.number in reached[stage.value]), ZERO)
+        numbers = set(reached[stage.value])
+        return sum((p.investment for p in projects if p.number in numbers), ZERO)
 
-    services = [s for s in replay.services.values() if s["unit"] == code]
+    services = [replay.services[sid] for sid in ids["services"]]
     ratings = Counter(e["rating"] for e in replay.evaluations if e["unit"] == code)
     reports = {key: sorted(ids[key]) for key in REPORTS.values()}
     return {

@@ -110,3 +110,21 @@ def test_malformed_summary_options_are_refused_with_exit_2(running, args, messag
 def test_a_log_position_beyond_the_log_is_refused_with_exit_1(running):
     result = running("summary", "--year", "2021", "--log-position", "999999", expect=1)
     assert "position 999999 is beyond its end" in result.stderr
+
+
+def test_a_period_not_yet_begun_says_so_and_counts_nothing(running):
+    out = running("summary", "--year", "2022").stdout
+    assert "期间尚未开始（截至 2021-11-06 10:00，北京时间）" in out
+    summary = read(running, "summary", "--year", "2022")
+    assert (summary["complete"], summary["total"]["reports_owed"], summary["total"]["services"]) == (False, 0, 0)
+
+
+def test_the_command_printed_under_a_summary_reproduces_it(running, freezer):
+    first = read(running, "summary", "--quarter", "2021-Q4", "--unit", "HW")  # the clock is frozen: the same K
+    out = running("summary", "--quarter", "2021-Q4", "--unit", "HW", "--markdown").stdout
+    line = next(line for line in out.splitlines() if line.startswith("复现本表"))
+    command = line.removeprefix("复现本表：`").removesuffix("`").split()
+    assert command[:6] == ["zs", "summary", "--quarter", "2021-Q4", "--unit", "HW"]
+    freezer.move_to("2021-11-07T10:00:00+08:00")
+    running("service", "add", P, "--kind", "site", "--on", "2021-11-02", "--note", "补记", actor=LIAISON)
+    assert read(running, *command[1:]) == first

@@ -8,11 +8,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from domain.application import Ledger
+from domain.errors import RuleViolated
 from domain.period import Period
 from domain.values import Level, ProblemCategory, Sector, ServiceKind, Stage, UnitKind, end_of_day
 from projections.queries import Views
 from projections.summary import summarize
+from tests.application.test_obligations import policy_text
 from tests.conftest import Clock
 from tests.projections.support import shanghai
 
@@ -168,10 +172,22 @@ def test_a_summary_taken_at_its_log_position_is_reproduced_exactly(commission, c
 
 
 def test_a_log_position_beyond_the_log_is_refused(commission):
-    import pytest
-
-    from domain.errors import RuleViolated
-
     head = commission.recorder.max_notification_id()
     with pytest.raises(RuleViolated, match=f"the log holds {head} events"):
         summarize(commission, Q4, log_position=head + 1)
+
+
+# -- a policy loaded later ----------------------------------------------------------------------------------
+
+
+def test_a_summary_owes_by_the_calendar_in_force_as_the_obligations_listing_does(commission, clock):
+    clock.set(shanghai(2021, 9, 20, 9))
+    commission.load_policy("管理员", policy_text(10), date(2021, 11, 1), "新时限.toml")
+    clock.set(shanghai(2021, 11, 8, 10))
+    summary = summarize(commission, Q4)
+    listed = Views(commission).obligations(summary["as_of"])
+    in_q4 = sorted(f"{r['unit']}/{r['kind']}/{r['period']}" for r in listed if Q4.contains(r["due_on"]))
+    hw = unit(summary, "HW")
+    assert "HW/project_status/2021-10" in hw["counted"]["reports_upcoming"]  # due 11-10 by the new policy
+    assert sorted(r for u in summary["units"] for key in ("reports_on_time", "reports_late", "reports_missing",
+                                                          "reports_upcoming") for r in u["counted"][key]) == in_q4
