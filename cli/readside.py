@@ -22,7 +22,7 @@ from projections.queries import Moment
 AUDIT_COLUMNS = [("recorded_at", "记录时间"), ("effective_at", "生效时间"), ("actor", "操作人"), ("actor_role", "角色"),
                  ("os_user", "系统用户"), ("host", "主机"), ("unit", "单位"), ("action", "事件"), ("subject", "对象"),
                  ("details", "内容")]
-AUDIT_CSV = [key for key, _ in AUDIT_COLUMNS[:7]] + ["action", "操作"] + [key for key, _ in AUDIT_COLUMNS[8:]]
+AUDIT_CSV = [label for key, _ in AUDIT_COLUMNS for label in ((key, "操作") if key == "action" else (key,))]
 PROGRESS_COLUMNS = [
     ("unit", "单位"), ("key_projects", "重点项目"), ("landed_or_beyond", "落地及以后"),
     ("landed_investment_wan", "落地投资（万元）"), ("terminated", "终止"), ("problems_open", "未销号问题"),
