@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from cli.context import Context, pass_context
-from cli.labels import role_label
+from cli.labels import role_label, with_detail_labels
 from cli.output import emit_json, event_labels, json_option, labelled, render, to_json_value
 from cli.params import AS_KNOWN_AT, AS_OF, MOMENT, MOMENT_START, CodeType
 from cli.projects import LIST_COLUMNS, PROJECT_CODES
@@ -107,17 +107,18 @@ def audit(obj: Context, actor: str | None, unit: str | None, project: str | None
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(AUDIT_CSV)
-        for row, shown in zip(rows, _audit_table(rows)):
+        for row, shown in zip(rows, _audit_table(obj.ledger, rows)):
             values = to_json_value(row) | {"操作": shown["action"]}
             writer.writerow([json.dumps(values[k], ensure_ascii=False) if k == "details" else values[k]
                              for k in AUDIT_CSV])
         click.echo("\ufeff" + buffer.getvalue(), nl=False)
         return
-    render(rows if as_json else _audit_table(rows), AUDIT_COLUMNS, as_json)
+    render(rows if as_json else _audit_table(obj.ledger, rows), AUDIT_COLUMNS, as_json)
 
 
-def _audit_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _audit_table(ledger: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Audit rows as the office reads them: the action and the role in Chinese."""
+    rows = with_detail_labels(ledger, rows, "action")
     return [row | {"actor_role": role_label(row["actor_role"])} for row in event_labels(rows, "action")]
 
 
