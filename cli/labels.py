@@ -114,3 +114,15 @@ class LabelledChoice(click.ParamType):
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "[" + "|".join(self.labels) + "]"
+
+
+def event_code(text: str, labels: Mapping[str, str]) -> str:
+    """An audit action typed as its code (Sent, Report.Sent), its Chinese label (报送), or as the
+    table prints it (报送（Report.Sent）). 提出问题 is the problem's own event."""
+    text = text.strip()
+    if text.endswith("）") and "（" in text:
+        return text[text.rindex("（") + 1:-1]
+    if text == "提出问题":
+        return "Problem.Raised"
+    found = [code for code, label in labels.items() if label == text]
+    return found[0] if found else text

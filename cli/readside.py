@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from cli.context import Context, pass_context
-from cli.labels import role_label, with_detail_labels
-from cli.output import emit_json, event_labels, json_option, labelled, render, to_json_value
+from cli.labels import event_code, role_label, with_detail_labels
+from cli.output import EVENT_LABELS, emit_json, event_labels, json_option, labelled, render, to_json_value
 from cli.params import AS_KNOWN_AT, AS_OF, MOMENT, MOMENT_START, CodeType
 from cli.projects import LIST_COLUMNS, PROJECT_CODES
 from domain.values import Level, Library, ProjectStatus, Sector, Stage
@@ -86,7 +86,7 @@ def progress(obj: Context, unit: str | None, as_of: datetime | None, known_at: d
 @click.option("--unit", help="Only this unit's events.")
 @click.option("--project", help="A project's events and its problems'.")
 @click.option("--report", "report_id", metavar="ID", help="A report's events.")
-@click.option("--action", help="An event, e.g. StageAdvanced or Report.Sent.")
+@click.option("--action", help="An event, e.g. StageAdvanced, Report.Sent or its label 报送.")
 @click.option("--since", type=MOMENT_START, metavar="T", help="Recorded at or after T (a date: its start).")
 @click.option("--until", type=MOMENT, metavar="T", help="Recorded at or before T (a date: its end).")
 @json_option
@@ -102,7 +102,8 @@ def audit(obj: Context, actor: str | None, unit: str | None, project: str | None
       zs audit --report HW/project_status/2021-09 --csv > 审计.csv
     """
     rows = obj.views.audit(actor=actor, unit=unit.strip().upper() if unit else None, project=project,
-                           report=report_id, action=action, since=since, until=until)
+                           report=report_id, action=event_code(action, EVENT_LABELS) if action else None,
+                           since=since, until=until)
     if as_csv:
         buffer = io.StringIO()
         writer = csv.writer(buffer)

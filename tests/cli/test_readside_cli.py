@@ -233,7 +233,8 @@ def test_audit_filters_by_report(activity):
     assert [r["actor"] for r in rows] == [LIAISON, PRINCIPAL, LIAISON]
 
 
-@pytest.mark.parametrize("action", ["StageAdvanced", "stageadvanced", "Project.StageAdvanced"])
+@pytest.mark.parametrize("action", ["StageAdvanced", "stageadvanced", "Project.StageAdvanced", "推进环节",
+                                    "推进环节（Project.StageAdvanced）"])
 def test_audit_filters_by_action_with_or_without_the_aggregate(activity, action):
     rows = read(activity, "audit", "--action", action)
     assert [(r["action"], r["details"]["stage"]) for r in rows] == \
