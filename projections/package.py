@@ -99,6 +99,13 @@ def _publish(partial: Path, target: Path) -> None:
                                 f"(name a fresh directory)") from None
 
 
+def manifest_of(path: Path) -> dict[str, Any]:
+    """The manifest of a package written here."""
+    with zipfile.ZipFile(path) as archive:
+        manifest: dict[str, Any] = json.loads(archive.read("manifest.json"))
+    return manifest
+
+
 def _chosen(ledger: Ledger, unit: str, periods: list[str], due_in: str | None) -> tuple[int, list[Report]]:
     """The log position and the counted reports chosen, read together: when someone writes while
     they are read, they are read again, so the position names exactly what was packaged."""
