@@ -108,8 +108,9 @@ def audit(obj: Context, actor: str | None, unit: str | None, project: str | None
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(AUDIT_CSV)
-        for row, shown in zip(rows, _audit_table(obj.ledger, rows)):
-            values = to_json_value(row) | {"操作": shown["action"]}
+        for row in rows:
+            short = row["action"].rpartition(".")[2]
+            values = to_json_value(row) | {"操作": EVENT_LABELS.get(short, short)}
             writer.writerow([json.dumps(values[k], ensure_ascii=False) if k == "details" else values[k]
                              for k in AUDIT_CSV])
         click.echo("\ufeff" + buffer.getvalue(), nl=False)
