@@ -117,6 +117,22 @@ def test_an_attachment_that_is_not_the_form_falls_back_to_the_ledger_and_says_so
     assert rows[0][-1] == "台账（2021-10-04 10:00 报送时所知）；附件 说明.csv 不是可读的本表"
 
 
+@pytest.mark.parametrize("name, content", [
+    ("坏.xlsx", b"PK\x03\x04" + bytes(range(256)) * 4), ("空.csv", b""), ("乱码.csv", bytes(range(256))),
+    ("别的表.xlsx", None),
+])
+def test_a_sent_file_that_cannot_be_read_as_the_form_falls_back_to_the_ledger(september, clock, name, content):
+    if content is None:
+        content = workbook_bytes(fill(september, "HW", "service_list", "2021-09").sheets)  # not 附件1
+    clock.set(shanghai(date(2021, 10, 4)))
+    send(september, "project_status", files=[(name, content)])
+
+    rows = consolidate(september, "project_status", "2021-09").summary.rows
+
+    assert [r[1] for r in rows] == ["HW-2021-001", "HW-2021-002"]
+    assert rows[0][-1] == f"台账（2021-10-04 10:00 报送时所知）；附件 {name} 不是可读的本表"
+
+
 def test_current_builds_todays_view_of_every_unit_and_says_so_in_the_title(september):
     book = workbook(consolidated_workbook(september, "project_status", "2021-09", current=True))
 
