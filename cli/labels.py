@@ -30,8 +30,8 @@ def role_label(code: str | None) -> str | None:
 
 
 DETAIL_CODES: dict[str, type[Labelled]] = {
-    "stage": Stage, "sector": Sector, "sectors": Sector, "level": Level, "library": Library, "category": ProblemCategory,
-    "rating": Rating, "role": Role,
+    "stage": Stage, "sector": Sector, "sectors": Sector, "level": Level, "library": Library,
+    "category": ProblemCategory, "rating": Rating, "role": Role,
 }
 KINDS: dict[str, type[Labelled]] = {"Unit": UnitKind, "Project": ServiceKind}  # `kind` of a Report is its title
 STATUSES: dict[str, type[Labelled]] = {"Project": ProjectStatus, "Problem": ProblemStatus}

@@ -86,17 +86,17 @@ def write_package(ledger: Ledger, unit: str, out_dir: Path, periods: Sequence[st
 def _publish(partial: Path, target: Path) -> None:
     """Put the finished zip in place without ever overwriting one (a killed run leaves no half zip
     under the package's name, and two runs at once cannot replace each other's)."""
+    exists = AlreadyExists(f"{target} already exists; packages are never overwritten (name a fresh directory)")
     try:
         os.link(partial, target)
     except FileExistsError:
-        raise AlreadyExists(f"{target} already exists; packages are never overwritten (name a fresh directory)") from None
+        raise exists from None
     except OSError:  # a file system without hard links (a FAT USB stick): copy into a new file
         try:
             with target.open("xb") as handle:
                 handle.write(partial.read_bytes())
         except FileExistsError:
-            raise AlreadyExists(f"{target} already exists; packages are never overwritten "
-                                f"(name a fresh directory)") from None
+            raise exists from None
 
 
 def manifest_of(path: Path) -> dict[str, Any]:

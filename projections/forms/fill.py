@@ -30,8 +30,9 @@ def fill(ledger: Ledger, unit: str, kind: str, period: str, known_at: datetime |
     facts = PeriodFacts.of(ledger, parsed, known_at)
     home = facts.known(current)
     if home is None:
-        raise NotFound(f"unit {current.code} was not yet in the ledger at {(known_at or ledger.clock()).astimezone(SHANGHAI):%Y-%m-%d %H:%M} "
-                       f"(Shanghai time); nothing was known of it then")
+        moment = (known_at or ledger.clock()).astimezone(SHANGHAI)
+        raise NotFound(f"unit {current.code} was not yet in the ledger at {moment:%Y-%m-%d %H:%M} (Shanghai time); "
+                       f"nothing was known of it then")
     sheets = BUILDERS[definition.kind](facts, definition, home)
     return FilledForm(definition, home.code, home.name, parsed, tuple(sheets))
 
