@@ -204,3 +204,23 @@ def test_a_unit_that_sent_on_time_is_not_listed(september):
 def test_a_kind_without_a_form_is_refused(september):
     with pytest.raises(InvalidValue):
         consolidated_workbook(september, "annual_summary", "2021")
+
+
+def test_a_write_while_the_forms_are_read_makes_them_read_again_so_the_log_position_holds(september, monkeypatch):
+    import projections.forms.consolidate as module
+
+    read = module._sheets
+    calls = []
+
+    def meanwhile(*args):
+        sheets = read(*args)
+        if not calls:  # someone records a note while the first reading is under way
+            september.note_progress(LIAISON, "HW-2021-001", "同时写入的进展", date(2021, 9, 29))
+        calls.append(args[-1])
+        return sheets
+
+    monkeypatch.setattr(module, "_sheets", meanwhile)
+    made = consolidate(september, "project_status", "2021-09", current=True)
+
+    assert len(calls) == 2 and made.log_position == calls[-1] == september.recorder.max_notification_id()
+    assert any("同时写入的进展" in (row[8] or "") for row in made.summary.rows)
