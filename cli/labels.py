@@ -11,7 +11,10 @@ import click
 
 from domain.application import Ledger
 from domain.errors import InvalidValue
-from domain.values import Role
+from domain.values import (
+    Labelled, Level, Library, ProblemCategory, ProblemStatus, ProjectStatus, Rating, Role, Sector, ServiceKind, Stage,
+    UnitKind,
+)
 
 CADENCES = {"monthly": "每月", "quarterly": "每季度", "annual": "每年", "once": "一次"}
 
@@ -24,6 +27,46 @@ def role_label(code: str | None) -> str | None:
         return Role(code).label
     except ValueError:
         return code
+
+
+DETAIL_CODES: dict[str, type[Labelled]] = {
+    "stage": Stage, "sector": Sector, "sectors": Sector, "level": Level, "library": Library,
+    "category": ProblemCategory, "rating": Rating, "role": Role,
+}
+KINDS: dict[str, type[Labelled]] = {"Unit": UnitKind, "Project": ServiceKind}  # `kind` of a Report is its title
+STATUSES: dict[str, type[Labelled]] = {"Project": ProjectStatus, "Problem": ProblemStatus}
+
+
+def with_detail_labels(ledger: Ledger, rows: Sequence[Mapping[str, Any]], event_key: str,
+                       aggregate: str | None = None) -> list[dict[str, Any]]:
+    """Rows whose event details name codes by their Chinese labels (stage=在谈, kind=重点招商项目情况表).
+    The aggregate is the event name's prefix (`Report.Sent`) unless given."""
+    titles = kind_titles(ledger)
+    result = []
+    for row in rows:
+        owner = aggregate or str(row[event_key]).partition(".")[0]
+        details = row.get("details")
+        if isinstance(details, Mapping):
+            details = {key: _label(owner, key, value, titles) for key, value in details.items()}
+        result.append(dict(row) | {"details": details})
+    return result
+
+
+def _label(owner: str, key: str, value: Any, titles: Mapping[str, str]) -> Any:
+    if isinstance(value, list):
+        return [_label(owner, key, v, titles) for v in value]
+    if not isinstance(value, str):
+        return value
+    if key == "kind" and owner == "Report":
+        return titles.get(value, value)
+    enum = DETAIL_CODES.get(key) or (KINDS.get(owner) if key == "kind" else None) or (
+        STATUSES.get(owner) if key == "status" else None)
+    if enum is None:
+        return value
+    try:
+        return enum(value).label
+    except ValueError:
+        return value
 
 
 def kind_titles(ledger: Ledger) -> dict[str, str]:
@@ -71,3 +114,15 @@ class LabelledChoice(click.ParamType):
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "[" + "|".join(self.labels) + "]"
+
+
+def event_code(text: str, labels: Mapping[str, str]) -> str:
+    """An audit action typed as its code (Sent, Report.Sent), its Chinese label (报送), or as the
+    table prints it (报送（Report.Sent）). 提出问题 is the problem's own event."""
+    text = text.strip()
+    if text.endswith("）") and "（" in text:
+        return text[text.rindex("（") + 1:-1]
+    if text == "提出问题":
+        return "Problem.Raised"
+    found = [code for code, label in labels.items() if label == text]
+    return found[0] if found else text

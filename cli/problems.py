@@ -7,6 +7,7 @@ from datetime import date
 import click
 
 from cli.context import Context, pass_context
+from cli.labels import with_detail_labels
 from cli.output import event_labels, json_option, labelled, render, render_record
 from cli.params import DATE, CodeType
 from domain.values import ProblemCategory, ProblemStatus
@@ -141,4 +142,5 @@ def show(obj: Context, problem_id: str, as_json: bool) -> None:
         return
     render_record(record, PROBLEM_COLUMNS, False)
     click.echo("\n办理经过")
-    render(event_labels(record["history"], "event"), HISTORY_COLUMNS, False)
+    render(event_labels(with_detail_labels(ledger, record["history"], "event", "Problem"), "event"), HISTORY_COLUMNS,
+           False)

@@ -9,6 +9,7 @@ import click
 
 from cli.context import Context, pass_context
 from cli.forms import import_projects
+from cli.labels import with_detail_labels
 from cli.output import event_labels, json_option, labelled, render, render_record
 from cli.params import AS_KNOWN_AT, AS_OF, DATE, WAN, CodeType
 from domain.errors import InvalidValue
@@ -245,7 +246,8 @@ def history(obj: Context, number: str, as_json: bool) -> None:
     """
     ledger = obj.ledger
     rows = history_records(ledger, ledger.project(number).id)
-    render(rows if as_json else event_labels(rows, "event"), HISTORY_COLUMNS, as_json)
+    render(rows if as_json else event_labels(with_detail_labels(ledger, rows, "event", "Project"), "event"),
+           HISTORY_COLUMNS, as_json)
 
 
 project.add_command(import_projects, "import")

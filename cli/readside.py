@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from cli.context import Context, pass_context
-from cli.labels import role_label
-from cli.output import emit_json, event_labels, json_option, labelled, render, to_json_value
+from cli.labels import event_code, role_label, with_detail_labels
+from cli.output import EVENT_LABELS, emit_json, event_labels, json_option, labelled, render, to_json_value
 from cli.params import AS_KNOWN_AT, AS_OF, MOMENT, MOMENT_START, CodeType
 from cli.projects import LIST_COLUMNS, PROJECT_CODES
 from domain.values import Level, Library, ProjectStatus, Sector, Stage
@@ -22,7 +22,7 @@ from projections.queries import Moment
 AUDIT_COLUMNS = [("recorded_at", "记录时间"), ("effective_at", "生效时间"), ("actor", "操作人"), ("actor_role", "角色"),
                  ("os_user", "系统用户"), ("host", "主机"), ("unit", "单位"), ("action", "事件"), ("subject", "对象"),
                  ("details", "内容")]
-AUDIT_CSV = [key for key, _ in AUDIT_COLUMNS[:7]] + ["action", "操作"] + [key for key, _ in AUDIT_COLUMNS[8:]]
+AUDIT_CSV = [label for key, _ in AUDIT_COLUMNS for label in ((key, "操作") if key == "action" else (key,))]
 PROGRESS_COLUMNS = [
     ("unit", "单位"), ("key_projects", "重点项目"), ("landed_or_beyond", "落地及以后"),
     ("landed_investment_wan", "落地投资（万元）"), ("terminated", "终止"), ("problems_open", "未销号问题"),
@@ -86,7 +86,7 @@ def progress(obj: Context, unit: str | None, as_of: datetime | None, known_at: d
 @click.option("--unit", help="Only this unit's events.")
 @click.option("--project", help="A project's events and its problems'.")
 @click.option("--report", "report_id", metavar="ID", help="A report's events.")
-@click.option("--action", help="An event, e.g. StageAdvanced or Report.Sent.")
+@click.option("--action", help="An event, e.g. StageAdvanced, Report.Sent or its label 报送.")
 @click.option("--since", type=MOMENT_START, metavar="T", help="Recorded at or after T (a date: its start).")
 @click.option("--until", type=MOMENT, metavar="T", help="Recorded at or before T (a date: its end).")
 @json_option
@@ -102,22 +102,25 @@ def audit(obj: Context, actor: str | None, unit: str | None, project: str | None
       zs audit --report HW/project_status/2021-09 --csv > 审计.csv
     """
     rows = obj.views.audit(actor=actor, unit=unit.strip().upper() if unit else None, project=project,
-                           report=report_id, action=action, since=since, until=until)
+                           report=report_id, action=event_code(action, EVENT_LABELS) if action else None,
+                           since=since, until=until)
     if as_csv:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(AUDIT_CSV)
-        for row, shown in zip(rows, _audit_table(rows)):
-            values = to_json_value(row) | {"操作": shown["action"]}
+        for row in rows:
+            short = row["action"].rpartition(".")[2]
+            values = to_json_value(row) | {"操作": EVENT_LABELS.get(short, short)}
             writer.writerow([json.dumps(values[k], ensure_ascii=False) if k == "details" else values[k]
                              for k in AUDIT_CSV])
         click.echo("\ufeff" + buffer.getvalue(), nl=False)
         return
-    render(rows if as_json else _audit_table(rows), AUDIT_COLUMNS, as_json)
+    render(rows if as_json else _audit_table(obj.ledger, rows), AUDIT_COLUMNS, as_json)
 
 
-def _audit_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _audit_table(ledger: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Audit rows as the office reads them: the action and the role in Chinese."""
+    rows = with_detail_labels(ledger, rows, "action")
     return [row | {"actor_role": role_label(row["actor_role"])} for row in event_labels(rows, "action")]
 
 

@@ -15,7 +15,7 @@ from cli.output import json_option, render, render_record
 from domain.errors import AlreadyExists, InvalidValue, RuleViolated
 from domain.period import Period
 from domain.report import ReportStatus
-from projections.package import parse_month, parse_period, write_package
+from projections.package import manifest_of, parse_month, parse_period, write_package
 from projections.records import report_record
 
 REPORT_COLUMNS = [
@@ -264,6 +264,11 @@ def package(obj: Context, unit: str, periods: tuple[str, ...], due_in: str | Non
         month = parse_month(due_in) if due_in else None
     except InvalidValue as error:
         raise click.BadParameter(str(error), param_hint="'--due-in'") from None
-    click.echo(write_package(obj.ledger, unit, out, chosen, month))
+    target = write_package(obj.ledger, unit, out, chosen, month)
+    manifest = manifest_of(target)
+    files = sum(len(r["files"]) for r in manifest["reports"])
+    click.echo(target)
+    click.echo(f"{len(manifest['reports'])} 份报告、{files} 个文件（log_position {manifest['log_position']}）："
+               + "、".join(r["id"] for r in manifest["reports"]))
 
 report.add_command(receipt)  # `zs report receipt` lives with the log's other commands in cli/integrity.py

@@ -86,17 +86,24 @@ def write_package(ledger: Ledger, unit: str, out_dir: Path, periods: Sequence[st
 def _publish(partial: Path, target: Path) -> None:
     """Put the finished zip in place without ever overwriting one (a killed run leaves no half zip
     under the package's name, and two runs at once cannot replace each other's)."""
+    exists = AlreadyExists(f"{target} already exists; packages are never overwritten (name a fresh directory)")
     try:
         os.link(partial, target)
     except FileExistsError:
-        raise AlreadyExists(f"{target} already exists; packages are never overwritten (name a fresh directory)") from None
+        raise exists from None
     except OSError:  # a file system without hard links (a FAT USB stick): copy into a new file
         try:
             with target.open("xb") as handle:
                 handle.write(partial.read_bytes())
         except FileExistsError:
-            raise AlreadyExists(f"{target} already exists; packages are never overwritten "
-                                f"(name a fresh directory)") from None
+            raise exists from None
+
+
+def manifest_of(path: Path) -> dict[str, Any]:
+    """The manifest of a package written here."""
+    with zipfile.ZipFile(path) as archive:
+        manifest: dict[str, Any] = json.loads(archive.read("manifest.json"))
+    return manifest
 
 
 def _chosen(ledger: Ledger, unit: str, periods: list[str], due_in: str | None) -> tuple[int, list[Report]]:

@@ -15,7 +15,7 @@ from pathlib import PurePath
 from typing import Any
 
 from domain.application import Ledger
-from domain.errors import DomainError, RuleViolated
+from domain.errors import RuleViolated
 from domain.period import Period
 from domain.report import Report, ReportStatus
 from domain.values import SHANGHAI, Role
@@ -125,7 +125,7 @@ def _sent_rows(ledger: Ledger, definition: FormDefinition, report: Report) -> tu
         _, content = ledger.attachment_bytes(report.report_id, attachment.name)
         try:
             return _read_back(definition, attachment.name, content), f"报送附件 {attachment.name}（{sent}）"
-        except (DomainError, cells.CellError, ValueError):
+        except Exception:  # a sent file may be anything (a broken workbook too): it is then not the form
             unreadable.append(attachment.name)
     filled = fill(ledger, report.unit, definition.kind, report.period, known_at=sending.timestamp)
     note = f"；附件 {'、'.join(unreadable)} 不是可读的本表" if unreadable else ""

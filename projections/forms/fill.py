@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from domain.application import Ledger
+from domain.errors import NotFound
 from domain.period import Period
 from domain.problem import Problem
 from domain.unit import Unit
-from domain.values import Role, shanghai_date
+from domain.values import SHANGHAI, Role, shanghai_date
 from projections.forms.definitions import Column, FormDefinition, form
 from projections.forms.facts import PeriodFacts, open_problem_titles
 from projections.forms.sheet import FilledForm, Row, Sheet, heading_items, totals_row
@@ -27,7 +28,11 @@ def fill(ledger: Ledger, unit: str, kind: str, period: str, known_at: datetime |
     current = ledger.unit(unit)
     parsed = Period.parse(period, ledger.calendar().rule(definition.kind).cadence)
     facts = PeriodFacts.of(ledger, parsed, known_at)
-    home = facts.known(current) or current
+    home = facts.known(current)
+    if home is None:
+        moment = (known_at or ledger.clock()).astimezone(SHANGHAI)
+        raise NotFound(f"unit {current.code} was not yet in the ledger at {moment:%Y-%m-%d %H:%M} (Shanghai time); "
+                       f"nothing was known of it then")
     sheets = BUILDERS[definition.kind](facts, definition, home)
     return FilledForm(definition, home.code, home.name, parsed, tuple(sheets))
 

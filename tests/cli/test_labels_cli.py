@@ -61,3 +61,17 @@ def test_tables_print_report_kinds_roles_and_frequencies_in_chinese_and_json_kee
     assert "联络员" in unit and "liaison" not in unit
     assert json.loads(zs("obligations", "--unit", "HW", "--json").stdout)[0]["kind"] in (
         "liaison_form", "project_status", "tracking_feedback", "service_list")
+
+
+def test_event_details_in_the_human_tables_name_codes_by_their_labels(commission_cli):
+    zs = commission_cli
+    zs("project", "advance", PROJECT, "--to", "negotiating", "--on", "2021-09-09", actor=LIAISON)
+    zs("report", "draft", "--unit", "HW", "--kind", "project_status", "--period", "2021-08", actor=LIAISON)
+
+    history = zs("project", "history", PROJECT).stdout
+    audit = zs("audit", "--report", AUGUST).stdout
+    trail = json.loads(zs("audit", "--report", AUGUST, "--json").stdout)
+
+    assert "stage=在谈" in history and "sector=环卫作业" in history and "level=市级重点" in history
+    assert "kind=重点招商项目情况表" in audit
+    assert trail[0]["details"]["kind"] == "project_status"

@@ -37,9 +37,10 @@ def opened(path) -> tuple[dict, dict[str, zipfile.ZipInfo]]:
 def test_the_september_trio_and_the_q3_report_go_in_one_zip_named_after_the_unit(october, tmp_path):
     out = tmp_path / "报送"
 
-    october("report", "package", "--unit", "HW", "--period", "2021-09", "--period", "2021-Q3", "--out", out)
+    result = october("report", "package", "--unit", "HW", "--period", "2021-09", "--period", "2021-Q3", "--out", out)
 
     assert [p.name for p in out.iterdir()] == [ZIP_NAME]
+    assert result.stdout.splitlines()[1].startswith("4 份报告、4 个文件（log_position ")
     manifest, entries = opened(out / ZIP_NAME)
     assert {r["id"] for r in manifest["reports"]} == SEPTEMBER_TRIO | {"HW/quarterly_report/2021-Q3"}
     assert manifest["periods"] == ["2021-09", "2021-Q3"]

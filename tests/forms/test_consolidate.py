@@ -117,6 +117,22 @@ def test_an_attachment_that_is_not_the_form_falls_back_to_the_ledger_and_says_so
     assert rows[0][-1] == "台账（2021-10-04 10:00 报送时所知）；附件 说明.csv 不是可读的本表"
 
 
+@pytest.mark.parametrize("name, content", [
+    ("坏.xlsx", b"PK\x03\x04" + bytes(range(256)) * 4), ("空.csv", b""), ("乱码.csv", bytes(range(256))),
+    ("别的表.xlsx", None),
+])
+def test_a_sent_file_that_cannot_be_read_as_the_form_falls_back_to_the_ledger(september, clock, name, content):
+    if content is None:
+        content = workbook_bytes(fill(september, "HW", "service_list", "2021-09").sheets)  # not 附件1
+    clock.set(shanghai(date(2021, 10, 4)))
+    send(september, "project_status", files=[(name, content)])
+
+    rows = consolidate(september, "project_status", "2021-09").summary.rows
+
+    assert [r[1] for r in rows] == ["HW-2021-001", "HW-2021-002"]
+    assert rows[0][-1] == f"台账（2021-10-04 10:00 报送时所知）；附件 {name} 不是可读的本表"
+
+
 def test_current_builds_todays_view_of_every_unit_and_says_so_in_the_title(september):
     book = workbook(consolidated_workbook(september, "project_status", "2021-09", current=True))
 
@@ -188,3 +204,23 @@ def test_a_unit_that_sent_on_time_is_not_listed(september):
 def test_a_kind_without_a_form_is_refused(september):
     with pytest.raises(InvalidValue):
         consolidated_workbook(september, "annual_summary", "2021")
+
+
+def test_a_write_while_the_forms_are_read_makes_them_read_again_so_the_log_position_holds(september, monkeypatch):
+    import projections.forms.consolidate as module
+
+    read = module._sheets
+    calls = []
+
+    def meanwhile(*args):
+        sheets = read(*args)
+        if not calls:  # someone records a note while the first reading is under way
+            september.note_progress(LIAISON, "HW-2021-001", "同时写入的进展", date(2021, 9, 29))
+        calls.append(args[-1])
+        return sheets
+
+    monkeypatch.setattr(module, "_sheets", meanwhile)
+    made = consolidate(september, "project_status", "2021-09", current=True)
+
+    assert len(calls) == 2 and made.log_position == calls[-1] == september.recorder.max_notification_id()
+    assert any("同时写入的进展" in (row[8] or "") for row in made.summary.rows)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.errors import InvalidValue, RuleViolated
+from domain.errors import InvalidValue, NotFound, RuleViolated
 from domain.values import Level, Sector, Stage
 from projections.forms.fill import fill
 from tests.forms.conftest import LIAISON, OFFICE, shanghai
@@ -161,3 +161,8 @@ def test_a_form_filled_as_known_at_a_moment_leaves_out_what_was_recorded_after_i
     assert [r[5] for r in then] == ["在谈", "谋划储备"] and [r[5] for r in now] == ["在谈", "签约"]
     assert "补记" not in then[0][7] and "2021-09-20 补记：完成尽职调查" in now[0][7]
     assert then[0][12] == date(2021, 9, 30)
+
+
+def test_a_form_as_known_before_the_unit_was_entered_is_refused(september):
+    with pytest.raises(NotFound, match="was not yet in the ledger at 2021-08-30 10:00"):
+        fill(september, "HW", "liaison_form", "once", known_at=shanghai(date(2021, 8, 30)))

@@ -85,3 +85,19 @@ def test_a_zip_put_in_place_meanwhile_is_never_replaced(tmp_path):
         _publish(partial, target)
 
     assert target.read_bytes() == b"theirs, written a moment earlier"
+
+
+def test_without_hard_links_the_zip_is_copied_into_a_new_file_and_still_never_replaces_one(tmp_path, monkeypatch):
+    def no_links(source, target):
+        raise PermissionError("hard links are not supported on this file system")
+
+    monkeypatch.setattr("projections.package.os.link", no_links)
+    partial, target = tmp_path / "partial", tmp_path / "包.zip"
+    partial.write_bytes(b"ours")
+
+    _publish(partial, target)
+    partial.write_bytes(b"a second run")
+    with pytest.raises(AlreadyExists):
+        _publish(partial, target)
+
+    assert target.read_bytes() == b"ours"

@@ -1,4 +1,4 @@
-"""The calendar's one rule on its own (DOMAIN.md rules 1 and 5, domain/deadlines.py): the deadline is the
+"""The calendar's one rule on its own (docs/domain.md rules 1 and 5, domain/deadlines.py): the deadline is the
 end of the due day in Shanghai; a counted report is on time or late by its latest sending; an uncounted
 one is upcoming until the deadline and overdue after it, by whole Shanghai days."""
 
