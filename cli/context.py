@@ -26,7 +26,6 @@ class Context:
         self.actor = actor
         self._ledger: Ledger | None = None
         self._views: Views | None = None
-        self.actor_typed = True  # False when the actor came from ZS_ACTOR (checked all the same)
         self.progress: Progress | None = None
 
     @property

@@ -112,7 +112,6 @@ def cli(ctx: click.Context, store: str, actor: str | None) -> None:
       zs --as 张管理 unit add HW --name 环境卫生管理处 --kind department --enrolled 2021-08-31
     """
     context = Context(store, actor)
-    context.actor_typed = ctx.get_parameter_source("actor") is click.core.ParameterSource.COMMANDLINE
     ctx.obj = context
     ctx.call_on_close(context.close)
 

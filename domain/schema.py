@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from eventsourcing.persistence import OperationalError, ProgrammingError
+
 from domain.attachments import create_table_sql
 from domain.errors import DomainError, NotFound
 
@@ -94,9 +96,11 @@ class _Store:
             with self.datastore.transaction(commit=False) as cursor:
                 cursor.execute(f"SELECT version FROM {self.table} WHERE part = {self.mark}", (self.part,))
                 row = cursor.fetchone()
-        except Exception as error:  # no such table (or schema): the slow path finds out which
-            if "connection" in str(error) and self.postgres:
-                raise StoreUnavailable(self.reason(error)) from None
+        except OperationalError as error:  # PostgreSQL: no connection; SQLite: no such table
+            if self.postgres:
+                raise StoreUnavailable(unreachable(self.datastore, error)) from None
+            return False
+        except ProgrammingError:  # PostgreSQL: no such table or schema; the slow path finds out which
             return False
         return row is not None and row["version"] >= SCHEMA_VERSION
 
@@ -159,9 +163,6 @@ class _Store:
     def after_create(self) -> None:
         if self.postgres:
             self.datastore.register_type_adapters()
-
-    def reason(self, error: Exception) -> str:
-        return unreachable(self.datastore, error)
 
 
 def lock_key(schema: str) -> str:

@@ -47,6 +47,23 @@ def _read(store: str, until: float, results: Any) -> None:
     results.put(("read", dict(counts), errors[:3]))
 
 
+def _rebuild(store: str, until: float, results: Any) -> None:
+    counts: Counter[str] = Counter()
+    errors: list[str] = []
+    while time.monotonic() < until:
+        try:
+            ledger = Ledger(store, machine=MACHINE, create=False)
+            try:
+                Views(ledger).runner.rebuild()
+            finally:
+                ledger.close()
+            counts["ok"] += 1
+        except Exception as error:
+            counts["failed"] += 1
+            errors.append(f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}")
+    results.put(("rebuild", dict(counts), errors[:3]))
+
+
 def _write(store: str, until: float, actor: str, results: Any) -> None:
     counts: Counter[str] = Counter()
     errors: list[str] = []
@@ -68,7 +85,7 @@ def _write(store: str, until: float, actor: str, results: Any) -> None:
     results.put(("write", dict(counts), errors[:3]))
 
 
-def run_readers_beside_writers(store: str) -> dict[str, Counter[str]]:
+def run_readers_beside_writers(store: str, rebuilders: int = 0) -> dict[str, Counter[str]]:
     ledger = set_up_commission(Ledger(store, machine=MACHINE))
     Views(ledger)
     before = ledger.recorder.max_notification_id()
@@ -80,9 +97,10 @@ def run_readers_beside_writers(store: str) -> dict[str, Counter[str]]:
     processes = [context.Process(target=_read, args=(store, until, results)) for _ in range(READERS)]
     processes += [context.Process(target=_write, args=(store, until, actor, results))
                   for actor in ("孙联络", "钱副处")[:WRITERS]]
+    processes += [context.Process(target=_rebuild, args=(store, until, results)) for _ in range(rebuilders)]
     for process in processes:
         process.start()
-    totals: dict[str, Counter[str]] = {"read": Counter(), "write": Counter()}
+    totals: dict[str, Counter[str]] = {"read": Counter(), "write": Counter(), "rebuild": Counter()}
     errors: list[str] = []
     for _ in processes:
         kind, counts, found = results.get(timeout=120)
@@ -93,6 +111,8 @@ def run_readers_beside_writers(store: str) -> dict[str, Counter[str]]:
 
     assert totals["read"]["failed"] == 0, errors
     assert totals["write"]["failed"] == 0, errors
+    assert totals["rebuild"]["failed"] == 0, errors
+    assert totals["rebuild"]["ok"] >= rebuilders, totals
     assert totals["read"]["ok"] >= READERS and totals["write"]["ok"] >= WRITERS, totals
 
     ledger = Ledger(store, machine=MACHINE, create=False)
@@ -115,6 +135,15 @@ def test_readers_beside_writers_on_sqlite_never_fail(tmp_path):
 @pytest.mark.postgres
 def test_readers_beside_writers_on_postgres_never_fail(pg_store):
     run_readers_beside_writers(pg_store)
+
+
+def test_readers_beside_writers_and_a_rebuild_on_sqlite_never_fail(tmp_path):
+    run_readers_beside_writers(f"sqlite:///{tmp_path / 'ledger.db'}", rebuilders=1)
+
+
+@pytest.mark.postgres
+def test_readers_beside_writers_and_a_rebuild_on_postgres_never_fail(pg_store):
+    run_readers_beside_writers(pg_store, rebuilders=1)
 
 
 @pytest.mark.postgres

@@ -1,0 +1,59 @@
+"""A rebuild never leaves the views worse than it found them (issue 9, item 8), on SQLite and
+PostgreSQL: new tables are built beside the old and swapped in only when complete."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.errors import RuleViolated
+from projections.queries import Views
+from projections.rebuild import Rebuild
+from tests.projections.support import dump, view_tables
+
+
+def test_a_rebuild_stopped_by_its_batch_check_leaves_the_views_and_no_new_tables(commission, monkeypatch):
+    views = Views(commission)
+    before = dump(commission)
+    monkeypatch.setattr("projections.runner.REBUILD_BATCH", 4)
+    seen: list[int] = []
+
+    def check(self, batch):
+        seen.append(batch[0][0])
+        if len(seen) == 3:
+            raise RuleViolated(f"batch from position {batch[0][0]} failed its check")
+
+    monkeypatch.setattr(Rebuild, "check", check)
+    with pytest.raises(RuleViolated, match="failed its check"):
+        views.runner.rebuild()
+    assert seen == [1, 5, 9]  # every batch passes the check before it is applied
+    assert dump(commission) == before
+    assert not [name for name in view_tables(views.db) if name.endswith("_rebuild")]
+
+
+def test_of_two_rebuilds_at_once_the_later_one_wins_and_the_earlier_stops(commission):
+    views = Views(commission)
+    before = dump(commission)
+    chosen = list(views.runner.views.values())
+    earlier, later = Rebuild(views.runner, chosen), Rebuild(views.runner, chosen)
+    earlier._begin()
+    later._begin()  # drops the earlier one's new tables and makes its own
+    with pytest.raises(RuleViolated, match="another `zs views rebuild` started meanwhile"):
+        earlier._replay(None)
+    earlier._abandon()  # what `run` does on the way out: it must not drop the later one's tables
+    later._swap(later._replay(None))
+    assert dump(commission) == before
+
+
+def test_views_keep_answering_from_the_old_tables_while_the_new_ones_fill(commission, monkeypatch):
+    views = Views(commission)
+    board = views.board()
+    monkeypatch.setattr("projections.runner.REBUILD_BATCH", 3)
+    answers = []
+
+    def check(self, batch):
+        answers.append(Views(commission).board())  # another command, mid-rebuild
+
+    monkeypatch.setattr(Rebuild, "check", check)
+    views.runner.rebuild()
+    assert answers and all(answer == board for answer in answers)
+    assert Views(commission).board() == board
