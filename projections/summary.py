@@ -57,10 +57,14 @@ def summarize(ledger: Ledger, period: Period, unit: str | None = None,
     end_moment = end_of_day(period.last_day)
     replay = Replay(period, ts(end_moment))
     db, position, head = Db(ledger.recorder), 0, ledger.recorder.max_notification_id() or 0
+    from integrity.guard import LeafCheck
+
+    check = LeafCheck(ledger.recorder)  # a changed event is refused, naming its position (docs/integrity.md)
     while position < head:
         batch = db.read_log(position, head, 5000)
         if not batch:
             break
+        check(batch)
         for row in batch:
             record = decode(row)
             if record.recorded_at <= known:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -147,3 +148,15 @@ def test_a_ledger_from_before_the_tree_is_sealed_once_by_the_office(zs, store_ur
     assert "already built" in zs("verify", "--seal", actor=OFFICE, expect=1).stderr
     zs("checkpoint", "--key", key, actor=OFFICE)
     assert json.loads(zs("verify", "--json").stdout)["tree_size"] == 4
+
+
+def test_summary_and_audit_refuse_a_changed_event_naming_its_position(commission_cli, store_url):
+    commission_cli("service", "add", "HW-2021-001", "--kind", "financing", "--on", "2021-09-05", "--note", "融资对接",
+                   "--amount", "350", actor=LIAISON)
+    assert commission_cli("summary", "--year", "2021", expect=0)
+    tamper(store_url, "UPDATE stored_events SET state = replace(state, '\"350.00\"', '\"850.00\"') "
+                      "WHERE topic LIKE '%Project.ServiceRecorded'")
+    for command in (("summary", "--year", "2021"), ("audit", "--project", "HW-2021-001")):
+        result = commission_cli(*command, expect=1)
+        assert re.search(r"position \d+", result.stderr) and "unexpected" not in result.stderr, command
+        assert len(result.stderr.strip().splitlines()) == 1
