@@ -93,6 +93,18 @@ def test_a_checkpoint_is_printed_recorded_and_verified_later(commission_cli):
     assert json.loads(commission_cli("verify", "--checkpoint", "cp.txt", "--json").stdout)["intact"] is True
 
 
+def test_a_checkpoint_saved_with_windows_line_ends_still_verifies_and_junk_is_malformed_input(commission_cli):
+    key = keyed(commission_cli)
+    note = commission_cli("checkpoint", "--key", key, actor=OFFICE).stdout
+    Path("cp-crlf.txt").write_bytes(note.replace("\n", "\r\n").encode())
+    assert json.loads(commission_cli("verify", "--checkpoint", "cp-crlf.txt", "--json").stdout)["intact"] is True
+    Path("junk.txt").write_text("hello\n")
+    assert "'--checkpoint'" in commission_cli("verify", "--checkpoint", "junk.txt", expect=2).stderr
+    Path("forged.txt").write_text(note.replace("\n" + note.splitlines()[1] + "\n", "\n999\n", 1))
+    result = commission_cli("verify", "--checkpoint", "forged.txt", "--json", expect=1)
+    assert "does not match" in json.loads(result.stdout)["problems"][0]["detail"]
+
+
 def test_a_checkpoint_needs_the_office_and_a_real_key_file(commission_cli):
     key = keyed(commission_cli)
     commission_cli("checkpoint", "--key", key, actor=LIAISON, expect=1)
