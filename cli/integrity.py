@@ -62,7 +62,15 @@ def verify(obj: Context, as_json: bool, seal: bool, checkpoints: tuple[Path, ...
     from integrity.recorders import Sealed
     from integrity.verify import check_checkpoint, scan
 
-    notes = [_read(path, "--checkpoint") for path in checkpoints]
+    from integrity.notes import BadNote, parse_checkpoint
+
+    notes = [_read(path, "--checkpoint").replace("\r\n", "\n") for path in checkpoints]  # saved on Windows
+    for path, note in zip(checkpoints, notes):
+        try:
+            parse_checkpoint(note)
+        except BadNote as error:
+            raise click.BadParameter(f"{path} is not a checkpoint made by `zs checkpoint`: {error}",
+                                     param_hint="'--checkpoint'") from None
     given = [receipts.parse(_read(path, "--receipt"), str(path)) for path in receipt_files]
     ledger = obj.ledger
     if seal:

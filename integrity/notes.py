@@ -127,8 +127,12 @@ class BadNote(Exception):
     """A checkpoint that is malformed or not signed by the expected key."""
 
 
-def open_checkpoint(note: str, verifiers: list[Verifier]) -> tuple[Checkpoint, Verifier]:
-    """Parses a signed checkpoint and checks a signature by one of `verifiers`; raises BadNote."""
+def parse_checkpoint(note: str) -> Checkpoint:
+    """The checkpoint's fields, its signatures unchecked; raises BadNote when it is not one at all."""
+    return _parse(note)[0]
+
+
+def _parse(note: str) -> tuple[Checkpoint, str, str]:
     text, sep, signatures = note.partition("\n\n")
     if not sep or not text or any(ord(c) < 0x20 and c != "\n" for c in note):
         raise BadNote("not a signed checkpoint (a text, a blank line, signature lines)")
@@ -142,7 +146,14 @@ def open_checkpoint(note: str, verifiers: list[Verifier]) -> tuple[Checkpoint, V
         assert size >= 0 and str(size) == lines[1] and len(root) == 32
     except Exception:
         raise BadNote("its tree size or root hash is malformed") from None
-    checkpoint = Checkpoint(lines[0], size, root, tuple(lines[3:]), note)
+    if not any(line.startswith(DASH + " ") for line in signatures.splitlines()):
+        raise BadNote("it carries no signature line")
+    return Checkpoint(lines[0], size, root, tuple(lines[3:]), note), text, signatures
+
+
+def open_checkpoint(note: str, verifiers: list[Verifier]) -> tuple[Checkpoint, Verifier]:
+    """Parses a signed checkpoint and checks a signature by one of `verifiers`; raises BadNote."""
+    checkpoint, text, signatures = _parse(note)
     for line in signatures.splitlines():
         if not line.startswith(DASH + " "):
             continue

@@ -36,9 +36,10 @@ def sign_tree(ledger: Ledger, actor: str, key: SigningKey, about: str | None = N
     """Sign the current tree head with `key`, record the checkpoint in the ledger, and return it."""
     ledger.log_key(key.verifier)  # refuses a key that is not the ledger's own
     leaves = ledger.recorder.leaf_hashes()
-    note = key.sign(checkpoint_text(key.name, len(leaves), merkle.root(leaves), ledger.clock()))
-    ledger.record_checkpoint(actor, key.verifier, len(leaves), base64.b64encode(merkle.root(leaves)).decode(),
-                             note, about=about, office=office)
+    root = merkle.root(leaves)
+    note = key.sign(checkpoint_text(key.name, len(leaves), root, ledger.clock()))
+    ledger.record_checkpoint(actor, key.verifier, len(leaves), base64.b64encode(root).decode(), note,
+                             about=about, office=office)
     return note
 
 
@@ -57,12 +58,12 @@ def build(ledger: Ledger, report_id: str) -> dict[str, Any]:
         raise NotFound(f"the sending of report {report.report_id} is not a leaf of the tree yet; "
                        "the office builds the tree with `zs verify --seal`")
     position, leaf = found
-    heads = sorted((size, note, key.verifier) for key in ledger.log_keys() for size, _, note in key.checkpoints
+    heads = sorted((size, root, note, key.verifier) for key in ledger.log_keys() for size, root, note in key.checkpoints
                    if size >= position)
     if not heads:
         raise NotFound(f"no signed tree head covers the sending of report {report.report_id} yet; "
                        "the office signs one with `zs checkpoint --key FILE`")
-    size, note, verifier = heads[0]
+    size, root, note, verifier = heads[0]
     proof = merkle.inclusion_proof(position - 1, leaves[:size])
     return {
         "format": FORMAT, "report_id": report.report_id, "version": at_sending.revision,
@@ -71,7 +72,7 @@ def build(ledger: Ledger, report_id: str) -> dict[str, Any]:
         "sealed": event.sealed,
         "attachments": [{"name": a.name, "sha256": a.sha256, "size": a.size} for a in at_sending.attachments],
         "position": position, "event_version": event.originator_version, "leaf_hash": bytes(leaf).hex(),
-        "tree_size": size, "root": base64.b64encode(merkle.root(leaves[:size])).decode(),
+        "tree_size": size, "root": root,
         "inclusion_proof": [p.hex() for p in proof], "checkpoint": note, "verifier": verifier,
     }
 

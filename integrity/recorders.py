@@ -158,6 +158,13 @@ class Snapshot:
         cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE notification_id < ?", (notification_id,))
         return cursor.fetchone()[0]
 
+    def leaves_between(self, low: int, high: int) -> dict[int, tuple[int, bytes]]:
+        """log id → (position, leaf) for the log ids from low to high."""
+        cursor = self._cursor()
+        cursor.execute(f"SELECT notification_id, position, leaf FROM {TABLE} WHERE notification_id BETWEEN ? AND ?",
+                       (low, high))
+        return {n: (p, h) for n, p, h in cursor.fetchall()}
+
     def event_batches(self) -> Iterator[list[tuple]]:
         """Every event as stored (log id, aggregate id, version, topic, state), in log order."""
         cursor = self._cursor()

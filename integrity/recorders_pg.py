@@ -59,6 +59,8 @@ class PostgresLeafRecorder(PostgresApplicationRecorder):
             "unleafed": "SELECT notification_id, originator_id, originator_version, topic, state "
                         "FROM {schema}.{events} e WHERE NOT EXISTS (SELECT 1 FROM {schema}.{leaves} l "
                         "WHERE l.notification_id = e.notification_id) ORDER BY notification_id",
+            "between": "SELECT notification_id, position, leaf FROM {schema}.{leaves} "
+                       "WHERE notification_id BETWEEN %s AND %s",
             "before": "SELECT COUNT(*) FROM {schema}.{leaves} WHERE notification_id < %s",
             "first": "SELECT topic, state FROM {schema}.{events} WHERE originator_id = %s "
                      "ORDER BY originator_version LIMIT 1",
@@ -165,6 +167,10 @@ class PgSnapshot:
 
     def leaves_before(self, notification_id: int) -> int:
         return self.conn.cursor(row_factory=tuple_row).execute(self.recorder.q["before"], (notification_id,)).fetchone()[0]
+
+    def leaves_between(self, low: int, high: int) -> dict[int, tuple[int, bytes]]:
+        rows = self.conn.cursor(row_factory=tuple_row).execute(self.recorder.q["between"], (low, high)).fetchall()
+        return {n: (p, bytes(h)) for n, p, h in rows}
 
     def event_batches(self) -> Iterator[list[tuple]]:
         with self.conn.cursor(row_factory=tuple_row) as curs:

@@ -105,6 +105,9 @@ def trail(db: Db, actor: str | None = None, unit: str | None = None, project: st
                      .encode() in row[4]]
             first = batch[-1][0]
         chosen = {s["id"]: s for s in SUBJECTS.load_all(db, {row[1] for row in rows})}
+    from integrity.guard import LeafCheck
+
+    LeafCheck(db.recorder)(rows)  # a changed event is refused, naming its position (docs/integrity.md)
     low, high = ts(since) if since else "", ts(until) if until else "~"
     wanted = action.lower() if action else None
     person_unit: dict[str, str | None] = {}  # a person's unit as it was at each of their events

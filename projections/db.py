@@ -24,6 +24,7 @@ TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
 
 class Db:
     def __init__(self, recorder: Any) -> None:
+        self.recorder = recorder
         self.datastore = recorder.datastore
         self.postgres = type(self.datastore).__name__.startswith("Postgres")
         self.schema = getattr(self.datastore, "schema", "public") if self.postgres else ""

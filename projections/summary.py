@@ -105,10 +105,14 @@ def _replay(ledger: Ledger, period: Period, as_of: datetime, known: str, log_pos
     if log_position is not None and log_position > head:
         raise RuleViolated(f"the log holds {head} events; position {log_position} is beyond its end")
     db, position, stop = Db(ledger.recorder), 0, head if log_position is None else log_position
+    from integrity.guard import LeafCheck
+
+    check = LeafCheck(ledger.recorder)  # a changed event is refused, naming its position (docs/integrity.md)
     while position < stop:
         batch = db.read_log(position, stop, 5000)
         if not batch:
             break
+        check(batch)
         for row in batch:
             record = decode(row)
             if record.recorded_at <= known:

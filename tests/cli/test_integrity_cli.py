@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -92,6 +93,18 @@ def test_a_checkpoint_is_printed_recorded_and_verified_later(commission_cli):
     assert json.loads(commission_cli("verify", "--checkpoint", "cp.txt", "--json").stdout)["intact"] is True
 
 
+def test_a_checkpoint_saved_with_windows_line_ends_still_verifies_and_junk_is_malformed_input(commission_cli):
+    key = keyed(commission_cli)
+    note = commission_cli("checkpoint", "--key", key, actor=OFFICE).stdout
+    Path("cp-crlf.txt").write_bytes(note.replace("\n", "\r\n").encode())
+    assert json.loads(commission_cli("verify", "--checkpoint", "cp-crlf.txt", "--json").stdout)["intact"] is True
+    Path("junk.txt").write_text("hello\n")
+    assert "'--checkpoint'" in commission_cli("verify", "--checkpoint", "junk.txt", expect=2).stderr
+    Path("forged.txt").write_text(note.replace("\n" + note.splitlines()[1] + "\n", "\n999\n", 1))
+    result = commission_cli("verify", "--checkpoint", "forged.txt", "--json", expect=1)
+    assert "does not match" in json.loads(result.stdout)["problems"][0]["detail"]
+
+
 def test_a_checkpoint_needs_the_office_and_a_real_key_file(commission_cli):
     key = keyed(commission_cli)
     commission_cli("checkpoint", "--key", key, actor=LIAISON, expect=1)
@@ -148,3 +161,15 @@ def test_a_ledger_from_before_the_tree_is_sealed_once_by_the_office(zs, store_ur
     assert "already built" in zs("verify", "--seal", actor=OFFICE, expect=1).stderr
     zs("checkpoint", "--key", key, actor=OFFICE)
     assert json.loads(zs("verify", "--json").stdout)["tree_size"] == 4
+
+
+def test_summary_and_audit_refuse_a_changed_event_naming_its_position(commission_cli, store_url):
+    commission_cli("service", "add", "HW-2021-001", "--kind", "financing", "--on", "2021-09-05", "--note", "融资对接",
+                   "--amount", "350", actor=LIAISON)
+    assert commission_cli("summary", "--year", "2021", expect=0)
+    tamper(store_url, "UPDATE stored_events SET state = replace(state, '\"350.00\"', '\"850.00\"') "
+                      "WHERE topic LIKE '%Project.ServiceRecorded'")
+    for command in (("summary", "--year", "2021"), ("audit", "--project", "HW-2021-001")):
+        result = commission_cli(*command, expect=1)
+        assert re.search(r"position \d+", result.stderr) and "unexpected" not in result.stderr, command
+        assert len(result.stderr.strip().splitlines()) == 1
