@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from domain.application import Ledger
-from domain.errors import NotFound
-from domain.store import sqlite_path
+from domain.errors import InvalidValue, NotFound
+from domain.store import shown_url, sqlite_path, store_env
 from projections.queries import Views
+from projections.reach import check_reachable
 from projections.runner import Progress
 
 
@@ -37,9 +41,14 @@ class Context:
     def open(self, create: bool = False) -> Ledger:
         """The ledger; a missing SQLite file is an error unless the command creates the ledger."""
         if self._ledger is None:
+            try:
+                env = store_env(self.store)
+            except InvalidValue as error:
+                raise click.BadParameter(str(error), param_hint="'--store'") from None
             path = sqlite_path(self.store)
             if not create and path is not None and not Path(path).exists():
                 raise NotFound(f"no ledger at {self.store}; create one with `zs init --admin NAME`")
+            check_reachable(env, shown_url(self.store))
             self._ledger = Ledger(self.store)
             if not create and self.actor and self.actor_typed:
                 self._ledger.acting(self.actor)  # --as, typed, names an active person, for reads too
@@ -61,4 +70,32 @@ class Context:
             self._ledger.close()
 
 
-pass_context = click.make_pass_decorator(Context)
+_pass_obj = click.make_pass_decorator(Context)
+_ALIASES = {"name": ("admin",), "file": ("attach",), "text": ("note",), "person": ("name",)}
+
+
+def _option_for(ctx: click.Context, field: str | None) -> click.Parameter | None:
+    """The command's option that carried a field the domain refused (`--note` for `note`)."""
+    if field is None:
+        return None
+    by_name = {param.name: param for param in ctx.command.params}
+    for name in (field, *_ALIASES.get(field, ())):
+        if name in by_name:
+            return by_name[name]
+    return None
+
+
+def pass_context(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Pass the Context; a value the domain finds malformed becomes exit 2 naming its option."""
+    @functools.wraps(f)
+    def run(obj: Context, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(obj, *args, **kwargs)
+        except InvalidValue as error:
+            ctx = click.get_current_context()
+            param = _option_for(ctx, error.field)
+            if param is None:
+                raise
+            raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+
+    return _pass_obj(run)

@@ -9,7 +9,7 @@ import click
 
 from cli.context import Context, pass_context
 from cli.output import table
-from domain.errors import AlreadyExists
+from domain.errors import AlreadyExists, NotFound
 from projections.forms.consolidate import consolidated_workbook
 from projections.forms.csv import csv_bytes
 from projections.forms.definitions import FORMS, PROJECT_STATUS
@@ -41,9 +41,10 @@ def _refuse_existing(path: Path) -> None:
 
 
 def write_new(path: Path, content: bytes) -> None:
-    """Write a file that does not exist yet; an existing one is never overwritten."""
+    """Write a file that does not exist yet, into a folder that does; nothing is overwritten or created."""
+    if not path.parent.is_dir():
+        raise NotFound(f"the folder {path.parent} does not exist; create it first or choose another --out")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("xb") as handle:
             handle.write(content)
     except FileExistsError:

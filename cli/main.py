@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from cli.context import Context, InputError
+from cli.output import visible
 from domain.errors import DomainError, InvalidValue
 from domain.store import DEFAULT_STORE
 
@@ -17,22 +18,53 @@ from domain.store import DEFAULT_STORE
 class Group(click.Group):
     """Turns the domain's refusals into one line on stderr: exit 1, or 2 for malformed input."""
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:  # the root's own options: --store, --as
+            raise _one_line(error) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except InvalidValue as error:
-            raise InputError(str(error)) from None
+            raise InputError(_text(error)) from None
         except DomainError as error:
-            raise click.ClickException(str(error)) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise click.ClickException(_text(error)) from None
+        except click.UsageError as error:
+            raise _one_line(error) from None
+        except click.ClickException as error:
+            error.message = visible(error.message)
+            raise
+        except (click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:  # `zs ... | head`: the reader left; say nothing more
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise click.exceptions.Exit(0) from None
-        except Exception as error:  # a store that cannot be opened, a disk full: no traceback
+        except OSError as error:  # a folder missing, no permission, a disk full: name the file
             if os.environ.get("ZS_DEBUG"):
                 raise
-            raise click.ClickException(_unexpected(error)) from None
+            if error.filename is None:
+                raise click.ClickException(visible(_unexpected(error))) from None
+            raise click.ClickException(visible(f"cannot use the file {error.filename}: {error.strerror}")) from None
+        except Exception as error:  # a store that cannot be opened: no traceback
+            if os.environ.get("ZS_DEBUG"):
+                raise
+            raise click.ClickException(visible(_unexpected(error))) from None
+
+
+def _text(error: Exception) -> str:
+    """A refusal's message as one escaped line; an import's list of bad rows keeps its lines."""
+    message = visible(str(error))
+    return message if getattr(error, "bad", None) else message.replace("\n", " ")
+
+
+def _one_line(error: click.UsageError) -> click.UsageError:
+    """Usage errors say what was wrong on one line, without the usage block around it."""
+    error.message = visible(error.message).replace("\n", " ")
+    error.ctx = None
+    return error
 
 
 def _unexpected(error: Exception) -> str:
@@ -80,6 +112,10 @@ register_commands()
 
 
 def main() -> None:
+    # A terminal that cannot show a character gets a replacement, never an error after a write.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     # What is loaded by now lives as long as the process: keep the collector from sweeping it again
     # and again while a query makes its many short-lived rows.
     gc.freeze()

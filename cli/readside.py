@@ -16,6 +16,7 @@ from cli.output import emit_json, event_labels, json_option, labelled, render, t
 from cli.params import AS_KNOWN_AT, AS_OF, MOMENT, MOMENT_START, CodeType
 from cli.projects import LIST_COLUMNS, PROJECT_CODES
 from domain.values import Level, Library, ProjectStatus, Sector, Stage
+from projections.forms.safety import guard_csv
 from projections.queries import Moment
 
 AUDIT_COLUMNS = [("recorded_at", "记录时间"), ("effective_at", "生效时间"), ("actor", "操作人"), ("actor_role", "角色"),
@@ -106,7 +107,7 @@ def audit(obj: Context, actor: str | None, unit: str | None, project: str | None
         writer.writerow([key for key, _ in AUDIT_COLUMNS])
         for row in rows:
             values = to_json_value(row)
-            writer.writerow([json.dumps(values[k], ensure_ascii=False) if k == "details" else values[k]
+            writer.writerow([json.dumps(values[k], ensure_ascii=False) if k == "details" else guard_csv(values[k])
                              for k, _ in AUDIT_COLUMNS])
         click.echo("\ufeff" + buffer.getvalue(), nl=False)
         return

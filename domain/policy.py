@@ -226,6 +226,9 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InvalidValue(f"{source}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise InvalidValue(f"{source}: not a policy: its tables or arrays nest too deeply") from None
+    _refuse_booleans(data, source, text)
     _refuse_repeated_kinds(text, data, source)
     try:
         return Policy.model_validate(data)
@@ -235,6 +238,20 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
         location = ".".join(str(part) for part in first["loc"]) or "the file"
         message = first["msg"].removeprefix("Value error, ")
         raise InvalidValue(f"{source}, line {where}: {location}: {message}") from None
+
+
+def _refuse_booleans(data: Any, source: str, text: str, loc: tuple[Any, ...] = ()) -> None:
+    """A policy holds no yes/no values: `due_day = true` is a typo, not the day 1."""
+    if isinstance(data, bool):
+        location = ".".join(str(part) for part in loc)
+        raise InvalidValue(f"{source}, line {_line_of(text, loc)}: {location}: true/false is no number or "
+                           f"text here; write the value itself (e.g. due_day = 5)")
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _refuse_booleans(value, source, text, (*loc, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _refuse_booleans(value, source, text, (*loc, index))
 
 
 def _refuse_repeated_kinds(text: str, data: dict[str, Any], source: str) -> None:
