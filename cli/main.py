@@ -21,6 +21,7 @@ class Group(click.Group):
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:
         try:
+            _refuse_unreadable(args)
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as error:  # the root's own options: --store, --as
             raise _one_line(error) from None
@@ -52,6 +53,16 @@ class Group(click.Group):
             if os.environ.get("ZS_DEBUG"):
                 raise
             raise click.ClickException(visible(_unexpected(error))) from None
+
+
+def _refuse_unreadable(args: list[str]) -> None:
+    """Bytes that are not UTF-8 (surrogate-escaped by Python) and NULs are no text a person typed."""
+    for i, arg in enumerate(args):
+        nul = "\x00" in arg
+        if nul or any("\ud800" <= char <= "\udfff" for char in arg):
+            where = f"the value of {args[i - 1]}" if i and args[i - 1].startswith("-") else f"the argument {arg!r}"
+            problem = "holds a NUL character" if nul else "is not valid UTF-8 text"
+            raise click.UsageError(f"{where} {problem}; type it plainly (check the terminal's encoding)")
 
 
 def _text(error: Exception) -> str:

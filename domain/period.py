@@ -35,19 +35,23 @@ class Period:
 
     @classmethod
     def parse(cls, text: str, cadence: Cadence | None = None) -> Period:
-        text = ascii_digits(str(text).strip(), "period")
+        try:
+            text = ascii_digits(str(text).strip(), "period")
+        except InvalidValue as error:
+            raise InvalidValue(str(error), "period") from None
         for shape, (pattern, _) in _SHAPES.items():
             match = pattern.match(text)
             if match is None:
                 continue
             if cadence is not None and shape != cadence:
-                raise InvalidValue(f"period {text!r} is {shape.value}; this needs {_SHAPES[cadence][1]}")
+                raise InvalidValue(f"period {text!r} is {shape.value}; this needs {_SHAPES[cadence][1]}", "period")
             groups = [int(g) for g in match.groups()]
             if groups and not EARLIEST.year <= groups[0] <= LATEST.year:
-                raise InvalidValue(f"period {text!r} lies outside the years {EARLIEST.year}..{LATEST.year}")
+                raise InvalidValue(f"period {text!r} lies outside the years {EARLIEST.year}..{LATEST.year}",
+                                   "period")
             return cls(shape, *groups) if groups else cls(shape)
         wanted = _SHAPES[cadence][1] if cadence else "YYYY-MM, YYYY-Qn, YYYY or once"
-        raise InvalidValue(f"period {text!r} is malformed; expected {wanted}")
+        raise InvalidValue(f"period {text!r} is malformed; expected {wanted}", "period")
 
     @classmethod
     def month_of(cls, day: date) -> Period:
