@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from cli.context import Context, pass_context
-from cli.output import emit_json, event_labels, json_option, labelled, render, to_json_value
+from cli.output import emit_json, event_labels, json_option, labelled, render, to_json_value, visible
 from cli.params import AS_KNOWN_AT, AS_OF, MOMENT, MOMENT_START, CodeType
 from cli.projects import LIST_COLUMNS, PROJECT_CODES
 from domain.values import Level, Library, ProjectStatus, Sector, Stage
@@ -109,7 +109,7 @@ def audit(obj: Context, actor: str | None, unit: str | None, project: str | None
             values = to_json_value(row)
             writer.writerow([json.dumps(values[k], ensure_ascii=False) if k == "details" else guard_csv(values[k])
                              for k, _ in AUDIT_COLUMNS])
-        click.echo("\ufeff" + buffer.getvalue(), nl=False)
+        click.echo("\ufeff" + visible(buffer.getvalue()), nl=False)
         return
     render(rows if as_json else event_labels(rows, "action"), AUDIT_COLUMNS, as_json)
 
