@@ -80,7 +80,7 @@ def _one_line(error: click.UsageError) -> click.UsageError:
 
 def _unexpected(error: Exception) -> str:
     name = type(error).__name__
-    if any(word in name for word in ("Operational", "Interface", "Connection", "Programming")):
+    if any(word in name for word in ("Operational", "Interface", "Connection", "Programming", "Database")):
         return f"cannot use the store: {error}".strip()
     return f"unexpected {name}: {error} (set ZS_DEBUG=1 for the details)"
 

@@ -20,13 +20,13 @@ Columns = Sequence[tuple[str, str]]  # (key, label)
 # What never reaches a terminal raw: C0/C1 controls but the line break and a CR before it (CSV),
 # and the invisible format characters (zero-width, bidi) but the BOM that starts a CSV for Excel.
 _UNSEEN = re.compile(r"[\x00-\x09\x0b-\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)|[^\x00-\uffff\ufeff]"
-                     r"|[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u202a-\u202e"
+                     r"|[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u2028-\u202e"
                      r"\u2060-\u2064\u2066-\u206f\ufff9-\ufffb\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:
     char = match.group()
-    if unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn"):
+    if unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Zl", "Zp"):
         return char  # a character beyond the BMP that is visible (an emoji, a rare CJK)
     code = ord(char)
     if code < 0x10000:

@@ -17,9 +17,10 @@ NOTE_LIMIT = 2000  # notes, reasons, comments: may keep line breaks
 # Fields of events that hold prose; every other text field is a one-line name.
 PROSE_FIELDS = frozenset({"note", "reason", "text", "comment"})
 
-# Control (Cc), format (Cf: zero-width and bidi controls), surrogates, private use, unassigned,
-# and the line/paragraph separators: none of them belongs in a name.
-_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# Control (Cc), format (Cf: zero-width and bidi controls), lone surrogates (bytes that were not
+# UTF-8), and the line/paragraph separators: none of them belongs in a name. Private-use and
+# not-yet-assigned code points stay allowed: rare characters of real names live there.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 def nfc(text: str) -> str:

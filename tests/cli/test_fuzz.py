@@ -35,7 +35,7 @@ SAMPLES = [
     "\u0662\u0660\u0662\u0661-09-01", "\uff12\uff10\uff12\uff11-09-01", "0000-01", "2021-Q5", "once", "true",
     "-1", "1e400", "NaN", "Infinity", "1,5", "9" * 400, "\u0661\u0662", "0.001", "=HYPERLINK(\"x\")", "@SUM(A1)",
     "\x00", "\x1b[31m红", "\u200b", "\u202etxt.exe", "a\nError: injected", "\udcff\udcfe", "😀", "..", "/",
-    "../../etc/passwd", "HW/../..", "长" * 3000, "sqlite:///%00.db", "postgresql://x@127.0.0.1:99999/x",
+    "../escape.xlsx", "HW/../..", "长" * 3000, "sqlite:///%00.db", "postgresql://x@127.0.0.1:99999/x",
     PROJECT + "\u200b", "HW\x1b", "孙联络\u200b", "ｈｗ", "hw",
 ]
 # Never a date, a moment, an amount, a code word or a count, whatever the option.

@@ -163,6 +163,17 @@ def test_a_file_that_cannot_be_written_is_one_line_naming_it(commission_cli, tmp
     assert "表.xlsx" in result.stderr and "Permission denied" in result.stderr
 
 
+def test_a_file_that_is_no_database_is_a_store_error_on_one_line(zs, tmp_path):
+    letter = tmp_path / "信.db"
+    letter.write_text("这不是台账", encoding="utf-8")
+
+    result = zs("board", store=f"sqlite:///{letter}", expect=1)
+
+    one_line(result)
+    assert "cannot use the store: file is not a database" in result.stderr
+    assert letter.read_text(encoding="utf-8") == "这不是台账"
+
+
 @pytest.mark.postgres
 def test_an_unknown_postgresql_database_or_role_is_named_with_the_servers_reason_within_5_s(zs, pg_store):
     server = urlsplit(pg_store)
