@@ -14,7 +14,7 @@ import pytest
 
 from domain.application import Ledger
 from domain.errors import AlreadyExists, DomainError, InvalidValue
-from domain.values import Level, Rating, Role, Sector
+from domain.values import Level, Rating, Role, Sector, parse_date
 
 ADMIN, OFFICE, LIAISON, PROJECT = "管理员", "许办公", "孙联络", "HW-2021-001"
 
@@ -107,9 +107,7 @@ def test_amounts_in_foreign_digits_or_as_booleans_are_refused_and_full_width_one
     assert commission.project("HW-2").investment == Decimal("1200.00")
 
 
-def test_a_unit_enrolled_outside_the_ledgers_span_is_refused(commission):
-    from domain.values import parse_date
-
+def test_a_date_outside_the_ledgers_span_is_refused_typed_or_given():
     with pytest.raises(InvalidValue, match="outside 1990-01-01..2099-12-31"):
         parse_date("9999-12-31", "enrolled")
     with pytest.raises(InvalidValue, match="outside"):
