@@ -19,6 +19,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from domain.base import Immutable
 from domain.errors import InvalidValue
+from domain.text import clean_line
 from domain.period import Cadence, Period
 
 KIND = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -241,7 +242,13 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
 
 
 def _refuse_booleans(data: Any, source: str, text: str, loc: tuple[Any, ...] = ()) -> None:
-    """A policy holds no yes/no values: `due_day = true` is a typo, not the day 1."""
+    """A policy holds no yes/no values: `due_day = true` is a typo, not the day 1; and its text
+    holds no control or invisible characters (rule 16), as anything typed."""
+    if isinstance(data, str):
+        try:
+            clean_line(data, ".".join(str(part) for part in loc) or "a value")
+        except InvalidValue as error:
+            raise InvalidValue(f"{source}, line {_line_of(text, loc)}: {error}") from None
     if isinstance(data, bool):
         location = ".".join(str(part) for part in loc)
         raise InvalidValue(f"{source}, line {_line_of(text, loc)}: {location}: true/false is no number or "

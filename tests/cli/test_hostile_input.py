@@ -112,16 +112,20 @@ def test_a_refused_evaluation_leaves_every_summary_working(commission_cli):
     assert json.loads(commission_cli("summary", "--quarter", "2021-Q3", "--json").stdout)["period"] == "2021-Q3"
 
 
-def test_a_policy_with_true_for_a_day_or_nested_without_end_is_refused_on_one_line(commission_cli, tmp_path,
+def test_a_policy_with_true_for_a_day_hidden_characters_or_endless_nesting_is_refused_on_one_line(commission_cli, tmp_path,
                                                                                    event_count):
     boolean = tmp_path / "布尔.toml"
     boolean.write_text('[[report]]\nkind = "project_status"\ntitle = "情况表"\ncadence = "monthly"\n'
                        'due_day = true\n', encoding="utf-8")
     deep = tmp_path / "深.toml"
     deep.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    steering = tmp_path / "反向.toml"
+    steering.write_text('[[report]]\nkind = "project_status"\ntitle = "情况表\\u202e"\ncadence = "monthly"\n'
+                        'due_day = 5\n', encoding="utf-8")
     before = event_count()
 
-    for path, says in ((boolean, "line 5: report.0.due_day: true/false"), (deep, "nest too deeply")):
+    for path, says in ((boolean, "line 5: report.0.due_day: true/false"), (deep, "nest too deeply"),
+                       (steering, "line 3: report.0.title holds an invisible or control character (U+202E")):
         result = commission_cli("policy", "load", path, "--from", "2021-10-01", actor=ADMIN, expect=2)
         one_line(result)
         assert says in result.stderr
