@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from domain.errors import InvalidValue
+from domain.store import shown_url, store_env
 
 if TYPE_CHECKING:  # imported when a command opens the store, so that `zs --help` stays fast
     from domain.application import Ledger
@@ -36,7 +41,13 @@ class Context:
         """The ledger; a missing SQLite file is an error unless the command creates the ledger."""
         if self._ledger is None:
             from domain.application import Ledger
+            from projections.reach import check_reachable
 
+            try:
+                env = store_env(self.store)
+            except InvalidValue as error:
+                raise click.BadParameter(str(error), param_hint="'--store'") from None
+            check_reachable(env, shown_url(self.store))  # the server's own reason, at once
             self._ledger = Ledger(self.store, create=create)  # refuses a store with no ledger unless creating
             if not create and self.actor:
                 self._ledger.acting(self.actor)  # --as or ZS_ACTOR names an active person, for reads too
@@ -62,4 +73,32 @@ class Context:
             self._ledger.close()
 
 
-pass_context = click.make_pass_decorator(Context)
+_pass_obj = click.make_pass_decorator(Context)
+_ALIASES = {"name": ("admin",), "file": ("attach",), "text": ("note",), "person": ("name",)}
+
+
+def _option_for(ctx: click.Context, field: str | None) -> click.Parameter | None:
+    """The command's option that carried a field the domain refused (`--note` for `note`)."""
+    if field is None:
+        return None
+    by_name = {param.name: param for param in ctx.command.params}
+    for name in (field, *_ALIASES.get(field, ())):
+        if name in by_name:
+            return by_name[name]
+    return None
+
+
+def pass_context(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Pass the Context; a value the domain finds malformed becomes exit 2 naming its option."""
+    @functools.wraps(f)
+    def run(obj: Context, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(obj, *args, **kwargs)
+        except InvalidValue as error:
+            ctx = click.get_current_context()
+            param = _option_for(ctx, error.field)
+            if param is None:
+                raise
+            raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+
+    return _pass_obj(run)

@@ -12,7 +12,7 @@ from cli.context import Context, pass_context
 from cli.labels import form_kind
 from cli.params import AS_KNOWN_AT
 from cli.output import table
-from domain.errors import AlreadyExists
+from domain.errors import AlreadyExists, NotFound
 from projections.forms.consolidate import consolidate as consolidate_forms
 from projections.forms.csv import csv_bytes
 from projections.forms.definitions import FORMS, PROJECT_STATUS
@@ -44,9 +44,10 @@ def _refuse_existing(path: Path) -> None:
 
 
 def write_new(path: Path, content: bytes) -> None:
-    """Write a file that does not exist yet; an existing one is never overwritten."""
+    """Write a file that does not exist yet, into a folder that does; nothing is overwritten or created."""
+    if not path.parent.is_dir():
+        raise NotFound(f"the folder {path.parent} does not exist; create it first or choose another --out")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("xb") as handle:
             handle.write(content)
     except FileExistsError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -15,6 +16,29 @@ import click
 from domain.values import SHANGHAI, UTC, Labelled
 
 Columns = Sequence[tuple[str, str]]  # (key, label)
+
+# What never reaches a terminal raw: C0/C1 controls but the line break and a CR before it (CSV),
+# and the invisible format characters (zero-width, bidi) but the BOM that starts a CSV for Excel.
+_UNSEEN = re.compile(r"[\x00-\x09\x0b-\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)|[^\x00-\uffff\ufeff]"
+                     r"|[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u2028-\u202e"
+                     r"\u2060-\u2064\u2066-\u206f\ufff9-\ufffb\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+        return char  # a character beyond the BMP that is visible (an emoji, a rare CJK)
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    high, low = divmod(code - 0x10000, 0x400)  # as JSON writes it: a surrogate pair
+    return f"\\u{0xd800 + high:04x}\\u{0xdc00 + low:04x}"
+
+
+def visible(text: str) -> str:
+    """Text as a terminal may show it: control and invisible characters written as \\uXXXX escapes
+    (which JSON reads back as the same characters)."""
+    return _UNSEEN.sub(_escape, text)
 
 
 def to_json_value(value: Any) -> Any:
@@ -34,7 +58,7 @@ def to_json_value(value: Any) -> Any:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(to_json_value(data), ensure_ascii=False, indent=2))
+    click.echo(visible(json.dumps(to_json_value(data), ensure_ascii=False, indent=2)))
 
 
 def cell(value: Any) -> str:
@@ -51,7 +75,7 @@ def cell(value: Any) -> str:
         return "、".join(cell(v) for v in value)
     if isinstance(value, Mapping):
         return "；".join(f"{k}={cell(v)}" for k, v in value.items() if v is not None)
-    return str(value)
+    return visible(str(value))
 
 
 def width(text: str) -> int:

@@ -190,6 +190,8 @@ def evaluate(obj: Context, number: str, period: str, rating: Rating, comment: st
     try:
         obj.ledger.evaluate_project(obj.require_actor(), number, period, rating, comment)
     except InvalidValue as error:
+        if error.field:
+            raise
         raise click.BadParameter(str(error), param_hint="'--period'") from None
     click.echo(f"{number.strip()} {period.strip()} 评价 {rating.value}")
 

@@ -13,10 +13,11 @@ import click
 
 from cli.context import Context, pass_context
 from cli.labels import event_code, role_label, with_detail_labels
-from cli.output import EVENT_LABELS, emit_json, event_labels, json_option, labelled, render, to_json_value
+from cli.output import EVENT_LABELS, emit_json, event_labels, json_option, labelled, render, to_json_value, visible
 from cli.params import AS_KNOWN_AT, AS_OF, MOMENT, MOMENT_START, CodeType
 from cli.projects import LIST_COLUMNS, PROJECT_CODES
 from domain.values import Level, Library, ProjectStatus, Sector, Stage
+from projections.forms.safety import guard_csv
 from projections.queries import Moment
 
 AUDIT_COLUMNS = [("recorded_at", "记录时间"), ("effective_at", "生效时间"), ("actor", "操作人"), ("actor_role", "角色"),
@@ -111,9 +112,9 @@ def audit(obj: Context, actor: str | None, unit: str | None, project: str | None
         for row in rows:
             short = row["action"].rpartition(".")[2]
             values = to_json_value(row) | {"操作": EVENT_LABELS.get(short, short)}
-            writer.writerow([json.dumps(values[k], ensure_ascii=False) if k == "details" else values[k]
+            writer.writerow([json.dumps(values[k], ensure_ascii=False) if k == "details" else guard_csv(values[k])
                              for k in AUDIT_CSV])
-        click.echo("\ufeff" + buffer.getvalue(), nl=False)
+        click.echo("\ufeff" + visible(buffer.getvalue()), nl=False)
         return
     render(rows if as_json else _audit_table(obj.ledger, rows), AUDIT_COLUMNS, as_json)
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from cli.context import Context, pass_context
-from cli.forms import FROM_LEDGER, ledger_form
+from cli.forms import FROM_LEDGER, ledger_form, write_new
 from cli.integrity import receipt
 from cli.labels import LabelledChoice, report_kind, with_kind_titles
 from cli.output import json_option, render, render_record
-from domain.errors import AlreadyExists, InvalidValue, RuleViolated
+from domain.errors import InvalidValue, RuleViolated
 from domain.period import Period
 from domain.report import ReportStatus
 from projections.package import manifest_of, parse_month, parse_period, write_package
@@ -228,9 +228,7 @@ def attachment(obj: Context, report_id: str, name: str, out: Path, version: int 
     found, content = obj.ledger.attachment_bytes(report_id, name, version)
     if hashlib.sha256(content).hexdigest() != found.sha256:
         raise RuleViolated(f"the stored bytes of {name} do not match the SHA-256 on record")
-    if out.exists():
-        raise AlreadyExists(f"{out} already exists; choose another --out")
-    out.write_bytes(content)
+    write_new(out, content)
     click.echo(f"{out}  {found.size} 字节  SHA-256 {found.sha256}")
 
 

@@ -28,6 +28,7 @@ from domain.project import Project
 from domain import schema
 from domain.store import describe_store, store_env
 from domain.supervision import SubjectKind, Supervision, next_supervision_id, subject_kind_of
+from domain.text import NAME_LIMIT, clean_line, name_key
 from domain.unit import OFFICER_ROLES, Unit
 from domain.values import (
     UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, shanghai_date,
@@ -134,6 +135,7 @@ class Ledger(Signing, Reporting, Application[UUID]):
         stamp = self._authorise(actor, Action.SET_UP)
         name = _name(name)
         self._refuse_existing(Person, name, f"a person named {name} is already registered; names are unique")
+        self._refuse_look_alike(name)
         home = self._enrolled_unit(unit) if unit else None
         person = Person.register(stamp, name, role, home.code if home else None, phone, title)
         if home and role.is_unit_officer:
@@ -409,6 +411,14 @@ class Ledger(Signing, Reporting, Application[UUID]):
             return
         raise AlreadyExists(message)
 
+    def _refuse_look_alike(self, name: str) -> None:
+        """Rule 16: two people whose names look the same would be one name in every table."""
+        key = name_key(name)
+        for other in self.people():
+            if name_key(other.name) == key:
+                raise AlreadyExists(f"{name!r} looks the same as the registered person {other.name!r}; "
+                                    f"names are unique, so tell them apart visibly (e.g. 王芳（环卫）)")
+
     def _enrolled_unit(self, code: str) -> Unit:
         unit = self.unit(code)
         unit.check_enrolled()
@@ -416,21 +426,21 @@ class Ledger(Signing, Reporting, Application[UUID]):
 
 
 def _name(name: str) -> str:
-    name = name.strip()
+    name = clean_line(name, "a person's name", NAME_LIMIT, field="name")
     if not name:
         raise RuleViolated("a person needs a name")
     return name
 
 
 def _code(code: str) -> str:
-    code = code.strip().upper()
+    code = clean_line(code, "unit code", field="code").upper()
     if not CODE.match(code):
         raise RuleViolated(f"unit code {code!r} must be 1-16 Latin letters or digits, starting with a letter")
     return code
 
 
 def _number(number: str) -> str:
-    number = number.strip()
+    number = clean_line(number, "project number", NAME_LIMIT, field="number")
     if not number or "/" in number or any(c.isspace() for c in number):
         raise RuleViolated(f"project number {number!r} must be non-empty, without spaces or '/'")
     return number

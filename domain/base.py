@@ -9,6 +9,8 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from domain.text import clean_fields, nfc
+
 NAMESPACE = UUID("5f1c2f6e-3b1a-4f55-9a43-1d2c9c0e2116")
 
 
@@ -70,14 +72,14 @@ class Aggregate(BaseAggregate[UUID]):
 
     @classmethod
     def id_for(cls, key: str) -> UUID:
-        return uuid5(NAMESPACE, f"{cls.KIND}:{key}")
+        return uuid5(NAMESPACE, f"{cls.KIND}:{nfc(key)}")
 
     @classmethod
     def _start(cls: type[TAggregate], key: str, event_class: type, stamp: Stamp, **fields: Any) -> TAggregate:
-        return cls._create(event_class, id=cls.id_for(key), **_stamp_fields(stamp), **fields)
+        return cls._create(event_class, id=cls.id_for(key), **_stamp_fields(stamp), **clean_fields(fields))
 
     def _record(self, event_class: type, stamp: Stamp, **fields: Any) -> None:
-        self.trigger_event(event_class, **_stamp_fields(stamp), **fields)
+        self.trigger_event(event_class, **_stamp_fields(stamp), **clean_fields(fields))
 
 
 def _stamp_fields(stamp: Stamp) -> dict[str, Any]:

@@ -22,4 +22,9 @@ class RuleViolated(DomainError):
 
 
 class InvalidValue(DomainError, ValueError):
-    """A value is malformed (a date, an amount, a code); the CLI exits 2 for these."""
+    """A value is malformed (a date, an amount, a code); the CLI exits 2 for these, naming the
+    option that carries `field` (the command's parameter name) when one does."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from domain.errors import InvalidValue
+from domain.text import ascii_digits
+from domain.values import EARLIEST, LATEST
 
 
 class Cadence(StrEnum):
@@ -18,9 +20,9 @@ class Cadence(StrEnum):
 
 
 _SHAPES = {
-    Cadence.MONTHLY: (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), "YYYY-MM, e.g. 2021-09"),
-    Cadence.QUARTERLY: (re.compile(r"^(\d{4})-Q([1-4])$"), "YYYY-Qn, e.g. 2021-Q3"),
-    Cadence.ANNUAL: (re.compile(r"^(\d{4})$"), "YYYY, e.g. 2021"),
+    Cadence.MONTHLY: (re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$"), "YYYY-MM, e.g. 2021-09"),
+    Cadence.QUARTERLY: (re.compile(r"^([0-9]{4})-Q([1-4])$"), "YYYY-Qn, e.g. 2021-Q3"),
+    Cadence.ANNUAL: (re.compile(r"^([0-9]{4})$"), "YYYY, e.g. 2021"),
     Cadence.ONCE: (re.compile(r"^once$"), "the word once"),
 }
 
@@ -33,17 +35,23 @@ class Period:
 
     @classmethod
     def parse(cls, text: str, cadence: Cadence | None = None) -> Period:
-        text = text.strip()
+        try:
+            text = ascii_digits(str(text).strip(), "period")
+        except InvalidValue as error:
+            raise InvalidValue(str(error), "period") from None
         for shape, (pattern, _) in _SHAPES.items():
             match = pattern.match(text)
             if match is None:
                 continue
             if cadence is not None and shape != cadence:
-                raise InvalidValue(f"period {text!r} is {shape.value}; this needs {_SHAPES[cadence][1]}")
+                raise InvalidValue(f"period {text!r} is {shape.value}; this needs {_SHAPES[cadence][1]}", "period")
             groups = [int(g) for g in match.groups()]
+            if groups and not EARLIEST.year <= groups[0] <= LATEST.year:
+                raise InvalidValue(f"period {text!r} lies outside the years {EARLIEST.year}..{LATEST.year}",
+                                   "period")
             return cls(shape, *groups) if groups else cls(shape)
         wanted = _SHAPES[cadence][1] if cadence else "YYYY-MM, YYYY-Qn, YYYY or once"
-        raise InvalidValue(f"period {text!r} is malformed; expected {wanted}")
+        raise InvalidValue(f"period {text!r} is malformed; expected {wanted}", "period")
 
     @classmethod
     def month_of(cls, day: date) -> Period:

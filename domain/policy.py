@@ -19,6 +19,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from domain.base import Immutable
 from domain.errors import InvalidValue
+from domain.text import clean_line
 from domain.period import Cadence, Period
 
 KIND = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -232,6 +233,9 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InvalidValue(f"{source}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise InvalidValue(f"{source}: not a policy: its tables or arrays nest too deeply") from None
+    _refuse_booleans(data, source, text)
     _refuse_repeated_kinds(text, data, source)
     try:
         return Policy.model_validate(data)
@@ -241,6 +245,26 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
         location = ".".join(str(part) for part in first["loc"]) or "the file"
         message = first["msg"].removeprefix("Value error, ")
         raise InvalidValue(f"{source}, line {where}: {location}: {message}") from None
+
+
+def _refuse_booleans(data: Any, source: str, text: str, loc: tuple[Any, ...] = ()) -> None:
+    """A policy holds no yes/no values: `due_day = true` is a typo, not the day 1; and its text
+    holds no control or invisible characters (rule 16), as anything typed."""
+    if isinstance(data, str):
+        try:
+            clean_line(data, ".".join(str(part) for part in loc) or "a value")
+        except InvalidValue as error:
+            raise InvalidValue(f"{source}, line {_line_of(text, loc)}: {error}") from None
+    if isinstance(data, bool):
+        location = ".".join(str(part) for part in loc)
+        raise InvalidValue(f"{source}, line {_line_of(text, loc)}: {location}: true/false is no number or "
+                           f"text here; write the value itself (e.g. due_day = 5)")
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _refuse_booleans(value, source, text, (*loc, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _refuse_booleans(value, source, text, (*loc, index))
 
 
 def _refuse_repeated_kinds(text: str, data: dict[str, Any], source: str) -> None:

@@ -245,7 +245,10 @@ class Project(Aggregate):
     def evaluate(self, stamp: Stamp, period: str, rating: Rating, comment: str | None) -> None:
         parsed = Period.parse(period)
         if parsed.cadence is Cadence.ONCE:
-            raise InvalidValue("an evaluation is for a month, a quarter or a year (e.g. 2021-Q4)")
+            raise InvalidValue("an evaluation is for a month, a quarter or a year (e.g. 2021-Q4)", "period")
+        if parsed.first_day > shanghai_date(stamp.effective_at):
+            raise InvalidValue(f"period {parsed} has not begun; a project is evaluated for a period that has",
+                               "period")
         period = str(parsed)
         if self.library != Library.KEY:
             raise RuleViolated(f"project {self.number} is not a key project; only key projects are evaluated")

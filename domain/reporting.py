@@ -17,6 +17,7 @@ from domain.base import Stamp
 from domain.report import Attachment, Report, ReportingPolicy
 from domain.unit import Unit
 from domain.values import Role, shanghai_date
+from domain.text import clean_line
 
 if TYPE_CHECKING:
     from domain.application import Ledger
@@ -158,14 +159,14 @@ class Reporting:
 
     def _store_files(self: Ledger, files: Sequence[tuple[str, bytes]]) -> tuple[Attachment, ...]:
         """Check every name first, then store the bytes: a refused draft leaves nothing behind."""
-        names = [name for name, _ in files]
+        names = [clean_line(name, "attachment name", field="file") for name, _ in files]
         for name in names:
-            if not name or "/" in name or "\\" in name:
+            if not name or "/" in name or "\\" in name or name in (".", ".."):
                 raise InvalidValue(f"attachment name {name!r} must be a plain file name")
         if len(names) != len(set(names)):
             raise RuleViolated("two attachments share a file name; rename one")
         stored = []
-        for name, content in files:
+        for name, (_, content) in zip(names, files):
             stored.append(Attachment(name=name, sha256=self.attachments.put(content), size=len(content)))
         return tuple(stored)
 

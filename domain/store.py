@@ -13,6 +13,8 @@ DEFAULT_STORE = "sqlite:///zhaoshang.db"
 def store_env(url: str) -> dict[str, str]:
     """`sqlite:///relative.db`, `sqlite:////abs/path.db`, `sqlite://` (in memory),
     `postgresql://user[:password]@host[:port]/db[?schema=name]`."""
+    if any(ord(char) < 32 or char == "\x7f" for char in unquote(url)):
+        raise InvalidValue(f"store {url!r} holds a control character (a NUL, a line break); type the URL plainly")
     parts = urlsplit(url)
     scheme = parts.scheme.split("+")[0]
     if scheme == "sqlite":
@@ -26,6 +28,10 @@ def store_env(url: str) -> dict[str, str]:
             raise InvalidValue(f"store {url!r}: the folder {folder} does not exist")
         return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path, "SQLITE_LOCK_TIMEOUT": "10"}
     if scheme in ("postgresql", "postgres"):
+        try:
+            port = parts.port
+        except ValueError:
+            raise InvalidValue(f"store {url!r}: the port must be a number from 1 to 65535") from None
         database = unquote(parts.path.lstrip("/"))
         if not database:
             raise InvalidValue(f"store {url!r}: name the database, e.g. postgresql://user@127.0.0.1:5432/zhaoshang")
@@ -33,7 +39,7 @@ def store_env(url: str) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": database,
             "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_PORT": str(port or 5432),
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
             "POSTGRES_CONNECT_TIMEOUT": "5",
@@ -46,6 +52,14 @@ def store_env(url: str) -> dict[str, str]:
     raise InvalidValue(
         f"store {url!r} is not a store URL; use sqlite:///file.db or postgresql://user@host:5432/db"
     )
+
+
+def shown_url(url: str) -> str:
+    """A store URL as messages show it: the password left out."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
 
 
 def sqlite_path(url: str) -> str | None:

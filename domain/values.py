@@ -9,6 +9,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from domain.errors import InvalidValue
+from domain.text import ascii_digits
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC = timezone.utc
@@ -137,7 +138,9 @@ MAX_WAN = Decimal("1e12")
 def parse_wan(text: str | Decimal | int) -> Decimal:
     """An amount in 万元: non-negative, at most two decimals, kept exact. Commas only as
     thousands separators (1,200.50); a decimal comma (1,5) is refused rather than misread."""
-    raw = str(text).strip()
+    if isinstance(text, bool) or not isinstance(text, (str, Decimal, int)):
+        raise InvalidValue(f"amount {text!r} is not a number of 万元 (e.g. 1200.50)")
+    raw = ascii_digits(str(text).strip(), "amount")
     if isinstance(text, str) and any(c in raw for c in "eE_"):
         raise InvalidValue(f"amount {text!r} is not a plain number of 万元 (e.g. 1200.50)")
     if "," in raw:
@@ -163,13 +166,33 @@ def format_wan(amount: Decimal | None) -> str:
     return "" if amount is None else str(amount.quantize(CENT))
 
 
+EARLIEST = date(1990, 1, 1)  # the ledger's span: anything outside is a typo, not a fact
+LATEST = date(2099, 12, 31)
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$|^[0-9]{8}$")
+_DATETIME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,6})?)?"
+                       r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$")
+
+
+def check_span(day: date, what: str = "date") -> date:
+    """Dates outside 1990-01-01..2099-12-31 are refused wherever they come from."""
+    if not EARLIEST <= (day.date() if isinstance(day, datetime) else day) <= LATEST:
+        raise InvalidValue(f"{what} {day.isoformat()} lies outside {EARLIEST}..{LATEST}; check the year")
+    return day
+
+
 def parse_date(text: str | date, what: str = "date") -> date:
+    """YYYY-MM-DD (or YYYYMMDD) with the digits 0-9, within the ledger's span; week dates
+    (2021-W01-1) and ordinal dates are refused, being too easy to misread."""
     if isinstance(text, date):
-        return text
+        return check_span(text, what)
+    raw = ascii_digits(str(text).strip(), what)
+    if not _DATE.match(raw):
+        raise InvalidValue(f"{what} {text!r} is not a date (YYYY-MM-DD)")
     try:
-        return date.fromisoformat(str(text).strip())
+        day = date.fromisoformat(raw)
     except ValueError:
         raise InvalidValue(f"{what} {text!r} is not a date (YYYY-MM-DD)") from None
+    return check_span(day, what)
 
 
 def shanghai_date(moment: datetime) -> date:
@@ -188,18 +211,22 @@ def start_of_day(day: date) -> datetime:
 
 def parse_moment(text: str, *, start: bool = False) -> datetime:
     """A moment typed by a person: a date means the end of that Shanghai day (its start when
-    `start`); a datetime without an offset is Shanghai time. Returned in UTC."""
-    text = text.strip()
+    `start`); a datetime without an offset is Shanghai time. Returned in UTC, within the span."""
+    raw = ascii_digits(text.strip(), "moment")
+    neither = InvalidValue(f"{text!r} is neither a date (YYYY-MM-DD) nor an ISO 8601 datetime "
+                           f"(YYYY-MM-DDTHH:MM[:SS][+08:00])")
     try:
-        day = date.fromisoformat(text)  # 2021-09-01 and 20210901 alike
-    except ValueError:
-        pass
-    else:
-        return start_of_day(day) if start else end_of_day(day)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidValue(f"{text!r} is neither a date (YYYY-MM-DD) nor an ISO 8601 datetime") from None
+        if _DATE.match(raw):
+            day = check_span(date.fromisoformat(raw), "moment")
+            return start_of_day(day) if start else end_of_day(day)
+        if not _DATETIME.match(raw):
+            raise neither
+        moment = datetime.fromisoformat(raw.replace(",", "."))
+    except ValueError as error:
+        if isinstance(error, InvalidValue):
+            raise
+        raise neither from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SHANGHAI)
+    check_span(moment.astimezone(SHANGHAI), "moment")
     return moment.astimezone(UTC)

@@ -10,13 +10,15 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from domain.errors import InvalidValue
-from domain.values import Labelled, ProjectStatus, Stage, parse_wan
+from domain.text import ascii_digits
+from domain.values import Labelled, ProjectStatus, Stage, check_span, parse_wan
+from projections.forms.safety import Formula
 
 L = TypeVar("L", bound=Labelled)
 EXCEL_EPOCH = date(1899, 12, 30)
 SERIALS = range(1, 2958466)  # Excel's dates: 1900-01-01 to 9999-12-31
-DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-COMPACT_DAY = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+DAY = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
+COMPACT_DAY = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
 STATUS_SUFFIX = re.compile(r"[（(](" + "|".join(s.label for s in ProjectStatus) + r")[)）]$")
 STAGE_WORDS = {"谋划": Stage.LEAD, "储备": Stage.LEAD, "谋划/储备": Stage.LEAD, "谋划、储备": Stage.LEAD}
 LEVEL_WORDS = {"市级": "city", "委级": "commission"}
@@ -31,7 +33,14 @@ def normal(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+def _no_formula(value: Any) -> None:
+    if isinstance(value, Formula):
+        raise CellError(f"cell {value.coordinate} holds a formula ({value}); formulas are not imported, "
+                        f"type the value itself")
+
+
 def text(value: Any) -> str:
+    _no_formula(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -47,6 +56,7 @@ def text(value: Any) -> str:
 
 def money(value: Any) -> Decimal | None:
     """万元 with at most two decimals; blank means nothing stated."""
+    _no_formula(value)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, (bool, date, datetime)):
@@ -64,8 +74,16 @@ def money(value: Any) -> Decimal | None:
 
 def day(value: Any) -> date | None:
     """An Excel date cell, a date serial (44469), or 2021-09-30, 2021/9/30, 2021.9.30, 2021年9月30日."""
+    _no_formula(value)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    try:
+        return check_span(_day(value))
+    except InvalidValue as error:
+        raise CellError(str(error)) from None
+
+
+def _day(value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -73,7 +91,8 @@ def day(value: Any) -> date | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _serial(value)
     raw = unicodedata.normalize("NFKC", str(value)).strip()
-    if re.fullmatch(r"\d{5}(\.\d+)?", raw):
+    ascii_digits(raw, "date")
+    if re.fullmatch(r"[0-9]{5}(\.[0-9]+)?", raw):
         return _serial(float(raw))
     match = DAY.match(raw) or COMPACT_DAY.match(raw)
     if match:

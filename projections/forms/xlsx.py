@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from projections.forms.definitions import MONEY_HEADING
+from projections.forms.safety import as_text_cell
 from projections.forms.sheet import Sheet, shown
 
 FONT = "宋体"
@@ -44,12 +45,12 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     span = max(len(sheet.columns), 1)
     _heading(ws, sheet, span)
     for col, column in enumerate(sheet.columns, 1):
-        _put(ws.cell(HEADER_ROW, col, column.label), bold=True, fill=HEADER_FILL, align="center")
+        _put(as_text_cell(ws.cell(HEADER_ROW, col, column.label)), bold=True, fill=HEADER_FILL, align="center")
     rows = list(sheet.rows) + ([sheet.totals] if sheet.totals else [])
     totals_at = HEADER_ROW + len(rows) if sheet.totals else None
     for r, values in enumerate(rows, HEADER_ROW + 1):
         for col, value in enumerate(values, 1):
-            cell = ws.cell(r, col, value)
+            cell = as_text_cell(ws.cell(r, col, value))
             _put(cell, bold=r == totals_at or (sheet.record and col == 1))
             if sheet.columns[col - 1].label == "项目编号":
                 cell.number_format = TEXT_FORMAT
@@ -64,17 +65,17 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
 
 def _heading(ws: Worksheet, sheet: Sheet, span: int) -> None:
     if sheet.annex:
-        ws.cell(1, 1, sheet.annex).font = Font(name="黑体", size=12)
-    ws.cell(2, 1, sheet.title).font = Font(name="黑体", size=16, bold=True)
+        as_text_cell(ws.cell(1, 1, sheet.annex)).font = Font(name="黑体", size=12)
+    as_text_cell(ws.cell(2, 1, sheet.title)).font = Font(name="黑体", size=16, bold=True)
     ws.cell(2, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=span)
     ws.row_dimensions[2].height = 30
     items = list(sheet.heading)
     right = items.pop() if span >= 3 and items and items[-1] == MONEY_HEADING else None
-    ws.cell(3, 1, "　　".join(items)).font = Font(name=FONT, size=11)
+    as_text_cell(ws.cell(3, 1, "　　".join(items))).font = Font(name=FONT, size=11)
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=span - 1 if right else span)
     if right:
-        ws.cell(3, span, right).font = Font(name=FONT, size=11)
+        as_text_cell(ws.cell(3, span, right)).font = Font(name=FONT, size=11)
         ws.cell(3, span).alignment = Alignment(horizontal="right")
 
 

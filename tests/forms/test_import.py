@@ -4,6 +4,7 @@ holds records nothing; a bad row is named by its row and column, and then nothin
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -14,7 +15,9 @@ from domain.values import Level, Sector, Stage
 from projections.forms.csv import csv_bytes
 from projections.forms.fill import fill
 from projections.forms.importer import import_project_status
+from projections.forms.reading import UnreadableFile
 from projections.forms.refusal import RowsMalformed, RowsRefused
+from projections.forms.safety import unguard_csv
 from projections.forms.xlsx import HEADER_ROW, workbook_bytes
 from tests.forms.conftest import GY_LIAISON, LIAISON, events, shanghai, workbook
 
@@ -208,17 +211,55 @@ def test_a_date_in_the_future_and_a_project_listed_twice_are_refused(september):
     (b"", "情况表.csv", "is empty"),
     (b"\xef\xbb\xbf\r\n", "情况表.csv", "is empty"),
     ("项目编号,当前环节,计划总投资（万元）,本月进展情况,填报日期\r\n".encode(), "情况表.csv", "no rows under the header"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "情况表.png", "is not a spreadsheet"),
-    (b"%PDF-1.4\n\x00\x01\x02\xff", "情况表.pdf", "is not a spreadsheet"),
-    (b"PK\x03\x04 this is not a workbook", "情况表.xlsx", "is not an Excel workbook"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "情况表.xls", "另存为"),
 ])
 def test_files_that_are_not_a_filled_form_are_refused_with_what_to_do(september, content, name, reason):
     assert reason in refused(september, content, name)
 
 
+@pytest.mark.parametrize("content, name, reason", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "情况表.png", "is not a spreadsheet"),
+    (b"%PDF-1.4\n\x00\x01\x02\xff", "情况表.pdf", "is not a spreadsheet"),
+    (b"PK\x03\x04 this is not a workbook", "情况表.xlsx", "is not a readable Excel workbook"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "情况表.xls", "另存为"),
+])
+def test_files_that_are_no_spreadsheet_are_file_errors_naming_the_file(september, content, name, reason):
+    message = refused(september, content, name, UnreadableFile)
+    assert reason in message and name in message
+
+
+def test_a_workbook_with_a_corrupt_sheet_is_a_file_error_naming_the_file(september):
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(filled_xlsx(september))) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, b"<worksheet><sheetData><row" if item.filename.endswith("sheet1.xml") else data)
+
+    message = refused(september, broken.getvalue(), "情况表.xlsx", UnreadableFile)
+
+    assert "情况表.xlsx is not a readable Excel workbook" in message
+
+
+def test_a_formula_in_an_imported_workbook_is_refused_naming_its_cell(september):
+    book = workbook(filled_xlsx(september))
+    book.worksheets[0].cell(HEADER_ROW + 1, 7, "=1000*12")
+    out = io.BytesIO()
+    book.save(out)
+
+    message = refused(september, out.getvalue())
+
+    assert "G5 holds a formula (=1000*12)" in message
+
+
+def test_a_formula_in_an_imported_csv_is_refused_and_our_own_guard_is_taken_off(september):
+    header = "项目编号,当前环节,计划总投资（万元）,本月进展情况,填报日期\r\n"
+    formula = header + 'HW-2021-001,签约,=HYPERLINK("http://evil.example"),进展,2021-09-30\r\n'
+
+    assert "C2 holds a formula" in refused(september, formula.encode(), "情况表.csv")
+    assert unguard_csv("'=SUM(A1)") == "=SUM(A1)" and unguard_csv("'不变") == "'不变"
+
+
 def test_an_xls_is_refused_with_how_to_save_it_as_xlsx(september):
-    message = refused(september, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "情况表.xls")
+    message = refused(september, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "情况表.xls", UnreadableFile)
 
     assert ".xls" in message and "Excel 工作簿 (*.xlsx)" in message
 

