@@ -53,8 +53,16 @@ HOSTILE = st.one_of(
 )
 
 
+def sub(group: click.Group, name: str) -> click.Command:
+    """A subcommand, loaded as the root group loads it (lazily)."""
+    command = group.get_command(click.Context(group), name)
+    assert command is not None, name
+    return command
+
+
 def leaves(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
-    for name, command in sorted(group.commands.items()):
+    for name in group.list_commands(click.Context(group)):
+        command = sub(group, name)
         if isinstance(command, click.Group):
             yield from leaves(command, (*path, name))
         else:
@@ -75,7 +83,7 @@ def targets() -> list[tuple[tuple[str, ...], str]]:
 def typed(path: tuple[str, ...], name: str) -> bool:
     command = cli
     for part in path:
-        command = command.commands[part]
+        command = sub(command, part)
     param = next((p for p in command.params if (p.opts[0] if isinstance(p, click.Option) else p.name) == name), None)
     return param is not None and isinstance(param.type, TYPED)
 
@@ -114,7 +122,7 @@ def argv_for(path: tuple[str, ...], target: str, value: str, others: list[str], 
         return [target, value, *path]
     command = cli
     for part in path:
-        command = command.commands[part]
+        command = sub(command, part)
     argv = list(path)
     options = []
     for i, param in enumerate(command.params):

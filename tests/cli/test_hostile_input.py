@@ -174,7 +174,7 @@ def test_a_file_that_is_no_database_is_a_store_error_on_one_line(zs, tmp_path):
     result = zs("board", store=f"sqlite:///{letter}", expect=1)
 
     one_line(result)
-    assert "cannot use the store: file is not a database" in result.stderr
+    assert "is not a ledger: file is not a database" in result.stderr
     assert letter.read_text(encoding="utf-8") == "这不是台账"
 
 
