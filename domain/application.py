@@ -16,16 +16,19 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper, OperationalError
 from eventsourcing.utils import get_topic
 
+from domain import schema
+from domain.attachments import AttachmentStore
 from domain.base import Aggregate, Stamp
+from domain.errors import AlreadyExists, InvalidValue, NotFound, NotPermitted, RuleViolated
 from domain.mapper import PydanticMapper, _NoTranscoder
-from domain.errors import AlreadyExists, NotFound, NotPermitted, RuleViolated
+from domain.period import Cadence, Period
 from domain.permissions import UNIT_ROLES, Action, check
 from domain.person import Person, check_an_admin_remains
+from domain.policy import Calendar, default_policy, parse_policy
 from domain.problem import Problem
-from domain.reporting import Reporting
-from domain.signing import Signing
 from domain.project import Project
-from domain import schema
+from domain.report import Attachment, Report, ReportingPolicy
+from domain.signing import LogKey
 from domain.store import describe_store, store_env
 from domain.supervision import SubjectKind, Supervision, next_supervision_id, subject_kind_of
 from domain.text import NAME_LIMIT, clean_line, name_key
@@ -37,6 +40,7 @@ from domain.values import (
 A = TypeVar("A", bound=Aggregate)
 Clock = Callable[[], datetime]
 CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
+ALWAYS_DRAFTABLE = (Cadence.ONCE,)
 # Recorders that write each event's Merkle leaf in the event's own transaction (docs/integrity.md).
 LEAF_RECORDERS = {"eventsourcing.sqlite": "integrity.recorders:SQLiteLeafRecorder",
                   "eventsourcing.postgres": "integrity.recorders_pg:PostgresLeafRecorder"}
@@ -70,7 +74,7 @@ def os_user_of(uid: int) -> str:
         return str(uid)
 
 
-class Ledger(Signing, Reporting, Application[UUID]):
+class Ledger(Application[UUID]):
     """The commission's investment-promotion ledger (招商引资台账)."""
 
     name = "zhaoshang"
@@ -81,6 +85,7 @@ class Ledger(Signing, Reporting, Application[UUID]):
         store that holds no ledger is refused (`NoLedger`) and left as it was."""
         self.clock = clock
         self.machine = machine or Machine.current()
+        self._blobs: AttachmentStore | None = None
         settings = store_env(store)
         settings["APPLICATION_RECORDER_TOPIC"] = LEAF_RECORDERS[settings["PERSISTENCE_MODULE"]]
         settings = {**settings, **(env or {})}
@@ -197,58 +202,78 @@ class Ledger(Signing, Reporting, Application[UUID]):
         ))
 
     def update_project(self, actor: str, number: str, **changes: Any) -> None:
-        self._change_project(actor, number, Action.PROJECT_WORK, "update", **changes)
+        project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
+        project.update(stamp, **changes)
+        self._save(project)
 
     def advance_project(self, actor: str, number: str, to: Stage, on: date | None = None,
                         note: str | None = None) -> None:
-        self._change_project(actor, number, Action.PROJECT_WORK, "advance", to=to, on=on, note=note)
+        project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
+        project.advance(stamp, to=to, on=on, note=note)
+        self._save(project)
 
     def correct_stage(self, actor: str, number: str, stage: Stage, reason: str, on: date | None = None) -> None:
-        self._change_project(actor, number, Action.OFFICE_REVIEW, "correct_stage", to=stage, on=on, reason=reason)
+        project, stamp = self._project_for(actor, number, Action.OFFICE_REVIEW)
+        project.correct_stage(stamp, to=stage, on=on, reason=reason)
+        self._save(project)
 
     def note_progress(self, actor: str, number: str, text: str, on: date | None = None) -> None:
-        self._change_project(actor, number, Action.PROJECT_WORK, "note", text=text, on=on)
+        project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
+        project.note(stamp, text=text, on=on)
+        self._save(project)
 
     def suspend_project(self, actor: str, number: str, reason: str) -> None:
-        self._change_project(actor, number, Action.PROJECT_WORK, "suspend", reason=reason)
+        project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
+        project.suspend(stamp, reason=reason)
+        self._save(project)
 
     def resume_project(self, actor: str, number: str, reason: str) -> None:
-        self._change_project(actor, number, Action.PROJECT_WORK, "resume", reason=reason)
+        project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
+        project.resume(stamp, reason=reason)
+        self._save(project)
 
     def terminate_project(self, actor: str, number: str, reason: str) -> None:
-        self._change_project(actor, number, Action.PROJECT_WORK, "terminate", reason=reason)
+        project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
+        project.terminate(stamp, reason=reason)
+        self._save(project)
 
     def promote_project(self, actor: str, number: str, reason: str) -> None:
-        self._change_project(actor, number, Action.OFFICE_REVIEW, "promote", reason=reason)
+        project, stamp = self._project_for(actor, number, Action.OFFICE_REVIEW)
+        project.promote(stamp, reason=reason)
+        self._save(project)
 
     def demote_project(self, actor: str, number: str, reason: str) -> None:
-        self._change_project(actor, number, Action.OFFICE_REVIEW, "demote", reason=reason)
+        project, stamp = self._project_for(actor, number, Action.OFFICE_REVIEW)
+        project.demote(stamp, reason=reason)
+        self._save(project)
 
     def evaluate_project(self, actor: str, number: str, period: str, rating: Rating,
                          comment: str | None = None) -> None:
-        self._change_project(actor, number, Action.OFFICE_REVIEW, "evaluate",
-                             period=period, rating=rating, comment=comment)
-
-    def _change_project(self, actor: str, number: str, action: Action, command: str, **kwargs: Any) -> Any:
-        project = self.project(number)
-        stamp = self._authorise(actor, action, project.unit)
-        result = getattr(project, command)(stamp, **kwargs)
+        project, stamp = self._project_for(actor, number, Action.OFFICE_REVIEW)
+        project.evaluate(stamp, period=period, rating=rating, comment=comment)
         self._save(project)
-        return result
+
+    def _project_for(self, actor: str, number: str, action: Action) -> tuple[Project, Stamp]:
+        """A project and the stamp of an actor allowed to act on it."""
+        project = self.project(number)
+        return project, self._authorise(actor, action, project.unit)
 
     # -- services and problems -----------------------------------------------------------------
 
     def add_service(self, actor: str, number: str, kind: ServiceKind, on: date, note: str,
                     amount: Decimal | None = None) -> str:
-        return self._change_project(actor, number, Action.PROJECT_WORK, "record_service",
-                                    kind=kind, on=on, note=note, amount=amount)
+        project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
+        result = project.record_service(stamp, kind=kind, on=on, note=note, amount=amount)
+        self._save(project)
+        return result
 
     def void_service(self, actor: str, service_id: str, reason: str) -> None:
         number, _, _ = service_id.rpartition("/S")
         if not number:
             raise NotFound(f"no service {service_id}; a service id looks like HW-2021-001/S3")
-        self._change_project(actor, number, Action.PROJECT_WORK, "void_service",
-                             service_id=service_id, reason=reason)
+        project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
+        project.void_service(stamp, service_id=service_id, reason=reason)
+        self._save(project)
 
     def raise_problem(self, actor: str, number: str, title: str, category: ProblemCategory,
                       due_on: date | None = None) -> str:
@@ -262,22 +287,210 @@ class Ledger(Signing, Reporting, Application[UUID]):
         return problem_id
 
     def escalate_problem(self, actor: str, problem_id: str, to: str, note: str | None = None) -> None:
-        self._change_problem(actor, problem_id, Action.PROJECT_WORK, "escalate", to=to, note=note)
+        problem, stamp = self._problem_for(actor, problem_id, Action.PROJECT_WORK)
+        problem.escalate(stamp, to=to, note=note)
+        self._save(problem)
 
     def answer_problem(self, actor: str, problem_id: str, note: str) -> None:
-        self._change_problem(actor, problem_id, Action.PROJECT_WORK, "answer", note=note)
+        problem, stamp = self._problem_for(actor, problem_id, Action.PROJECT_WORK)
+        problem.answer(stamp, note=note)
+        self._save(problem)
 
     def close_problem(self, actor: str, problem_id: str, note: str | None = None) -> None:
-        self._change_problem(actor, problem_id, Action.OFFICE_REVIEW, "close", note=note)
+        problem, stamp = self._problem_for(actor, problem_id, Action.OFFICE_REVIEW)
+        problem.close(stamp, note=note)
+        self._save(problem)
 
     def reopen_problem(self, actor: str, problem_id: str, reason: str) -> None:
-        self._change_problem(actor, problem_id, Action.OFFICE_REVIEW, "reopen", reason=reason)
-
-    def _change_problem(self, actor: str, problem_id: str, action: Action, command: str, **kwargs: Any) -> None:
-        problem = self.problem(problem_id)
-        stamp = self._authorise(actor, action, problem.unit)
-        getattr(problem, command)(stamp, **kwargs)
+        problem, stamp = self._problem_for(actor, problem_id, Action.OFFICE_REVIEW)
+        problem.reopen(stamp, reason=reason)
         self._save(problem)
+
+    def _problem_for(self, actor: str, problem_id: str, action: Action) -> tuple[Problem, Stamp]:
+        """A problem and the stamp of an actor allowed to act on it."""
+        problem = self.problem(problem_id)
+        return problem, self._authorise(actor, action, problem.unit)
+
+    # -- the reporting policy and reports ---------------------------------------------------------
+
+    @property
+    def attachments(self) -> AttachmentStore:
+        if self._blobs is None:
+            self._blobs = AttachmentStore(self.recorder)
+        return self._blobs
+
+    # -- the policy ---------------------------------------------------------------------------------
+
+    def calendar(self, as_of: datetime | None = None, known_at: datetime | None = None) -> Calendar:
+        """The default policy plus every policy loaded (effective by `as_of`, recorded by `known_at`)."""
+        loaded = self._policy_book(as_of, known_at)
+        return Calendar((default_policy(), *(loaded.policies if loaded else ())))
+
+    def load_policy(self, actor: str, text: str, effective_from: date, source: str = "policy") -> None:
+        stamp = self._authorise(actor, Action.SET_UP)
+        policy = parse_policy(text, source).model_copy(update={"effective_from": effective_from})
+        book = self._policy_book() or ReportingPolicy.start(stamp)
+        book.load(stamp, policy, source, shanghai_date(stamp.effective_at))
+        self._save(book)
+
+    def _policy_book(self, as_of: datetime | None = None,
+                     known_at: datetime | None = None) -> ReportingPolicy | None:
+        try:
+            book = self.repository.get(ReportingPolicy.id_for(ReportingPolicy.KEY))
+        except AggregateNotFoundError:
+            return None
+        return self.state_at(book.id, as_of, known_at) if as_of or known_at else book
+
+    # -- reports ------------------------------------------------------------------------------------
+
+    def draft_report(self, actor: str, unit: str, kind: str, period: str,
+                     files: Sequence[tuple[str, bytes]] = (), note: str | None = None) -> str:
+        home = self.unit(unit)
+        stamp = self._authorise_reporter(actor, home)
+        calendar = self.calendar()
+        rule = calendar.rule(kind)
+        parsed = Period.parse(period, rule.cadence)
+        today = shanghai_date(stamp.effective_at)
+        if rule.cadence not in ALWAYS_DRAFTABLE and rule.covers == "previous" and parsed.last_day >= today:
+            raise RuleViolated(f"the period {parsed} has not ended yet; report on it from {parsed.next().first_day}")
+        if rule.covers == "current" and parsed.first_day.year > today.year + 1:
+            raise RuleViolated(f"the {kind} for {parsed} is too far ahead; it can be drafted from "
+                               f"{parsed.first_day.year - 1}")
+        obligation = calendar.obligation(kind, parsed)
+        if obligation is None or not home.owes_on(obligation.due_on):
+            raise RuleViolated(f"unit {home.code} does not owe a {kind} for {parsed}"
+                               + (f" (due {obligation.due_on}, outside its enrolment)" if obligation else ""))
+        report_id = Report.key_for(home.code, kind, parsed)
+        self._refuse_existing(Report, report_id, f"report {report_id} already exists; "
+                              f"one report per obligation — revise it after a return instead")
+        report = Report.draft(stamp, report_id, home.code, kind, str(parsed), obligation.due_on,
+                              self._store_files(files), note)
+        self._save(report)
+        return report_id
+
+    def approve_report(self, actor: str, report_id: str) -> None:
+        report = self.report(report_id)
+        principal = self.unit(report.unit).officer(Role.PRINCIPAL)
+        if principal is None:
+            self.acting(actor)
+            raise NotPermitted(f"{report.unit} has no principal appointed, so its reports cannot be approved; "
+                               f"an admin appoints one with `zs person add NAME --role principal --unit {report.unit}`")
+        stamp = self._authorise(actor, Action.APPROVE, report.unit)
+        if principal != stamp.actor:
+            raise NotPermitted(f"only {report.unit}'s current principal ({principal or 'none appointed'}) "
+                               f"may approve its reports, acting as themself")
+        report.approve(stamp)
+        self._save(report)
+
+    def send_report(self, actor: str, report_id: str, sealed: bool) -> None:
+        report = self.report(report_id)
+        stamp = self._authorise_reporter(actor, self.unit(report.unit))
+        report.send(stamp, sealed)
+        self._save(report)
+
+    def accept_report(self, actor: str, report_id: str) -> None:
+        report = self.report(report_id)
+        report.accept(self._authorise(actor, Action.REVIEW, report.unit))
+        self._save(report)
+
+    def return_report(self, actor: str, report_id: str, reason: str) -> None:
+        report = self.report(report_id)
+        report.return_(self._authorise(actor, Action.REVIEW, report.unit), reason)
+        self._save(report)
+
+    def revise_report(self, actor: str, report_id: str, files: Sequence[tuple[str, bytes]] = (),
+                      note: str | None = None) -> None:
+        report = self.report(report_id)
+        stamp = self._authorise_reporter(actor, self.unit(report.unit))
+        report.check_revisable()
+        report.revise(stamp, self._store_files(files) if files else None, note)
+        self._save(report)
+
+    def _authorise_reporter(self, actor: str, unit: Unit) -> Stamp:
+        """Rule 8: the unit's principal, leader or liaison — the current holder of that post, so
+        one whose term has ended no longer reports for the unit."""
+        stamp = self._authorise(actor, Action.REPORT, unit.code)
+        role = Role(stamp.actor_role)
+        if unit.officer(role) != stamp.actor:
+            current = unit.officer(role) or "nobody"
+            raise NotPermitted(f"{stamp.actor} is no longer {unit.code}'s {role.value} (the post is held by "
+                               f"{current}); only the current principal, leader or liaison drafts and sends its reports")
+        return stamp
+
+    def report(self, report_id: str) -> Report:
+        return self._get(Report, report_id.strip(), f"no report {report_id.strip()!r}; "
+                         f"a report id looks like HW/project_status/2021-08")
+
+    def reports(self) -> list[Report]:
+        return sorted(self._all(Report, Report.Drafted), key=lambda r: r.report_id)
+
+    def attachment_bytes(self, report_id: str, name: str,
+                         version: int | None = None) -> tuple[Attachment, bytes]:
+        """A file as it was attached to the report's current version, or to an earlier one."""
+        report = self.report(report_id)
+        if version is None or version == report.revision:
+            attachment = report.attachment(name)
+        else:
+            versions = [e.attachments for e in self.history(report.id) if isinstance(e, (Report.Drafted, Report.Revised))]
+            if not 1 <= version <= len(versions):
+                raise NotFound(f"report {report.report_id} has versions 1 to {len(versions)}, not {version}")
+            matching = [a for a in versions[version - 1] if a.name == name]
+            if not matching:
+                raise NotFound(f"version {version} of report {report.report_id} has no attachment {name!r}")
+            attachment = matching[0]
+        return attachment, self.attachments.get(attachment.sha256)
+
+    def _store_files(self, files: Sequence[tuple[str, bytes]]) -> tuple[Attachment, ...]:
+        """Check every name first, then store the bytes: a refused draft leaves nothing behind."""
+        names = [clean_line(name, "attachment name", field="file") for name, _ in files]
+        for name in names:
+            if not name or "/" in name or "\\" in name or name in (".", ".."):
+                raise InvalidValue(f"attachment name {name!r} must be a plain file name")
+        if len(names) != len(set(names)):
+            raise RuleViolated("two attachments share a file name; rename one")
+        stored = []
+        for name, (_, content) in zip(names, files):
+            stored.append(Attachment(name=name, sha256=self.attachments.put(content), size=len(content)))
+        return tuple(stored)
+
+    # -- the log's signing keys and checkpoints ---------------------------------------------------
+
+    def check_keeps_log(self, actor: str | None) -> None:
+        self._authorise(actor or "", Action.KEEP_LOG)
+
+    def register_key(self, actor: str, name: str, verifier: str) -> None:
+        stamp = self._authorise(actor, Action.KEEP_LOG)
+        self._refuse_existing(LogKey, verifier, f"the key {name} is already recorded")
+        self._save(LogKey.register(stamp, name, verifier))
+
+    def log_key(self, verifier: str) -> LogKey:
+        try:
+            key = self.repository.get(LogKey.id_for(verifier))
+        except AggregateNotFoundError:
+            raise NotFound("this key is not recorded in the ledger; create one with `zs key create --out FILE`") from None
+        assert isinstance(key, LogKey)
+        return key
+
+    def record_checkpoint(self, actor: str, verifier: str, size: int, root: str, note: str,
+                          about: str | None = None, office: bool = True) -> None:
+        """`office=False` when the checkpoint acknowledges the actor's own sending (a receipt)."""
+        if office:
+            stamp = self._authorise(actor, Action.KEEP_LOG)
+        else:
+            person = self.acting(actor)
+            stamp = self._stamp_for(person.name, person.role)
+        for attempt in range(3):
+            key = self.log_key(verifier)
+            key.sign(stamp, size, root, note, about)
+            try:
+                self._save(key)
+                return
+            except RuleViolated:
+                if attempt == 2:
+                    raise
+
+    def log_keys(self) -> list[LogKey]:
+        return list(self._all(LogKey, LogKey.Registered))
 
     # -- supervision notices (督办) -----------------------------------------------------------------
 

@@ -31,6 +31,11 @@ class Attachment(Immutable):
 class Report(Aggregate):
     KIND = "report"
 
+    @staticmethod
+    def key_for(unit: str, kind: str, period: object) -> str:
+        """A report's id names its obligation (docs/domain.md rule 4): HW/project_status/2021-08."""
+        return f"{unit}/{kind}/{period}"
+
     class Drafted(Aggregate.Created):
         report_id: str
         unit: str

@@ -14,7 +14,7 @@ PACKAGES = ("domain", "projections", "cli")
 DOMAIN_MAY_IMPORT = {"domain", "pydantic", "eventsourcing", *sys.stdlib_module_names}
 # The application and the persistence adapters; every other domain module (aggregates, events,
 # values, rules) uses only eventsourcing.domain.
-ADAPTERS = {"application.py", "reporting.py", "signing.py", "mapper.py", "store.py", "attachments.py", "schema.py"}
+ADAPTERS = {"application.py", "mapper.py", "store.py", "attachments.py", "schema.py"}
 
 
 def modules(package: str) -> list[Path]:
