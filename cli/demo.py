@@ -67,6 +67,12 @@ def _set_up(ledger: Ledger) -> None:
         ledger.add_person(admin.name, person.name, Role(person.role), person.unit_code, person.phone, person.title)
 
 
+REASONED = {  # the project commands that take only a reason
+    "promote": Ledger.promote_project, "demote": Ledger.demote_project, "suspend": Ledger.suspend_project,
+    "resume": Ledger.resume_project, "terminate": Ledger.terminate_project,
+}
+
+
 def _play(ledger: Ledger, step: Any, handles: dict[str, str], services: dict[str, list[str]]) -> None:
     a, who = step.args, step.actor
     action = step.action
@@ -78,8 +84,8 @@ def _play(ledger: Ledger, step: Any, handles: dict[str, str], services: dict[str
         ledger.advance_project(who, a["number"], Stage(a["to"]), a["on"], a.get("note"))
     elif action == "note":
         ledger.note_progress(who, a["number"], a["text"], a["on"])
-    elif action in ("promote", "demote", "suspend", "resume", "terminate"):
-        getattr(ledger, f"{action}_project")(who, a["number"], a["reason"])
+    elif action in REASONED:
+        REASONED[action](ledger, who, a["number"], a["reason"])
     elif action == "evaluate":
         ledger.evaluate_project(who, a["number"], a["period"], Rating(a["rating"]), a.get("comment"))
     elif action == "update":
@@ -104,8 +110,10 @@ def _play(ledger: Ledger, step: Any, handles: dict[str, str], services: dict[str
         report = ledger.report(a["id"])
         ledger.revise_report(who, a["id"], [_form_file(ledger, {"unit": report.unit, "kind": report.kind,
                                                                  "period": report.period}, revised=True)])
-    elif action in ("report_approve", "report_accept"):
-        getattr(ledger, f"{action.removeprefix('report_')}_report")(who, a["id"])
+    elif action == "report_approve":
+        ledger.approve_report(who, a["id"])
+    elif action == "report_accept":
+        ledger.accept_report(who, a["id"])
     elif action == "report_send":
         ledger.send_report(who, a["id"], sealed=True)
     elif action == "report_return":
