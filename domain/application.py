@@ -16,6 +16,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.utils import get_topic
 
+from domain.access import Access
 from domain.base import Aggregate, Stamp
 from domain.mapper import PydanticMapper, _NoTranscoder
 from domain.errors import AlreadyExists, NotFound, NotPermitted, RuleViolated
@@ -56,7 +57,7 @@ class Machine:
         return cls(os_user=user, host=socket.gethostname())
 
 
-class Ledger(Reporting, Application[UUID]):
+class Ledger(Access, Reporting, Application[UUID]):
     """The commission's investment-promotion ledger (招商引资台账)."""
 
     name = "zhaoshang"
