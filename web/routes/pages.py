@@ -34,7 +34,8 @@ def _as_of(request: Request) -> tuple[date | None, datetime | None, str | None]:
     return day, end_of_day(day), None
 
 
-def _bar(title: str, categories: list[str], series: list[tuple[str, list[Any]]], stack: bool = False) -> dict[str, Any]:
+def _bar(title: str, categories: list[str], series: list[tuple[str, list[Any]]], stack: bool = False,
+         colors: list[str] | None = None) -> dict[str, Any]:
     """An ECharts option: plain JSON, so the page carries it in a data attribute (no inline script)."""
     return {
         "title": {"text": title, "left": "center", "textStyle": {"fontSize": 14}},
@@ -45,6 +46,7 @@ def _bar(title: str, categories: list[str], series: list[tuple[str, list[Any]]],
         "yAxis": {"type": "value"},
         "series": [{"name": name, "type": "bar", "data": data, **({"stack": "total"} if stack else {})}
                    for name, data in series],
+        **({"color": colors} if colors else {}),
     }
 
 
@@ -73,7 +75,8 @@ def dashboard_charts(board: list[dict[str, Any]], progress: list[dict[str, Any]]
              [("计划总投资", [float(money.get(s.value, 0)) for s in stages])]),
         _bar("各单位报送情况", units, [("按时", [r["reports_on_time"] for r in progress]),
                                        ("迟报", [r["reports_late"] for r in progress]),
-                                       ("逾期未报", [r["reports_overdue"] for r in progress])], stack=True),
+                                       ("逾期未报", [r["reports_overdue"] for r in progress])], stack=True,
+             colors=["#2e7d32", "#f9a825", "#c62828"]),
         _bar("各单位闭环进展", units, [("落地及以后项目", [r["landed_or_beyond"] for r in progress]),
                                        ("未销号问题", [r["problems_open"] for r in progress]),
                                        ("已销号问题", [r["problems_closed"] for r in progress])]),
