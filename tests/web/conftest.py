@@ -60,8 +60,12 @@ def csrf_of(text: str) -> str:
     return match.group(1)
 
 
-def log_in(client: TestClient, name: str, password: str | None = None, change: bool = True, **headers: str):
-    """Logs in through the form; with `change`, sets the person's chosen password at first login."""
+def log_in(client: TestClient, name: str, password: str | None = None, change: bool = True, again: bool = False,
+           **headers: str):
+    """Logs in through the form; with `change`, sets the person's chosen password at first login;
+    `again` logs in with the password chosen then."""
+    if again:
+        password, change = CHOSEN[name], False
     page = client.get("/login")
     response = client.post("/login", data={"csrf": csrf_of(page.text), "name": name,
                                            "password": password or INITIAL, "next": "/board"}, headers=headers)
