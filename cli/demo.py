@@ -66,6 +66,7 @@ def _set_up(ledger: Ledger) -> None:
                         [Sector(s) for s in unit.sectors], unit.department)
     for person in data.UNIT_PEOPLE:
         ledger.add_person(admin.name, person.name, Role(person.role), person.unit_code, person.phone, person.title)
+    ledger.set_demo_passwords(admin.name)  # `zs serve` over the demo: everyone logs in with zs-demo
 
 
 def _play(ledger: Ledger, step: Any, handles: dict[str, str], services: dict[str, list[str]]) -> None:

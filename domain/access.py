@@ -18,6 +18,7 @@ from domain.person import Person
 from domain.values import shanghai_date
 
 SYSTEM_ACTOR = "系统"  # the actor of login attempts: nobody is logged in yet
+DEMO_PASSWORD = "zs-demo"  # `zs demo` only: known to everyone, so the store is marked and the web warns
 
 
 class Access:
@@ -98,6 +99,19 @@ class Access:
                 return
             except IntegrityError:
                 continue
+
+    def set_demo_passwords(self: Any, actor: str) -> None:
+        """For `zs demo` only: every active person gets the password `zs-demo` (shorter than the rule
+        allows, and known to all) with no change required, and the store is marked as a demo, so
+        that `zs serve` warns on every page."""
+        stamp = self._authorise(actor, Action.SET_UP)
+        digest = hash_password(DEMO_PASSWORD)
+        for person in self.people():
+            if person.active:
+                person.password_set(stamp, must_change=False)
+                self._save(person)
+                self.credentials.put(person.name, digest, must_change=False, at=stamp.recorded_at)
+        self.credentials.mark_demo()
 
     def create_token(self: Any, actor: str, name: str) -> str:
         """An admin issues an API token for a person: returned once, kept only as its SHA-256."""

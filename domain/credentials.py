@@ -58,13 +58,14 @@ class CredentialStore:
         self.postgres = type(self.datastore).__name__.startswith("Postgres")
         schema = getattr(self.datastore, "schema", "") if self.postgres else ""
         prefix = f"{schema}." if schema else ""
-        self.table, self.tokens = f"{prefix}zs_credentials", f"{prefix}zs_tokens"
+        self.table, self.tokens, self.flags = f"{prefix}zs_credentials", f"{prefix}zs_tokens", f"{prefix}zs_store_flags"
         self.mark = "%s" if self.postgres else "?"
         with self.datastore.transaction(commit=True) as cursor:
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (name TEXT PRIMARY KEY, hash TEXT NOT NULL, "
                            "must_change INTEGER NOT NULL, set_at TEXT NOT NULL)")
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.tokens} (digest TEXT PRIMARY KEY, name TEXT NOT NULL, "
                            "issued_at TEXT NOT NULL)")
+            cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.flags} (flag TEXT PRIMARY KEY)")
 
     def put(self, name: str, digest: str, must_change: bool, at: datetime) -> None:
         m = self.mark
@@ -100,3 +101,13 @@ class CredentialStore:
             cursor.execute(f"SELECT name FROM {self.tokens} WHERE digest = {self.mark}", (token_digest(token),))
             row = cursor.fetchone()
         return None if row is None else str(row["name"])
+
+    def mark_demo(self) -> None:
+        """This store is a demo (`zs demo`): its passwords are public."""
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(f"INSERT INTO {self.flags} (flag) VALUES ('demo') ON CONFLICT (flag) DO NOTHING")
+
+    def is_demo(self) -> bool:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT flag FROM {self.flags} WHERE flag = 'demo'")
+            return cursor.fetchone() is not None

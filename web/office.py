@@ -73,6 +73,7 @@ class Office:
         self.views = Views(self.ledger)
         self.tables = Tables(self.views.db)
         self.idle, self.trusted = idle, trusted
+        self.demo = self.ledger.credentials.is_demo()  # `zs demo`'s store: every page says so
         self.lock = threading.Lock()
         # Password hashing runs in threads, at most this many at once, off the event loop.
         self.hashing = CapacityLimiter(hash_threads)
@@ -170,7 +171,8 @@ def forbidden(request: Request, message: str) -> Response:
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
     person = getattr(request.state, "person", None)
     session = getattr(request.state, "session", None)
-    base = {"me": person, "csrf": session.csrf if session else None, "path": request.url.path}
+    base = {"me": person, "csrf": session.csrf if session else None, "path": request.url.path,
+            "demo": office(request).demo}
     return templates.TemplateResponse(request, name, base | context, status_code=status_code)
 
 

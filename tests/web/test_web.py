@@ -233,3 +233,25 @@ def test_the_vendored_scripts_and_their_licences_are_served_from_the_package(lia
 def test_an_unknown_project_is_a_404_page(liaison):
     response = liaison.get("/projects/NO-SUCH")
     assert response.status_code == 404 and "no project numbered" in response.text
+
+
+def test_a_demo_store_lets_everyone_in_with_zs_demo_and_every_page_warns(tmp_path, web_clock):
+    from starlette.testclient import TestClient
+
+    from tests.conftest import MACHINE, set_up_commission
+    from web.app import create_app
+
+    store = f"sqlite:///{tmp_path / 'demo.db'}"
+    ledger = Ledger(store, clock=web_clock, machine=MACHINE)
+    set_up_commission(ledger)
+    ledger.set_demo_passwords("管理员")
+    ledger.close()
+    with TestClient(create_app(store, clock=web_clock), follow_redirects=False) as client:
+        assert "zs-demo" in client.get("/login").text
+        response = log_in(client, "赵处长", "zs-demo", change=False)
+        assert response.status_code == 303 and response.headers["location"] == "/board"
+        assert "这是演示库" in client.get("/board").text
+
+
+def test_a_real_store_does_not_warn(liaison):
+    assert "这是演示库" not in liaison.get("/board").text
