@@ -80,3 +80,28 @@ def test_a_malformed_month_is_shown_beside_its_field(client):
     page = client.get("/units/HW/reports?month=2021-13")
     assert page.status_code == 422 and 'class="field-error"' in page.text
     assert client.get("/units/NOPE/reports").status_code == 404
+
+
+def test_the_offices_inbox_lists_sent_reports_and_accepts_from_there(client, web_store, web_clock):
+    web_clock.set(web_clock.now.replace(month=10, day=3))
+    ledger = Ledger(web_store, clock=web_clock)
+    ledger.draft_report("孙联络", "HW", "project_status", "2021-09")
+    ledger.approve_report("赵处长", REPORT)
+    ledger.send_report("孙联络", REPORT, sealed=True)
+    ledger.close()
+    log_in(client, "许办公")
+    page = client.get("/inbox")
+    assert page.status_code == 200 and "重点招商项目情况表" in page.text and "已盖章" in page.text
+    returned = client.post("/units/HW/reports/step", data={"csrf": csrf_of(page.text), "back": "inbox",
+                                                           "step": "return", "report_id": REPORT, "reason": "数据有误"})
+    assert returned.status_code == 303 and returned.headers["location"] == "/inbox"
+    assert _status(web_store) == "returned"
+    assert "没有待接收的报告" in client.get("/inbox").text
+
+
+def test_the_overdue_page_lists_what_is_overdue_with_the_liaisons_phone(client, web_clock):
+    web_clock.set(web_clock.now.replace(month=10, day=20))
+    log_in(client, "许办公")
+    page = client.get("/overdue")
+    assert page.status_code == 200 and "重点招商项目情况表" in page.text and "13800000103" in page.text
+    assert "招商引资工作联络单" in page.text  # due 2021-09-15, never sent

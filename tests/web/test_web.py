@@ -12,7 +12,8 @@ from domain.application import Ledger
 from projections.queries import Views
 from tests.web.conftest import CHOSEN, INITIAL, csrf_of, events, log_in
 
-PAGES = ["/", "/dashboard", "/board", "/projects/HW-2021-001", "/password", "/dashboard?as_of=2021-09-01"]
+PAGES = ["/", "/dashboard", "/board", "/projects/HW-2021-001", "/password", "/dashboard?as_of=2021-09-01",
+         "/units/HW/reports", "/inbox", "/overdue"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -46,7 +46,8 @@ async def _month_page(request: Request, code: str, refusal: str | None = None, s
         rows = [r for r in views.obligations(unit=unit.code)
                 if month.first_day <= r["due_on"] <= month.last_day]
         reports = {r["id"]: r for r in views.reports(unit=unit.code)}
-        return {"unit": unit.code, "unit_name": unit.name, "rows": rows, "reports": reports}
+        return {"unit": unit.code, "unit_name": unit.name, "rows": rows, "reports": reports,
+                "titles": _titles(views, {r["kind"] for r in rows})}
 
     try:
         data = await blocking(read)
@@ -60,6 +61,48 @@ async def _month_page(request: Request, code: str, refusal: str | None = None, s
         "may_report": may(person, Action.REPORT, data["unit"]), "may_approve": may(person, Action.APPROVE, data["unit"]),
         "may_review": may(person, Action.REVIEW, data["unit"])},
         status_code=status_code if not error else 422)
+
+
+def _titles(views: Any, kinds: set[str]) -> dict[str, str]:
+    """Each kind's title in the reporting calendar (重点招商项目情况表, 季度招商引资情况报告, ...)."""
+    calendar = views.ledger.calendar()
+    titles = {}
+    for kind in kinds:
+        try:
+            titles[kind] = calendar.rule(kind).title
+        except InvalidValue:
+            titles[kind] = kind
+    return titles
+
+
+@page
+async def inbox(request: Request) -> Response:
+    """The office's inbox: every report sent and not yet accepted or returned, oldest first."""
+    o = office(request)
+
+    def read() -> dict[str, Any]:
+        views = o.read()
+        rows = sorted(views.reports(status=ReportStatus.SENT), key=lambda r: (r["sent_at"], r["id"]))
+        return {"rows": rows, "titles": _titles(views, {r["kind"] for r in rows}),
+                "names": {u["code"]: u["name"] for u in views.units()}}
+
+    data = await blocking(read)
+    return render(request, "inbox.html", data | {"may_review": may(request.state.person, Action.REVIEW)})
+
+
+@page
+async def overdue(request: Request) -> Response:
+    """逾期: every overdue report now, oldest first, with the unit's liaison to phone."""
+    o = office(request)
+
+    def read() -> dict[str, Any]:
+        views = o.read()
+        rows = views.overdue()
+        units = {u["code"]: u for u in views.units()}
+        phones = {p["name"]: p["phone"] for p in views.people()}
+        return {"rows": rows, "units": units, "phones": phones, "titles": _titles(views, {r["kind"] for r in rows})}
+
+    return render(request, "overdue.html", await blocking(read))
 
 
 @page
@@ -99,11 +142,15 @@ async def step(request: Request) -> Response:
         await blocking(steps[what])
     except DomainError as error:
         return await _month_page(request, code, refusal=str(error), status_code=refusal_status(error))
+    if form.get("back") == "inbox":
+        return RedirectResponse("/inbox", status_code=303)
     month = str(form.get("month") or "")
     return RedirectResponse(f"/units/{code}/reports" + (f"?month={month}" if month else ""), status_code=303)
 
 
 routes = [
+    Route("/inbox", inbox),
+    Route("/overdue", overdue),
     Route("/units/{code}/reports", month_page),
     Route("/units/{code}/reports/step", step, methods=["POST"]),
 ]
