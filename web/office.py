@@ -43,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 T = TypeVar("T")
 
+MAX_BODY = 5 * 1024 * 1024  # bytes a request may send; larger ones are refused with 413 before reading
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 SECURITY_HEADERS = {
@@ -240,11 +241,28 @@ class Guard:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
+    @staticmethod
+    def _headers(send: Send) -> Send:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in SECURITY_HEADERS.items():
+                    headers[key] = value
+            await send(message)
+
+        return with_headers
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = False
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > MAX_BODY or b"chunked" in dict(scope.get("headers") or []).get(
+                b"transfer-encoding", b""):
+            too_big: Response = HTMLResponse("请求过大 (request too large)", status_code=413)
+            await too_big(scope, receive, self._headers(send))
+            return
 
         async def guarded(message: Message) -> None:
             nonlocal started

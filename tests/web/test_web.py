@@ -256,3 +256,35 @@ def test_a_demo_store_lets_everyone_in_with_zs_demo_and_every_page_warns(tmp_pat
 
 def test_a_real_store_does_not_warn(liaison):
     assert "这是演示库" not in liaison.get("/board").text
+
+
+def test_a_huge_request_is_refused_with_413_before_it_is_read(client, web_store):
+    before = events(web_store)
+    response = client.post("/login", content=b"x" * (6 * 1024 * 1024),
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413 and response.headers["x-content-type-options"] == "nosniff"
+    assert events(web_store) == before
+
+
+def test_a_megabyte_password_is_a_failed_login_without_hashing(client, app, monkeypatch):
+    verified = []
+    credentials = app.state.office.ledger.credentials
+    monkeypatch.setattr(credentials, "verify", lambda *a: verified.append(a))
+    page = client.get("/login")
+    response = client.post("/login", data={"csrf": csrf_of(page.text), "name": "孙联络", "password": "x" * 1_000_000})
+    assert response.status_code == 401 and verified == []
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example"])
+def test_after_login_only_a_path_on_this_site_is_followed(client, target):
+    log_in(client, "孙联络")
+    client.cookies.clear()
+    page = client.get("/login")
+    response = client.post("/login", data={"csrf": csrf_of(page.text), "name": "孙联络", "password": CHOSEN["孙联络"],
+                                           "next": target})
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    client.cookies.clear()
+    page = client.get("/login")
+    kept = client.post("/login", data={"csrf": csrf_of(page.text), "name": "孙联络", "password": CHOSEN["孙联络"],
+                                       "next": "/board?unit=HW"})
+    assert kept.headers["location"] == "/board?unit=HW"

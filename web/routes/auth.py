@@ -14,6 +14,9 @@ from web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, csrf_ok, client_address,
 from web.office import blocking, hashing, login_csrf, office, page, refusal_status, render
 
 
+MAX_PASSWORD = 1024
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path on this site (never //host or a scheme)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -51,7 +54,10 @@ async def login(request: Request) -> Response:
         await blocking(ledger.record_login, name, address, "throttled")
         until = locked.astimezone(SHANGHAI).strftime("%H:%M")
         return _login_page(request, token, f"登录失败次数过多，请于 {until} 以后再试。", name, status_code=429)
-    outcome, person, must_change = await hashing(o, ledger.authenticate, name, password)
+    if len(password) > MAX_PASSWORD:  # no hashing of a megabyte: refused as a wrong password
+        outcome, person, must_change = "wrong_password", None, False
+    else:
+        outcome, person, must_change = await hashing(o, ledger.authenticate, name, password)
     await blocking(ledger.record_login, name, address, outcome)
     if person is None:
         await blocking(o.tables.failed, keys, o.now)
