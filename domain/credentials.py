@@ -17,8 +17,8 @@ from eventsourcing.persistence import ApplicationRecorder
 from domain.errors import InvalidValue
 
 # argon2id, 19 MiB, 2 passes, 1 lane (OWASP's recommended minimum). Measured on the 2-core reference
-# machine: 123 ms per verify while it ran at a load average near 10 (others' test suites), which
-# is about 30-50 ms on an idle core; 64 MiB x 3 passes took 730 ms there. Re-measure with
+# machine: 55 ms per verify (best of 3 x 10) at a load average near 6, 123 ms near 10 (others'
+# test suites); 64 MiB x 3 passes took 730 ms there. Re-measure with
 # `python -c "import timeit, domain.credentials as c; h = c.hash_password('x' * 12);
 # print(timeit.timeit(lambda: c.HASHER.verify(h, 'x' * 12), number=20) / 20)"`.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)

@@ -13,7 +13,7 @@ from projections.queries import Views
 from tests.web.conftest import CHOSEN, INITIAL, csrf_of, events, log_in
 
 PAGES = ["/", "/dashboard", "/board", "/projects/HW-2021-001", "/password", "/dashboard?as_of=2021-09-01",
-         "/units/HW/reports", "/inbox", "/overdue"]
+         "/units/HW/reports", "/inbox", "/overdue", "/audit"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -288,3 +288,24 @@ def test_after_login_only_a_path_on_this_site_is_followed(client, target):
     kept = client.post("/login", data={"csrf": csrf_of(page.text), "name": "孙联络", "password": CHOSEN["孙联络"],
                                        "next": "/board?unit=HW"})
     assert kept.headers["location"] == "/board?unit=HW"
+
+
+def test_the_audit_page_searches_and_downloads_csv_with_the_clis_keys(liaison, web_store):
+    page = liaison.get("/projects/HW-2021-001")
+    liaison.post("/projects/HW-2021-001/note", data={"csrf": csrf_of(page.text), "text": "=HYPERLINK(\"x\")"})
+    shown = liaison.get("/audit?project=HW-2021-001")
+    assert shown.status_code == 200 and "ProgressNoted" in shown.text and "web" in shown.text
+    download = liaison.get("/audit?project=HW-2021-001&format=csv")
+    assert download.headers["content-disposition"] == "attachment; filename=audit.csv"
+    text = download.content.decode("utf-8")
+    assert text.startswith("\ufeffrecorded_at,effective_at,actor,actor_role,os_user,unit,action,subject,details")
+    assert liaison.get("/audit?since=2021-02-30").status_code == 422
+    assert liaison.get("/api/audit?since=2021-02-30").json()["parameter"] == "since"
+
+
+def test_a_csv_cell_that_a_spreadsheet_would_run_starts_with_a_quote():
+    from web.routes.audit import _csv
+
+    text = _csv([{"subject": "=1+1", "details": {"a": 1}}, {"subject": "HW-1", "details": {}}]).decode("utf-8")
+    assert text.splitlines()[1].startswith("'=1+1,")
+    assert text.splitlines()[2].startswith("HW-1,")

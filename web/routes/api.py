@@ -51,7 +51,7 @@ def _moment(request: Request, key: str, start: bool = False) -> datetime | None:
         return None
     try:
         return parse_moment(text, start=start)
-    except InvalidValue as error:
+    except ValueError as error:  # InvalidValue, or a day that does not exist (2021-02-30)
         raise BadInput(key, str(error)) from None
 
 
@@ -68,7 +68,8 @@ def _board(request: Request, views: Views) -> Any:
             except ValueError:
                 raise BadInput(key, f"{key} {request.query_params[key]!r} is not one of "
                                     f"{', '.join(m.value for m in kind)}") from None
-    return views.board(Moment(_moment(request, "as_of"), _moment(request, "as_known_at")), unit=_unit(request), **filters)
+    at = Moment(_moment(request, "as_of"), _moment(request, "as_known_at"))
+    return views.board(at, unit=_unit(request), **filters)
 
 
 def _summary(request: Request, views: Views) -> Any:

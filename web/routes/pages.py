@@ -154,7 +154,8 @@ async def _project_page(request: Request, number: str, refusal: str | None = Non
     person = request.state.person
     data["may_work"] = may(person, Action.PROJECT_WORK, data["project"]["unit"])
     return render(request, "project.html", data | {
-        "refusal": refusal, "errors": errors or {}, "stages": list(Stage), "kinds": FILTERS, "form": getattr(request.state, "form", {}),
+        "refusal": refusal, "errors": errors or {}, "stages": list(Stage), "kinds": FILTERS,
+        "form": getattr(request.state, "form", {}),
         "today": shanghai_date(o.now)}, status_code=status_code)
 
 

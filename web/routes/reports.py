@@ -58,7 +58,8 @@ async def _month_page(request: Request, code: str, refusal: str | None = None, s
         "month": month,
         "month_error": error, "refusal": refusal, "labels": LABELS, "report_labels": ReportStatus.LABELS,
         "forms": FORMS,
-        "may_report": may(person, Action.REPORT, data["unit"]), "may_approve": may(person, Action.APPROVE, data["unit"]),
+        "may_report": may(person, Action.REPORT, data["unit"]),
+        "may_approve": may(person, Action.APPROVE, data["unit"]),
         "may_review": may(person, Action.REVIEW, data["unit"])},
         status_code=status_code if not error else 422)
 
