@@ -13,6 +13,7 @@ import click
 
 from domain.base import DomainEvent
 from domain.permissions import Action
+from domain.logins import LoginDay
 from domain.person import Person
 from domain.problem import Problem
 from domain.project import Project
@@ -21,7 +22,7 @@ from domain.signing import LogKey
 from domain.supervision import Supervision
 from domain.unit import Unit
 
-AGGREGATES = (Unit, Person, Project, Problem, Report, ReportingPolicy, Supervision, LogKey)
+AGGREGATES = (Unit, Person, Project, Problem, Report, ReportingPolicy, Supervision, LogKey, LoginDay)
 ENVELOPE = set(DomainEvent.model_fields) | {"originator_topic"}
 
 WHO: dict[type, str] = {
@@ -31,6 +32,11 @@ WHO: dict[type, str] = {
     Unit.OfficerLeft: "follows `person update/remove` by an admin",
     Person.Registered: Action.SET_UP.value.who + "; the first admin by `zs init`",
     Person.Updated: Action.SET_UP.value.who, Person.Removed: Action.SET_UP.value.who,
+    Person.PasswordSet: Action.SET_UP.value.who + " (`zs person password`)",
+    Person.PasswordChanged: "the person themselves, giving the current password (the web office)",
+    Person.TokenIssued: Action.SET_UP.value.who + " (`zs token create`)",
+    LoginDay.Started: "the system (actor 系统), at a day's first login attempt of the account",
+    LoginDay.Attempted: "the system (actor 系统), at every login attempt in the web office",
     Project.StageCorrected: Action.OFFICE_REVIEW.value.who, Project.Promoted: Action.OFFICE_REVIEW.value.who,
     Project.Demoted: Action.OFFICE_REVIEW.value.who, Project.Evaluated: Action.OFFICE_REVIEW.value.who,
     Problem.Closed: Action.OFFICE_REVIEW.value.who, Problem.Reopened: Action.OFFICE_REVIEW.value.who,

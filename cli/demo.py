@@ -65,6 +65,7 @@ def _set_up(ledger: Ledger) -> None:
                         [Sector(s) for s in unit.sectors], unit.department)
     for person in data.UNIT_PEOPLE:
         ledger.add_person(admin.name, person.name, Role(person.role), person.unit_code, person.phone, person.title)
+    ledger.set_demo_passwords(admin.name)  # `zs serve` over the demo: everyone logs in with zs-demo
 
 
 REASONED = {  # the project commands that take only a reason

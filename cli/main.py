@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                     "print it (office)."),
     "init": ("cli.ledger_commands", "Create the ledger and its first admin; refused if the store already holds a ledger."),
     "unit": ("cli.units", "Member units (成员单位): enrol, update, withdraw, list, show."),
-    "person": ("cli.people", "People (人员): add, update, remove, list."),
+    "person": ("cli.people", "People (人员): add, update, remove, list, password."),
     "project": ("cli.projects", "Projects (项目): register, update, advance, note, suspend, promote, evaluate, show, list."),
     "problem": ("cli.problems", "Problems (政策障碍、落地难点): raise, escalate, answer, close, reopen, list, show."),
     "service": ("cli.services", "Services given to projects (服务清单): add, void, list."),
@@ -42,6 +42,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "supervise": ("cli.supervise", "督办 (supervision notices): open, answer, close, reopen, list, show."),
     "summary": ("cli.summary", "The summary of a year or a quarter, per unit and in total, replayed from the log."),
     "form": ("cli.forms", "The notice's forms (附件1–4): fill, consolidate, import."),
+    "token": ("cli.tokens", "API tokens (接口令牌) for /api/: create."),
+    "serve": ("cli.serve", "The web office (网上办公): serve the ledger's pages and JSON API over HTTP with uvicorn."),
     "demo": ("cli.demo", "Build a realistic year of the commission's ledger and print the board, the per-unit counts "
                          "and the overdue reports, all as of one stated moment (the end of 2022-08-10, Shanghai time)."),
 }

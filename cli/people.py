@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from cli.context import Context, pass_context
@@ -16,7 +18,7 @@ ROLE = CodeType(Role, "role")
 
 @click.group()
 def person() -> None:
-    """People (人员): add, update, remove, list."""
+    """People (人员): add, update, remove, list, password."""
 
 
 @person.command("add")
@@ -83,3 +85,29 @@ def list_people(obj: Context, as_json: bool) -> None:
     """
     rows = obj.views.people()
     render(rows if as_json else labelled(rows, {"role": Role}), PERSON_COLUMNS, as_json)
+
+
+@person.command("password")
+@click.argument("name")
+@click.option("--stdin", "from_stdin", is_flag=True,
+              help="Read the password from the first line of standard input instead of prompting.")
+@pass_context
+def password(obj: Context, name: str, from_stdin: bool) -> None:
+    """Set a person's initial password for the web office (admin); they change it at first login.
+
+    Prompted twice, never echoed; at least 10 characters, not only digits. Only an argon2id hash
+    is kept, beside the log; the log records that it was set, by whom and when.
+
+    \b
+    Example:
+      zs --as 张管理 person password 王芳
+      printf '%s\\n' "$PW" | zs --as 张管理 person password 王芳 --stdin
+    """
+    actor = obj.require_actor()
+    if from_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    else:
+        secret = click.prompt("新密码 (new password)", hide_input=True, confirmation_prompt="再输入一次 (repeat)",
+                              err=True)
+    obj.ledger.set_password(actor, name, secret)
+    click.echo(f"已设置 {name.strip()} 的初始密码（首次登录须修改）")

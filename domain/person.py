@@ -45,6 +45,21 @@ class Person(Aggregate):
         def apply(self, person: Person) -> None:
             person.active = False
 
+    class PasswordSet(Aggregate.Event):
+        """An admin set this person's password; `must_change` at the first login. The secret is kept
+        beside the log (domain/credentials.py), never in an event."""
+
+        must_change: bool
+
+    class PasswordChanged(Aggregate.Event):
+        """The person changed their own password (no secret in the event)."""
+
+    class TokenIssued(Aggregate.Event):
+        """An admin issued an API token for this person; `fingerprint` is the first 8 hex digits of
+        its SHA-256 (the token itself is never stored)."""
+
+        fingerprint: str
+
     @classmethod
     def register(cls, stamp: Stamp, name: str, role: Role, unit: str | None,
                  phone: str | None, title: str | None) -> Person:
@@ -63,6 +78,18 @@ class Person(Aggregate):
     def remove(self, stamp: Stamp, reason: str) -> None:
         self.check_active()
         self._record(self.Removed, stamp, reason=check_reason(reason))
+
+    def password_set(self, stamp: Stamp, must_change: bool) -> None:
+        self.check_active()
+        self._record(self.PasswordSet, stamp, must_change=must_change)
+
+    def password_changed(self, stamp: Stamp) -> None:
+        self.check_active()
+        self._record(self.PasswordChanged, stamp)
+
+    def token_issued(self, stamp: Stamp, fingerprint: str) -> None:
+        self.check_active()
+        self._record(self.TokenIssued, stamp, fingerprint=fingerprint)
 
     def check_active(self) -> None:
         if not self.active:

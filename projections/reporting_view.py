@@ -65,6 +65,10 @@ PERSON_HANDLERS: dict[str, Handler] = {
                                         active=1),
     "Updated": lambda p, r: p.update({k: r.state[k] for k in ("role", "unit", "phone", "title")}),
     "Removed": lambda p, r: p.update(active=0),
+    # Access events (the Ledger's passwords, tokens and logins) change nothing the views show; the audit trail lists them.
+    "PasswordSet": lambda p, r: None,
+    "PasswordChanged": lambda p, r: None,
+    "TokenIssued": lambda p, r: None,
 }
 
 

@@ -35,6 +35,9 @@ def stamp(minutes: int = 0, actor: str = "许办公", role: str = "office") -> S
 def person_history() -> list[Any]:
     person = Person.register(stamp(), "孙联络", Role.LIAISON, "HW", "13800000103", "科员")
     person.update(stamp(1, "管理员", "admin"), title="主任科员")
+    person.password_set(stamp(1, "管理员", "admin"), must_change=True)
+    person.password_changed(stamp(1, "孙联络", "liaison"))
+    person.token_issued(stamp(1, "管理员", "admin"), "c7ef14f1")
     person.remove(stamp(2, "管理员", "admin"), "调离")
     return person.collect_events()
 

@@ -1,0 +1,193 @@
+"""The web office in a real browser: Playwright for Python driving Debian's Chromium against
+`zs serve` on 127.0.0.1 (a free port), started and ended by this module.
+
+Skipped, with the reason, when /usr/bin/chromium or Playwright is missing, unless ZS_REQUIRE_BROWSER=1
+(as in CI), which turns that into a failure. Playwright never downloads a browser here."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from domain.application import Ledger
+from tests.conftest import MACHINE, set_up_commission
+from tests.web.conftest import CHOSEN, INITIAL
+
+CHROMIUM = os.environ.get("ZS_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--disable-default-apps", "--disable-extensions"]
+SHOTS = Path(os.environ.get("ZS_SCREENSHOTS", "")) if os.environ.get("ZS_SCREENSHOTS") else None
+
+
+def _missing() -> str | None:
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        return f"no Chromium at {CHROMIUM} (apt-get install -y chromium fonts-noto-cjk)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser_ready() -> None:
+    reason = _missing()
+    if reason and os.environ.get("ZS_REQUIRE_BROWSER"):
+        pytest.fail(f"ZS_REQUIRE_BROWSER is set but {reason}")
+    if reason:
+        pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(browser_ready, tmp_path_factory) -> Iterator[str]:
+    """`zs serve` over a commission whose people have passwords; ended by its pid."""
+    folder = tmp_path_factory.mktemp("browser")
+    store = f"sqlite:///{folder / 'web.db'}"
+    ledger = Ledger(store, machine=MACHINE)
+    set_up_commission(ledger)
+    for name in CHOSEN:
+        ledger.set_password("管理员", name, INITIAL)
+    ledger.close()
+    port = _free_port()
+    log = (folder / "serve.log").open("wb")
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "--store", store, "serve", "--host", "127.0.0.1",
+                                "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+                               cwd=Path(__file__).resolve().parents[2], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"zs serve exited {process.returncode}: {(folder / 'serve.log').read_text()}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("zs serve did not listen within 60 s")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(browser_ready) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        print(f"\nbrowser: Chromium {chromium.version}, Playwright {_playwright_version()}")
+        yield chromium
+        chromium.close()
+
+
+def _playwright_version() -> str:
+    from importlib.metadata import version
+
+    return version("playwright")
+
+
+@pytest.fixture
+def page(browser, server) -> Iterator[object]:
+    context = browser.new_context(base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai",
+                                  viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    yield page
+    context.close()
+
+
+CHANGED: set[str] = set()  # who has chosen their own password on this module's server
+
+
+def _log_in(page, name: str) -> None:
+    """Logs in through the form; at a person's first login, changes the initial password."""
+    page.goto("/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", CHOSEN[name] if name in CHANGED else INITIAL)
+    page.click("button[type=submit]")
+    if name not in CHANGED:
+        page.wait_for_url("**/password")
+        page.fill("input[name=old]", INITIAL)
+        page.fill("input[name=new]", CHOSEN[name])
+        page.fill("input[name=again]", CHOSEN[name])
+        page.click("main button[type=submit]")
+        CHANGED.add(name)
+    page.wait_for_url(lambda url: "/login" not in url and "/password" not in url)
+
+
+def _shot(page, name: str) -> None:
+    if SHOTS:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_a_liaison_logs_in_changes_the_password_and_sees_the_dashboards_charts(page):
+    _log_in(page, "孙联络")
+    page.goto("/dashboard")
+    # Waited for with locators: a string predicate would be evaluated, which the page's CSP forbids.
+    page.locator(".chart[data-rendered=yes] canvas").nth(4).wait_for()
+    assert page.locator(".chart canvas").count() == 5
+    assert page.console_errors == []
+    _shot(page, "dashboard")
+
+
+def test_the_as_of_picker_shows_the_dashboard_as_of_a_date(page):
+    _log_in(page, "许办公")
+    page.goto("/dashboard")
+    page.fill("input[name=as_of]", "2021-08-01")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url(re.compile(r"as_of=2021-08-01"))
+    assert "截至 2021-08-01" in page.inner_text("h1")
+    assert page.inner_text(".totals li:first-child").startswith("0")
+    page.locator(".chart[data-rendered=yes]").nth(4).wait_for()
+    assert page.console_errors == []
+
+
+def test_a_refusal_is_shown_on_the_page(page):
+    _log_in(page, "赵处长")
+    page.goto("/projects/HW-2021-001")
+    page.select_option("select[name=to]", "lead")
+    page.click("form[action$='/advance'] button[type=submit]")
+    assert "a stage moves forward only" in page.inner_text(".refusal")
+    _shot(page, "refusal")
+    # Chromium logs the page's own 409 status (the refusal) as a console error; nothing else may fail.
+    assert [e for e in page.console_errors if "status of 409" not in e] == []
+
+
+def test_the_boards_filters_update_the_table_in_place_with_htmx(page):
+    _log_in(page, "孙联络")
+    page.goto("/board")
+    assert "HW-2021-001" in page.inner_text("#board")
+    page.evaluate("window.zsMarker = 'kept'")  # gone if the whole page were loaded again
+    page.select_option("select[name=unit]", "GY")
+    page.locator("#board .count", has_text=re.compile(r"^0 ")).wait_for()
+    assert "HW-2021-001" not in page.inner_text("#board")
+    assert page.evaluate("window.zsMarker") == "kept" and "unit=GY" in page.url
+    assert page.console_errors == []

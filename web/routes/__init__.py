@@ -1,0 +1,1 @@
+"""The routes of the web office, one module per area."""

@@ -1,0 +1,210 @@
+"""驾驶舱 (the dashboard), 项目台账 (the board) and a project's page with its forms."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from domain.errors import DomainError, InvalidValue, NotFound
+from domain.permissions import Action
+from domain.values import Level, Library, ProjectStatus, Sector, Stage, end_of_day, parse_date, shanghai_date
+from projections.queries import Moment
+from web.office import blocking, may, office, page, refusal_status, render
+
+FILTERS = {"sector": Sector, "level": Level, "library": Library, "stage": Stage, "status": ProjectStatus}
+
+
+def _as_of(request: Request) -> tuple[date | None, datetime | None, str | None]:
+    """The page's as-of date (a Shanghai day: the moment is its end) and an error for a bad one."""
+    text = request.query_params.get("as_of", "").strip()
+    if not text:
+        return None, None, None
+    try:
+        day = parse_date(text, "as-of date")
+    except InvalidValue as error:
+        return None, None, str(error)
+    if not 1990 <= day.year <= 2099:
+        return None, None, f"as-of date {text!r} is outside 1990–2099"
+    return day, end_of_day(day), None
+
+
+def _bar(title: str, categories: list[str], series: list[tuple[str, list[Any]]], stack: bool = False,
+         colors: list[str] | None = None) -> dict[str, Any]:
+    """An ECharts option: plain JSON, so the page carries it in a data attribute (no inline script)."""
+    return {
+        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0} if len(series) > 1 else {"show": False},
+        "grid": {"left": 48, "right": 16, "top": 40, "bottom": 56, "containLabel": True},
+        "xAxis": {"type": "category", "data": categories, "axisLabel": {"interval": 0, "rotate": 30}},
+        "yAxis": {"type": "value"},
+        "series": [{"name": name, "type": "bar", "data": data, **({"stack": "total"} if stack else {})}
+                   for name, data in series],
+        **({"color": colors} if colors else {}),
+    }
+
+
+def _pie(title: str, items: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {
+        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "item"},
+        "series": [{"type": "pie", "radius": ["35%", "65%"], "top": 24,
+                    "data": [{"name": name, "value": value} for name, value in items]}],
+    }
+
+
+def dashboard_charts(board: list[dict[str, Any]], progress: list[dict[str, Any]],
+                     unit_names: dict[str, str]) -> list[dict[str, Any]]:
+    by_stage = Counter(row["stage"] for row in board)
+    by_sector = Counter(row["sector"] for row in board)
+    money: dict[str, Decimal] = defaultdict(Decimal)
+    for row in board:
+        money[row["stage"]] += row["investment_wan"]
+    stages = [s for s in Stage]
+    units = [unit_names.get(r["unit"], r["unit"]) for r in progress]
+    return [
+        _bar("项目数量（按环节）", [s.label for s in stages], [("项目", [by_stage.get(s.value, 0) for s in stages])]),
+        _pie("项目数量（按领域）", [(Sector(code).label, n) for code, n in sorted(by_sector.items())]),
+        _bar("计划总投资（万元，按环节）", [s.label for s in stages],
+             [("计划总投资", [float(money.get(s.value, 0)) for s in stages])]),
+        _bar("各单位报送情况", units, [("按时", [r["reports_on_time"] for r in progress]),
+                                       ("迟报", [r["reports_late"] for r in progress]),
+                                       ("逾期未报", [r["reports_overdue"] for r in progress])], stack=True,
+             colors=["#2e7d32", "#f9a825", "#c62828"]),
+        _bar("各单位闭环进展", units, [("落地及以后项目", [r["landed_or_beyond"] for r in progress]),
+                                       ("未销号问题", [r["problems_open"] for r in progress]),
+                                       ("已销号问题", [r["problems_closed"] for r in progress])]),
+    ]
+
+
+@page
+async def home(request: Request) -> Response:
+    return RedirectResponse("/dashboard", status_code=303)
+
+
+@page
+async def dashboard(request: Request) -> Response:
+    day, moment, error = _as_of(request)
+    o = office(request)
+
+    def read() -> dict[str, Any]:
+        views = o.read()
+        board = views.board(Moment(moment))
+        progress = views.progress(moment)
+        names = {u["code"]: u["name"] for u in views.units()}
+        return {"board": board, "progress": progress, "names": names}
+
+    data = await blocking(read)
+    charts = dashboard_charts(data["board"], data["progress"], data["names"])
+    totals = {"projects": len(data["board"]),
+              "investment": sum((r["investment_wan"] for r in data["board"]), Decimal(0)),
+              "overdue": sum(r["reports_overdue"] for r in data["progress"]),
+              "problems_open": sum(r["problems_open"] for r in data["progress"])}
+    today = shanghai_date(o.now)
+    return render(request, "dashboard.html", {
+        "charts": charts, "totals": totals, "as_of": day, "as_of_error": error, "today": today,
+        "progress": data["progress"], "names": data["names"]}, status_code=422 if error else 200)
+
+
+@page
+async def board(request: Request) -> Response:
+    day, moment, error = _as_of(request)
+    filters: dict[str, Any] = {}
+    errors = {"as_of": error} if error else {}
+    for key, kind in FILTERS.items():
+        text = request.query_params.get(key, "").strip()
+        if text:
+            try:
+                filters[key] = kind(text).value
+            except ValueError:
+                errors[key] = f"不认识的{key}：{text}"
+    unit = request.query_params.get("unit", "").strip().upper() or None
+    o = office(request)
+
+    def read() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        views = o.read()
+        return views.board(Moment(moment), unit=unit, **filters), views.units()
+
+    rows, units = await blocking(read)
+    return render(request, "board.html", {
+        "rows": rows, "units": units, "chosen": {**filters, "unit": unit, "as_of": day}, "errors": errors,
+        "choices": {key: list(kind) for key, kind in FILTERS.items()}, "kinds": FILTERS},
+        status_code=422 if errors else 200)
+
+
+async def _project_page(request: Request, number: str, refusal: str | None = None,
+                        errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
+    o = office(request)
+
+    def read() -> dict[str, Any]:
+        views = o.read()
+        return {"project": views.project(number), "history": views.audit(project=number),
+                "problems": views.problems(project=number), "services": views.services(project=number)}
+
+    try:
+        data = await blocking(read)
+    except NotFound as error:
+        return render(request, "error.html", {"title": "未找到", "message": str(error)}, status_code=404)
+    person = request.state.person
+    data["may_work"] = may(person, Action.PROJECT_WORK, data["project"]["unit"])
+    return render(request, "project.html", data | {
+        "refusal": refusal, "errors": errors or {}, "stages": list(Stage), "kinds": FILTERS,
+        "form": getattr(request.state, "form", {}),
+        "today": shanghai_date(o.now)}, status_code=status_code)
+
+
+@page
+async def project(request: Request) -> Response:
+    return await _project_page(request, request.path_params["number"])
+
+
+@page
+async def project_write(request: Request) -> Response:
+    """The project's forms: 记录进展 (note) and 推进环节 (advance); the Ledger decides who may."""
+    number, what = request.path_params["number"], request.path_params["what"]
+    form = request.state.form
+    o = office(request)
+    ledger = o.ledger_for(request)
+    actor = request.state.person.name
+    errors: dict[str, str] = {}
+    try:
+        on = parse_date(str(form.get("on")), "date") if form.get("on") else None
+    except InvalidValue as error:
+        errors["on"] = str(error)
+        on = None
+    if what == "note":
+        text = str(form.get("text") or "").strip()
+        if not text:
+            errors["text"] = "请填写进展内容。"
+        call = (ledger.note_progress, actor, number, text, on)
+    elif what == "advance":
+        try:
+            stage = Stage(str(form.get("to") or ""))
+        except ValueError:
+            errors["to"] = "请选择要推进到的环节。"
+            stage = Stage.LEAD
+        call = (ledger.advance_project, actor, number, stage, on, str(form.get("note") or "").strip() or None)
+    else:
+        return render(request, "error.html", {"title": "未找到", "message": "没有这个操作。"}, status_code=404)
+    if errors:
+        return await _project_page(request, number, errors=errors, status_code=422)
+    try:
+        await blocking(*call)
+    except DomainError as error:  # the domain's own words; nothing was recorded
+        return await _project_page(request, number, refusal=str(error), status_code=refusal_status(error))
+    return RedirectResponse(f"/projects/{number}", status_code=303)
+
+
+routes = [
+    Route("/", home),
+    Route("/dashboard", dashboard),
+    Route("/board", board),
+    Route("/projects/{number}", project),
+    Route("/projects/{number}/{what}", project_write, methods=["POST"]),
+]
