@@ -104,6 +104,7 @@ def password(obj: Context, name: str, from_stdin: bool) -> None:
       printf '%s\\n' "$PW" | zs --as 张管理 person password 王芳 --stdin
     """
     actor = obj.require_actor()
+    obj.ledger.password_settable(actor, name)  # a wrong name or actor is refused before the prompt
     if from_stdin:
         secret = sys.stdin.readline().rstrip("\r\n")
     else:

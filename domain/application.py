@@ -506,11 +506,16 @@ class Ledger(Application[UUID]):
             self._credentials = CredentialStore(self.recorder)
         return self._credentials
 
-    def set_password(self, actor: str, name: str, password: str) -> None:
-        """An admin sets a person's initial password; they must change it at their first login."""
+    def password_settable(self, actor: str, name: str) -> tuple[Stamp, Person]:
+        """Whether `actor` may set `name`'s password (checked before anyone is asked to type one)."""
         stamp = self._authorise(actor, Action.SET_UP)
         person = self.person(name)
         person.check_active()
+        return stamp, person
+
+    def set_password(self, actor: str, name: str, password: str) -> None:
+        """An admin sets a person's initial password; they must change it at their first login."""
+        stamp, person = self.password_settable(actor, name)
         check_password_rule(password)
         digest = hash_password(password)
         person.password_set(stamp, must_change=True)
