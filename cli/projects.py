@@ -33,7 +33,7 @@ LEVEL = CodeType(Level, "level")
 
 @click.group()
 def project() -> None:
-    """Projects (项目): register, update, advance, note, suspend, promote, evaluate, show, list."""
+    """Projects (项目): register, update, advance, plan, note, suspend, promote, evaluate, show, list."""
 
 
 @project.command("add")
@@ -99,6 +99,22 @@ def advance(obj: Context, number: str, to: Stage, on: date | None, note: str | N
     """
     obj.ledger.advance_project(obj.require_actor(), number, to, on, note)
     click.echo(f"{number.strip()} → {to.label}（{to.value}）")
+
+
+@project.command("plan")
+@click.argument("number")
+@click.option("--stage", required=True, type=STAGE, help="A later stage than the project's present one.")
+@click.option("--by", "by", required=True, type=DATE, help="The date it should be reached by (Shanghai).")
+@pass_context
+def plan(obj: Context, number: str, stage: Stage, by: date) -> None:
+    """Plan the date by which a project reaches a later stage (unit or office); past it, its lamp is red.
+
+    \b
+    Example:
+      zs --as 王芳 project plan HW-2021-001 --stage started --by 2022-03-31
+    """
+    obj.ledger.plan_project(obj.require_actor(), number, stage, by)
+    click.echo(f"{number.strip()} 计划于 {by} 前{stage.label}（{stage.value}）")
 
 
 @project.command("correct")

@@ -174,6 +174,9 @@ class Ledger(Reporting, Application[UUID]):
     def note_progress(self, actor: str, number: str, text: str, on: date | None = None) -> None:
         self._change_project(actor, number, Action.PROJECT_WORK, "note", text=text, on=on)
 
+    def plan_project(self, actor: str, number: str, stage: Stage, by: date) -> None:
+        self._change_project(actor, number, Action.PROJECT_WORK, "plan", stage=stage, by=by)
+
     def suspend_project(self, actor: str, number: str, reason: str) -> None:
         self._change_project(actor, number, Action.PROJECT_WORK, "suspend", reason=reason)
 

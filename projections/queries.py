@@ -20,6 +20,7 @@ from projections.obligations import (
     LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Schedule, Sending, counted_sql, obligations_at, status_counts,
     status_of,
 )
+from projections.lamps import lamps_at
 from projections.runner import Progress, Runner
 from projections.supervision_view import supervision_rows
 from projections.views import all_views
@@ -51,6 +52,8 @@ SOURCES = {  # a view's current table and its history table
     "problems": ("zs_problems", "zs_problem_versions"),
     "units": ("zs_units", "zs_unit_versions"),
     "reports": ("zs_reports", "zs_report_versions"),
+    "supervisions": ("zs_supervisions", "zs_supervision_versions"),
+    "lamps": ("zs_lamp_projects", "zs_lamp_project_versions"),
 }
 
 
@@ -275,6 +278,11 @@ class Views:
                      supervision_id: str | None = None) -> list[dict[str, Any]]:
         today = shanghai_date(self.ledger.clock())
         return supervision_rows(self.db, today, unit=unit, status=status, supervision_id=supervision_id)
+
+    def lamps(self, at: Moment = NOW, unit: str | None = None, kind: str | None = None,
+              colour: str | None = None) -> list[dict[str, Any]]:
+        """The lamps at T as known at K (docs/domain.md rule 17), worst first; see projections/lamps.py."""
+        return lamps_at(self, at, unit, kind, colour)
 
     def reports(self, **filters: Any) -> list[dict[str, Any]]:
         where, params = _where(filters)

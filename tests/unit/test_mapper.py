@@ -61,6 +61,7 @@ def project_history() -> list[Any]:
     project.correct_stage(stamp(3), Stage.SIGNED, date(2021, 8, 25), "合同已签，补录")
     project.note(stamp(4), "完成选址踏勘", date(2021, 8, 30))
     project.promote(stamp(5), "市级重点")
+    project.plan(stamp(5), Stage.STARTED, date(2021, 12, 31))
     project.evaluate(stamp(6), "2021-Q3", Rating.A, "推进有力")
     project.record_service(stamp(7), ServiceKind.FINANCING, date(2021, 8, 31), "对接银行", Decimal("300.10"))
     project.void_service(stamp(8), "HW-2021-001/S1", "重复录入")

@@ -1,0 +1,66 @@
+"""`zs lamps`: every lamp at T as known at K, read from the views (no replay) and judged by the domain's
+lamp rules (domain/lamps.py) in force on T's Shanghai date (docs/domain.md rule 17)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+from domain.deadlines import standing
+from domain.lamps import RANK, Lamp, problem_lamp, project_lamp, report_lamp, supervision_lamp
+from domain.values import shanghai_date
+from projections.db import from_ts
+from projections.lamp_view import facts
+from projections.obligations import owed_at
+
+KINDS = ("project", "problem", "report", "supervision")
+
+
+def lamps_at(views: Any, at: Any, unit: str | None = None, kind: str | None = None,
+             colour: str | None = None) -> list[dict[str, Any]]:
+    """One row per lit item: kind, subject, unit, colour, rule, since, reason, turns_green; worst first."""
+    when = at.as_of or views.ledger.clock()
+    calendar = views.ledger.calendar(at.as_of, at.known_at)
+    rules = calendar.lamps_on(shanghai_date(when))
+    rows: list[dict[str, Any]] = []
+
+    def add(kind_: str, subject: str, unit_: str, lamp: Lamp | None) -> None:
+        if lamp is not None and (colour is None or lamp.colour == colour):
+            rows.append({"kind": kind_, "subject": subject, "unit": unit_, **lamp.as_dict()})
+
+    if kind in (None, "project"):
+        source, params = views.rows_at("lamps", at, unit)
+        for row in views.db.fetchall(f"SELECT * FROM {source}", params):
+            add("project", row["number"], row["unit"], project_lamp(facts(row), rules, when))
+    if kind in (None, "problem"):
+        source, params = views.rows_at("problems", at, unit)
+        for row in views.db.fetchall(f"SELECT problem_id, unit, due_on, status, raised_at, closed_at FROM {source}",
+                                     params):
+            due = date.fromisoformat(row["due_on"]) if row["due_on"] else None
+            add("problem", row["problem_id"], row["unit"],
+                problem_lamp(due, row["status"], from_ts(row["raised_at"]), from_ts(row["closed_at"]), rules, when))
+    if kind in (None, "report"):
+        sendings = views.sendings(at, unit)
+        due_by = shanghai_date(when) + timedelta(days=rules.due_soon_days)
+        for code, obligation, report_id in owed_at(calendar, views.enrolments(at), when, unit, due_by):
+            title = calendar.rule(obligation.kind).title
+            add("report", report_id, code, report_lamp(title, obligation.due_on, obligation.opens_on,
+                                                       standing(obligation.due_on, sendings.get(report_id), when),
+                                                       rules, when))
+    if kind in (None, "supervision"):
+        source, params = views.rows_at("supervisions", at, unit)
+        for row in views.db.fetchall(f"SELECT * FROM {source}", params):
+            add("supervision", row["supervision_id"], row["unit"],
+                supervision_lamp(date.fromisoformat(row["due_on"]), row["status"], from_ts(row["opened_at"]),
+                                 from_ts(row["answered_at"]), rules, when))
+    order = {k: i for i, k in enumerate(KINDS)}
+    return sorted(rows, key=lambda r: (RANK[r["colour"]], r["unit"], order[r["kind"]], r["subject"]))
+
+
+def lamp_counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per unit, how many lamps of each colour: `{unit: {red, yellow, green}}`."""
+    tally: dict[str, Counter[str]] = {}
+    for row in rows:
+        tally.setdefault(row["unit"], Counter())[row["colour"]] += 1
+    return {code: {"red": c["red"], "yellow": c["yellow"], "green": c["green"]} for code, c in tally.items()}
