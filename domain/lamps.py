@@ -13,12 +13,19 @@ from typing import Any
 
 from domain.deadlines import LATE, ON_TIME, Standing, deadline
 from domain.policy import LampRules
-from domain.values import Stage, shanghai_date, start_of_day
+from domain.values import Labelled, Stage, shanghai_date, start_of_day
+
+
+class Colour(Labelled):
+    RED = "red", "红灯"
+    YELLOW = "yellow", "黄灯"
+    GREEN = "green", "绿灯"
+
 
 RED, YELLOW, GREEN = "red", "yellow", "green"
 COLOURS = (RED, YELLOW, GREEN)
 RANK = {RED: 0, YELLOW: 1, GREEN: 2}
-LABELS = {RED: "红灯", YELLOW: "黄灯", GREEN: "绿灯"}
+LABELS = {c.value: c.label for c in Colour}
 RULES = {
     "no_progress": "无进展", "plan_overdue": "超计划", "after_red": "红灯消除后观察期", "on_track": "正常",
     "due_soon": "临近期限", "overdue": "逾期",

@@ -14,7 +14,7 @@ ADMIN, OFFICE, LIAISON, GY_LIAISON = "管理员", "许办公", "孙联络", "周
 
 PROJECT_KEYS = {
     "number", "name", "unit", "sector", "level", "library", "stage", "status", "investor", "investment_wan",
-    "responsible_person", "responsible_department", "liaison", "open_problems", "updated_at",
+    "responsible_person", "responsible_department", "liaison", "open_problems", "updated_at", "lamp",
 }
 HISTORY_KEYS = {"recorded_at", "actor", "event", "details"}
 UNIT_KEYS = {"code", "name", "kind", "sectors", "department", "enrolled_on", "withdrawn_on", "principal",
@@ -209,7 +209,7 @@ def test_project_show_json_has_exactly_the_contract_keys_and_types(commission_cl
         "library": "reserve", "stage": "lead", "status": "active", "investor": "天津某环境服务有限公司",
         "investment_wan": "12000.00", "responsible_person": "钱副处",
         "responsible_department": "环境卫生管理处综合科", "liaison": LIAISON, "open_problems": 0,
-        "updated_at": "2021-09-01T02:00:00+00:00",
+        "updated_at": "2021-09-01T02:00:00+00:00", "lamp": None,  # a reserve project has no lamp
     }
     utc(shown["updated_at"])
 

@@ -40,3 +40,26 @@ def test_malformed_lamp_options_exit_2_and_an_unknown_unit_exits_1(commission_cl
     plan = zs("project", "plan", "HW-2021-001", "--stage", "launched", "--by", "2021-12-01", actor="孙联络", expect=2)
     assert "--stage" in plan.stderr
     zs("project", "plan", "HW-2021-001", "--stage", "signed", "--by", "2021-09-01", actor="孙联络", expect=1)
+
+
+def test_progress_board_and_summary_show_the_lamps(commission_cli, freezer):
+    zs = commission_cli
+    zs("project", "promote", "HW-2021-001", "--reason", "投资规模大", actor="许办公")
+    zs("supervise", "open", "HW-2021-001", "--due", "2021-09-12", "--note", "请说明推进计划", actor="许办公")
+    progress = {r["unit"]: r for r in json.loads(zs("progress", "--as-of", "2021-12-02", "--json").stdout)}
+    # HW: the project red (three months), the 督办 red, September's three forms and 2021-Q3 overdue; October's due 11-05 too
+    lamps = json.loads(zs("lamps", "--as-of", "2021-12-02", "--unit", "HW", "--json").stdout)
+    expected = {c: sum(1 for r in lamps if r["colour"] == c) for c in ("red", "yellow", "green")}
+    assert progress["HW"]["lamps"] == expected and expected["red"] >= 2
+    assert progress["GY"]["lamps"]["red"] == sum(1 for r in json.loads(
+        zs("lamps", "--as-of", "2021-12-02", "--unit", "GY", "--json").stdout) if r["colour"] == "red")
+    board = json.loads(zs("board", "--as-of", "2021-12-02", "--json").stdout)
+    assert [(p["number"], p["lamp"]) for p in board] == [("HW-2021-001", "red")]
+    assert "红灯" in zs("board", "--as-of", "2021-12-02").stdout
+    freezer.move_to("2022-01-10T02:00:00+00:00")
+    summary = json.loads(zs("summary", "--quarter", "2021-Q4", "--unit", "HW", "--json").stdout)
+    at_end = json.loads(zs("lamps", "--as-of", "2021-12-31", "--unit", "HW", "--json").stdout)
+    assert summary["units"][0]["lamps"] == {c: sum(1 for r in at_end if r["colour"] == c)
+                                            for c in ("red", "yellow", "green")}
+    assert summary["total"]["lamps"] == summary["units"][0]["lamps"]
+    assert "期末红灯" in zs("summary", "--quarter", "2021-Q4").stdout

@@ -21,11 +21,11 @@ P, G = "HW-2021-001", "GY-2021-001"
 AUGUST = "HW/project_status/2021-08"
 PROJECT_KEYS = {"number", "name", "unit", "sector", "level", "library", "stage", "status", "investor",
                 "investment_wan", "responsible_person", "responsible_department", "liaison", "open_problems",
-                "updated_at"}
+                "updated_at", "lamp"}
 PROGRESS_KEYS = ["unit", "projects_by_stage", "terminated", "key_projects", "landed_or_beyond",
                  "landed_investment_wan", "problems_raised", "problems_open", "problems_answered", "problems_closed",
                  "problems_past_due", "reports_owed", "reports_on_time", "reports_late", "reports_overdue",
-                 "reports_upcoming"]
+                 "reports_upcoming", "lamps"]
 AUDIT_KEYS = ["recorded_at", "effective_at", "actor", "actor_role", "os_user", "host", "unit", "action", "subject",
               "details"]
 AUDIT_CSV = AUDIT_KEYS[:8] + ["操作"] + AUDIT_KEYS[8:]
