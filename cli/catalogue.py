@@ -15,12 +15,13 @@ from domain.base import DomainEvent
 from domain.permissions import Action
 from domain.person import Person
 from domain.problem import Problem
+from domain.reminder import Reminder
 from domain.project import Project
 from domain.report import Report, ReportingPolicy
 from domain.supervision import Supervision
 from domain.unit import Unit
 
-AGGREGATES = (Unit, Person, Project, Problem, Report, ReportingPolicy, Supervision)
+AGGREGATES = (Unit, Person, Project, Problem, Report, ReportingPolicy, Supervision, Reminder)
 ENVELOPE = set(DomainEvent.model_fields) | {"originator_topic"}
 
 WHO: dict[type, str] = {
@@ -39,6 +40,8 @@ WHO: dict[type, str] = {
     ReportingPolicy.Started: "the first `policy load`", ReportingPolicy.Loaded: Action.SET_UP.value.who,
     Supervision.Opened: Action.SUPERVISE.value.who, Supervision.Closed: Action.SUPERVISE.value.who,
     Supervision.Reopened: Action.SUPERVISE.value.who, Supervision.Answered: Action.ANSWER_SUPERVISION.value.who,
+    Reminder.Started: "the first `remind --send` that mails a person on a Shanghai day",
+    Reminder.Mailed: Action.REMIND.value.who + " (`zs remind --send`)",
 }
 DEFAULT_WHO = Action.PROJECT_WORK.value.who
 

@@ -22,6 +22,7 @@ from domain.errors import AlreadyExists, NotFound, NotPermitted, RuleViolated
 from domain.permissions import Action, check
 from domain.person import Person
 from domain.problem import Problem
+from domain.reminder import Reminder
 from domain.reporting import Reporting
 from domain.project import Project
 from domain.store import store_env
@@ -103,24 +104,24 @@ class Ledger(Reporting, Application[UUID]):
         self._save(unit)
 
     def add_person(self, actor: str, name: str, role: Role, unit: str | None = None,
-                   phone: str | None = None, title: str | None = None) -> None:
+                   phone: str | None = None, title: str | None = None, email: str | None = None) -> None:
         stamp = self._authorise(actor, Action.SET_UP)
         name = _name(name)
         self._refuse_existing(Person, name, f"a person named {name} is already registered; names are unique")
         home = self._enrolled_unit(unit) if unit else None
-        person = Person.register(stamp, name, role, home.code if home else None, phone, title)
+        person = Person.register(stamp, name, role, home.code if home else None, phone, title, email)
         if home and role.is_unit_officer:
             home.appoint(stamp, role, name)
         self._save(person, *([home] if home else []))
 
     def update_person(self, actor: str, name: str, role: Role | None = None, unit: str | None = None,
-                      phone: str | None = None, title: str | None = None) -> None:
+                      phone: str | None = None, title: str | None = None, email: str | None = None) -> None:
         stamp = self._authorise(actor, Action.SET_UP)
         person = self.person(name)
         before = (person.role, person.unit)
         if unit is not None:
             unit = self._enrolled_unit(unit).code
-        person.update(stamp, role=role, unit=unit, phone=phone, title=title)
+        person.update(stamp, role=role, unit=unit, phone=phone, title=title, email=email)
         self._save(person, *self._move_posts(stamp, name, before, (person.role, person.unit)))
 
     def remove_person(self, actor: str, name: str, reason: str) -> None:
@@ -275,6 +276,32 @@ class Ledger(Reporting, Application[UUID]):
         supervision = self.supervision(supervision_id)
         supervision.reopen(self._authorise(actor, Action.SUPERVISE), reason)
         self._save(supervision)
+
+    # -- reminders by mail ------------------------------------------------------------------------
+
+    def check_may_remind(self, actor: str) -> None:
+        """Before any mail goes: only the office sends reminders."""
+        self._authorise(actor, Action.REMIND)
+
+    def reminded(self, person: str, day: date) -> tuple[str, ...]:
+        """The items already mailed to a person on a Shanghai day."""
+        try:
+            reminder = self.repository.get(Reminder.id_for(Reminder.key(person, day)))
+        except AggregateNotFoundError:
+            return ()
+        return tuple(reminder.items)
+
+    def record_reminder(self, actor: str, person: str, unit: str | None, to: str, subject: str,
+                        items: tuple[str, ...]) -> None:
+        """A reminder was mailed (office): recorded once it went, so each item goes once a day."""
+        stamp = self._authorise(actor, Action.REMIND)
+        day = shanghai_date(stamp.effective_at)
+        try:
+            reminder = self.repository.get(Reminder.id_for(Reminder.key(person, day)))
+        except AggregateNotFoundError:
+            reminder = Reminder.start(stamp, person, unit, day)
+        reminder.mailed(stamp, to, subject, items)
+        self._save(reminder)
 
     def supervision(self, supervision_id: str) -> Supervision:
         return self._get(Supervision, supervision_id.strip().upper(),

@@ -259,6 +259,7 @@ class Views:
     def people(self) -> list[dict[str, Any]]:
         rows = self.db.fetchall("SELECT * FROM zs_people ORDER BY name")
         return [{"name": r["name"], "role": r["role"], "unit": r["unit"], "phone": r["phone"], "title": r["title"],
+                 "email": r["email"],
                  "active": bool(r["active"])} for r in rows]
 
     def problems(self, **filters: Any) -> list[dict[str, Any]]:

@@ -315,3 +315,19 @@ def test_an_aggregate_replays_from_a_mix_of_old_and_new_events(mapper):
     assert replayed.version == 3
     assert replayed.litres == Decimal("1.50")
     assert replayed.descaled == ("白醋浸泡", "柠檬酸")
+
+
+def test_a_person_stored_before_emails_reads_back_without_one_and_can_be_given_one(mapper):
+    person_id = Person.id_for("孙联络")
+    registered = {**ENVELOPE, "originator_topic": get_topic(Person), "name": "孙联络", "role": "liaison",
+                  "unit": "HW", "phone": "13800000103", "title": "科员"}
+    updated = {**ENVELOPE, "role": "liaison", "unit": "HW", "phone": "13800000104", "title": "主任科员"}
+    person = None
+    for version, (cls, state) in enumerate(((Person.Registered, registered), (Person.Updated, updated)), 1):
+        person = mapper.to_domain_event(stored(cls, version, state, person_id)).mutate(person)
+    assert isinstance(person, Person)
+    assert (person.phone, person.title, person.email) == ("13800000104", "主任科员", None)
+    person.update(stamp(5, "管理员", "admin"), email="sun@example.gov.cn")
+    given = mapper.to_stored_event(person.collect_events()[-1])
+    assert json.loads(given.state)["class_version"] == 2
+    assert mapper.to_domain_event(given).email == "sun@example.gov.cn"
