@@ -9,8 +9,9 @@ from typing import Any
 
 from domain.deadlines import standing
 from domain.lamps import RANK, Lamp, problem_lamp, project_lamp, report_lamp, supervision_lamp
-from domain.values import shanghai_date
-from projections.db import from_ts
+from domain.values import shanghai_date, start_of_day
+from projections.board import project_key
+from projections.db import from_ts, ts
 from projections.lamp_view import facts
 from projections.obligations import owed_at
 
@@ -31,12 +32,15 @@ def lamps_at(views: Any, at: Any, unit: str | None = None, kind: str | None = No
 
     if kind in (None, "project"):
         source, params = views.rows_at("lamps", at, unit)
-        for row in views.db.fetchall(f"SELECT * FROM {source}", params):
+        libraries = ", ".join("?" for _ in rules.libraries) or "NULL"
+        for row in views.db.fetchall(f"SELECT * FROM {source} WHERE status = 'active' AND library IN ({libraries})",
+                                     params + tuple(rules.libraries)):
             add("project", row["number"], row["unit"], project_lamp(facts(row), rules, when))
     if kind in (None, "problem"):
         source, params = views.rows_at("problems", at, unit)
-        for row in views.db.fetchall(f"SELECT problem_id, unit, due_on, status, raised_at, closed_at FROM {source}",
-                                     params):
+        glowing = ts(start_of_day(shanghai_date(when) - timedelta(days=rules.yellow_after_red_days + 1)))
+        for row in views.db.fetchall(f"SELECT problem_id, unit, due_on, status, raised_at, closed_at FROM {source} "
+                                     "WHERE status <> 'closed' OR closed_at >= ?", params + (glowing,)):
             due = date.fromisoformat(row["due_on"]) if row["due_on"] else None
             add("problem", row["problem_id"], row["unit"],
                 problem_lamp(due, row["status"], from_ts(row["raised_at"]), from_ts(row["closed_at"]), rules, when))
@@ -56,6 +60,22 @@ def lamps_at(views: Any, at: Any, unit: str | None = None, kind: str | None = No
                                  from_ts(row["answered_at"]), rules, when))
     order = {k: i for i, k in enumerate(KINDS)}
     return sorted(rows, key=lambda r: (RANK[r["colour"]], r["unit"], order[r["kind"]], r["subject"]))
+
+
+def project_colour(views: Any, at: Any, number: str) -> str | None:
+    """One project's lamp colour at T as known at K (None when it is not lit): one indexed lookup."""
+    key = project_key(number)
+    if at.now:
+        row = views.db.fetchone("SELECT * FROM zs_lamp_projects WHERE id = ?", (key,))
+    else:
+        row = views.db.fetchone("SELECT * FROM zs_lamp_project_versions WHERE id = ? AND effective_at <= ? "
+                                "AND recorded_at <= ? ORDER BY version DESC LIMIT 1", (key,) + at.params())
+    if row is None:
+        return None
+    when = at.as_of or views.ledger.clock()
+    rules = views.ledger.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
+    lamp = project_lamp(facts(row), rules, when)
+    return lamp.colour if lamp else None
 
 
 def lamp_counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:

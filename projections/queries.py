@@ -20,7 +20,7 @@ from projections.obligations import (
     LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Schedule, Sending, counted_sql, obligations_at, status_counts,
     status_of,
 )
-from projections.lamps import lamp_counts, lamps_at
+from projections.lamps import lamp_counts, lamps_at, project_colour
 from projections.runner import Progress, Runner
 from projections.supervision_view import supervision_rows
 from projections.views import all_views
@@ -108,7 +108,7 @@ class Views:
             exists = self.db.fetchone("SELECT 1 AS found FROM zs_board WHERE number = ?", (number,))
             raise NotFound(f"project {number} was not yet registered at that moment" if exists
                            else f"no project numbered {number!r}")
-        return _project(row | {"lamp": self._project_lamps(at, row["unit"]).get(number)})
+        return _project(row | {"lamp": project_colour(self, at, number)})
 
     def _open_problems(self, at: Moment, unit: str | None = None, project: str | None = None) -> dict[str, int]:
         if project:

@@ -56,6 +56,9 @@ def test_progress_board_and_summary_show_the_lamps(commission_cli, freezer):
     board = json.loads(zs("board", "--as-of", "2021-12-02", "--json").stdout)
     assert [(p["number"], p["lamp"]) for p in board] == [("HW-2021-001", "red")]
     assert "红灯" in zs("board", "--as-of", "2021-12-02").stdout
+    shown = json.loads(zs("project", "show", "HW-2021-001", "--as-of", "2021-12-02", "--json").stdout)
+    assert (shown["lamp"], json.loads(zs("project", "show", "HW-2021-001", "--as-of", "2021-10-02", "--json").stdout)[
+        "lamp"]) == ("red", "green")
     freezer.move_to("2022-01-10T02:00:00+00:00")
     summary = json.loads(zs("summary", "--quarter", "2021-Q4", "--unit", "HW", "--json").stdout)
     at_end = json.loads(zs("lamps", "--as-of", "2021-12-31", "--unit", "HW", "--json").stdout)
