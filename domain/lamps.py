@@ -9,11 +9,13 @@ import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from domain.deadlines import LATE, ON_TIME, Standing, deadline
 from domain.policy import LampRules
-from domain.values import Labelled, Stage, shanghai_date, start_of_day
+from domain.values import Labelled, Stage, shanghai_date
+from domain.values import start_of_day as _start_of_day
 
 
 class Colour(Labelled):
@@ -26,6 +28,7 @@ RED, YELLOW, GREEN = "red", "yellow", "green"
 COLOURS = (RED, YELLOW, GREEN)
 RANK = {RED: 0, YELLOW: 1, GREEN: 2}
 LABELS = {c.value: c.label for c in Colour}
+RANK_OF_STAGE = {stage.value: index for index, stage in enumerate(Stage)}  # Stage.rank, without the enum's cost
 RULES = {
     "no_progress": "无进展", "plan_overdue": "超计划", "after_red": "红灯消除后观察期", "on_track": "正常",
     "due_soon": "临近期限", "overdue": "逾期",
@@ -50,6 +53,12 @@ def worst(lamps: list[Lamp]) -> Lamp:
     return min(lamps, key=lambda lamp: (RANK[lamp.colour], lamp.since))
 
 
+@lru_cache(maxsize=16384)
+def start_of_day(day: date) -> datetime:
+    return _start_of_day(day)
+
+
+@lru_cache(maxsize=16384)
 def add_months(day: date, months: int) -> date:
     """The same day `months` calendar months later (the month's last day when it has no such day)."""
     month = day.month - 1 + months
@@ -91,7 +100,7 @@ class ProjectFacts:
 def is_lit(facts: ProjectFacts, rules: LampRules) -> bool:
     """Lit: active, in a library the rules name, and short of the stage where lamps stop."""
     return (facts.status == "active" and facts.library in rules.libraries
-            and Stage(facts.stage).rank < Stage(rules.until_stage).rank)
+            and RANK_OF_STAGE[facts.stage] < RANK_OF_STAGE[rules.until_stage])
 
 
 def project_lamp(facts: ProjectFacts, rules: LampRules, at: datetime) -> Lamp | None:
@@ -108,14 +117,14 @@ def project_lamp(facts: ProjectFacts, rules: LampRules, at: datetime) -> Lamp | 
             lamps.append(Lamp(colour, "no_progress", start_of_day(turns), f"连续{months}个月无进展，{last}",
                               "记录一次进展（推进环节、进展情况或服务）"))
             break
-    rank = Stage(facts.stage).rank
+    rank = RANK_OF_STAGE[facts.stage]
     for stage, by in sorted(facts.plans.items(), key=lambda item: item[1]):
         target = Stage(stage)
-        if target.rank > rank and today > by:
+        if RANK_OF_STAGE[stage] > rank and today > by:
             lamps.append(Lamp(RED, "plan_overdue", deadline(by) + timedelta(microseconds=1),
                               f"计划于 {by} 前{target.label}，已超期{(today - by).days}天，现处于{Stage(facts.stage).label}",
                               f"推进到{target.label}，或调整计划日期"))
-        elif target.rank <= rank and facts.stage_on is not None and facts.stage_on > by:
+        elif RANK_OF_STAGE[stage] <= rank and facts.stage_on is not None and facts.stage_on > by:
             glow = _after_red(start_of_day(facts.stage_on), rules, at, f"计划于 {by} 前{target.label}，{facts.stage_on} 才达到")
             if glow:
                 lamps.append(glow)

@@ -88,4 +88,5 @@ def facts(row: dict[str, Any]) -> ProjectFacts:
         number=row["number"], library=row["library"], stage=row["stage"], status=row["status"],
         registered_on=date.fromisoformat(row["registered_on"]), last_progress_on=day(row["last_progress_on"]),
         prev_progress_on=day(row["prev_progress_on"]), stage_on=day(row["stage_on"]),
-        plans={k: date.fromisoformat(v) for k, v in json.loads(row["plans"] or "{}").items()})
+        plans={k: date.fromisoformat(v) for k, v in json.loads(row["plans"]).items()} if row["plans"] not in (None, "{}")
+        else {})

@@ -46,12 +46,19 @@ def lamps_at(views: Any, at: Any, unit: str | None = None, kind: str | None = No
                 problem_lamp(due, row["status"], from_ts(row["raised_at"]), from_ts(row["closed_at"]), rules, when))
     if kind in (None, "report"):
         sendings = views.sendings(at, unit)
-        due_by = shanghai_date(when) + timedelta(days=rules.due_soon_days)
+        today = shanghai_date(when)
+        due_by = today + timedelta(days=rules.due_soon_days)
+        cutoff = today - timedelta(days=rules.yellow_after_red_days)
+        settled = start_of_day(cutoff)  # due and sent before it: no lamp
+        titles: dict[str, str] = {}
         for code, obligation, report_id in owed_at(calendar, views.enrolments(at), when, unit, due_by):
-            title = calendar.rule(obligation.kind).title
+            sending = sendings.get(report_id)
+            if (sending is not None and sending.counted and sending.last_sent_at is not None
+                    and sending.last_sent_at < settled and obligation.due_on < cutoff):
+                continue  # sent, and long enough ago that neither a green nor the yellow after red still shows
+            title = titles.get(obligation.kind) or titles.setdefault(obligation.kind, calendar.rule(obligation.kind).title)
             add("report", report_id, code, report_lamp(title, obligation.due_on, obligation.opens_on,
-                                                       standing(obligation.due_on, sendings.get(report_id), when),
-                                                       rules, when))
+                                                       standing(obligation.due_on, sending, when), rules, when))
     if kind in (None, "supervision"):
         source, params = views.rows_at("supervisions", at, unit)
         for row in views.db.fetchall(f"SELECT * FROM {source}", params):

@@ -109,3 +109,19 @@ def test_reports_light_by_the_calendars_deadline(commission, clock):
     assert status["HW/quarterly_report/2021-Q3"] == "green"  # due 2021-10-15: not yet within three days
     greens = Views(commission).lamps(Moment(at("2021-10-06")), kind="report", colour="green")
     assert {r["subject"] for r in greens} == {"HW/quarterly_report/2021-Q3", "GY/quarterly_report/2021-Q3"}
+
+
+def test_a_report_sent_late_glows_yellow_for_thirty_days_then_has_no_lamp(commission, clock):
+    clock.set(at("2021-10-08"))
+    report = commission.draft_report(LIAISON, "HW", "project_status", "2021-09")
+    commission.approve_report("赵处长", report)
+    commission.send_report(LIAISON, report, sealed=True)
+
+    def colour(day: str) -> str | None:
+        rows = [r for r in Views(commission).lamps(Moment(at(day)), kind="report") if r["subject"] == report]
+        return rows[0]["colour"] if rows else None
+
+    assert colour("2021-10-07") == "red"
+    assert colour("2021-10-09") == "yellow"
+    assert colour("2021-11-06") == "yellow"
+    assert colour("2021-11-07") is None
