@@ -138,6 +138,33 @@ def project_lamp(facts: ProjectFacts, rules: LampRules, at: datetime) -> Lamp | 
     return Lamp(GREEN, "on_track", start_of_day(base), f"正常推进，{last}")
 
 
+@dataclass(frozen=True)
+class Cutoffs:
+    """For counting many projects at once: a project without plans whose baseline is on or before
+    `settled_by` can no longer glow yellow after a red, so its colour follows its baseline alone —
+    red on or before `red_by`, yellow on or before `yellow_by`, else green (what project_lamp says)."""
+
+    red_by: date
+    yellow_by: date
+    settled_by: date
+    stages: tuple[str, ...]  # the stages that are lit
+
+
+def cutoffs(rules: LampRules, at: datetime) -> Cutoffs:
+    today = shanghai_date(at)
+
+    def latest(months: int) -> date:
+        """The last baseline that has gone `months` calendar months without progress by today."""
+        day = add_months(today, -months)
+        while add_months(day + timedelta(days=1), months) <= today:
+            day += timedelta(days=1)
+        return day
+
+    stages = tuple(s for s, rank in RANK_OF_STAGE.items() if rank < RANK_OF_STAGE[rules.until_stage])
+    return Cutoffs(latest(rules.red_after_months), latest(rules.yellow_after_months),
+                   today - timedelta(days=rules.yellow_after_red_days), stages)
+
+
 # -- things with a due date: problems, reports, 督办 ------------------------------------------------
 
 def _due_lamp(what: str, due_on: date, rules: LampRules, at: datetime, act: str, since: datetime) -> Lamp:

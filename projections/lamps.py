@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from domain.deadlines import standing
-from domain.lamps import RANK, Lamp, problem_lamp, project_lamp, report_lamp, supervision_lamp
+from domain.lamps import RANK, Lamp, cutoffs, problem_lamp, project_lamp, report_lamp, supervision_lamp
 from domain.values import shanghai_date, start_of_day
 from projections.board import project_key
 from projections.db import from_ts, ts
@@ -83,6 +83,44 @@ def project_colour(views: Any, at: Any, number: str) -> str | None:
     rules = views.ledger.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
     lamp = project_lamp(facts(row), rules, when)
     return lamp.colour if lamp else None
+
+
+# A project without plans that cannot be glowing yellow after a red: its last progress long enough ago, or
+# the progress before it too recent for the gap between them to have been red (a red ends by today).
+SETTLED = "base <= ? OR prev_progress_on IS NULL OR prev_progress_on > ?"
+
+
+def lamp_counts_at(views: Any, at: Any, unit: str | None = None) -> dict[str, dict[str, int]]:
+    """Per unit, how many lamps of each colour at T — what `lamp_counts(lamps_at(...))` gives, with the
+    projects whose colour follows their baseline date alone counted in SQL (domain.lamps.cutoffs)."""
+    when = at.as_of or views.ledger.clock()
+    rules = views.ledger.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
+    cut = cutoffs(rules, when)
+    source, params = views.rows_at("lamps", at, unit)
+    libraries = ", ".join("?" for _ in rules.libraries) or "NULL"
+    stages = ", ".join("?" for _ in cut.stages) or "NULL"
+    lit = (f"SELECT *, CASE WHEN last_progress_on > registered_on THEN last_progress_on ELSE registered_on END "
+           f"AS base FROM {source} WHERE status = 'active' AND library IN ({libraries}) AND stage IN ({stages})")
+    lit_params = params + tuple(rules.libraries) + cut.stages
+    settled = (cut.settled_by.isoformat(), cut.red_by.isoformat())
+    tally: dict[str, Counter[str]] = {}
+    for row in views.db.fetchall(
+            f"SELECT unit, COUNT(*) AS n, SUM(CASE WHEN base <= ? THEN 1 ELSE 0 END) AS red, "
+            f"SUM(CASE WHEN base > ? AND base <= ? THEN 1 ELSE 0 END) AS yellow FROM ({lit}) AS q "
+            f"WHERE plans = '{{}}' AND ({SETTLED}) GROUP BY unit",
+            (cut.red_by.isoformat(), cut.red_by.isoformat(), cut.yellow_by.isoformat()) + lit_params + settled):
+        red, yellow = int(row["red"] or 0), int(row["yellow"] or 0)
+        tally.setdefault(row["unit"], Counter()).update(
+            {"red": red, "yellow": yellow, "green": int(row["n"]) - red - yellow})
+    for row in views.db.fetchall(f"SELECT * FROM ({lit}) AS q WHERE plans <> '{{}}' OR NOT ({SETTLED})",
+                                 lit_params + settled):
+        lamp = project_lamp(facts(row), rules, when)
+        if lamp is not None:
+            tally.setdefault(row["unit"], Counter())[lamp.colour] += 1
+    for kind in ("problem", "report", "supervision"):
+        for row in lamps_at(views, at, unit, kind):
+            tally.setdefault(row["unit"], Counter())[row["colour"]] += 1
+    return {code: {"red": c["red"], "yellow": c["yellow"], "green": c["green"]} for code, c in tally.items()}
 
 
 def lamp_counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:

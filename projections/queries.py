@@ -20,7 +20,7 @@ from projections.obligations import (
     LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Schedule, Sending, counted_sql, obligations_at, status_counts,
     status_of,
 )
-from projections.lamps import lamp_counts, lamps_at, project_colour
+from projections.lamps import lamp_counts_at, lamps_at, project_colour
 from projections.runner import Progress, Runner
 from projections.supervision_view import supervision_rows
 from projections.views import all_views
@@ -179,7 +179,7 @@ class Views:
         """月有报告，季有统计，年有成效: per unit, projects by stage, problems and reports at T (default now),
         and how many lamps of each colour are lit (`lamps: {red, yellow, green}`)."""
         rows = self._progress(moment, unit, known_at)
-        counts = lamp_counts(lamps_at(self, Moment(moment, known_at), unit))
+        counts = lamp_counts_at(self, Moment(moment, known_at), unit)
         for row in rows:
             row["lamps"] = counts.get(row["unit"], {"red": 0, "yellow": 0, "green": 0})
         return rows

@@ -23,7 +23,7 @@ from domain.policy import Calendar, Policy, default_policy
 from domain.values import Stage, end_of_day, shanghai_date
 from projections.db import Db, ts
 from domain.lamps import COLOURS
-from projections.lamps import lamp_counts
+from projections.lamps import lamp_counts_at
 from projections.obligations import Enrolment, obligations_at
 from projections.queries import Moment, Views
 from projections.runner import Record, decode
@@ -104,7 +104,7 @@ def summarize(ledger: Ledger, period: Period, unit: str | None = None, known_at:
 def _lamps(ledger: Ledger, as_of: datetime, known_at: datetime, unit: str | None) -> dict[str, dict[str, int]]:
     """The lamps lit at T (the period's end, or K if earlier) as known at K, per unit: read from the
     views, which answer for any moment (docs/domain.md rule 17), not replayed."""
-    return lamp_counts(Views(ledger).lamps(Moment(as_of, known_at), unit=unit))
+    return lamp_counts_at(Views(ledger), Moment(as_of, known_at), unit)
 
 
 def _replay(ledger: Ledger, period: Period, as_of: datetime, known: str, log_position: int | None) -> Replay:

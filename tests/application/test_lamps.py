@@ -3,13 +3,14 @@ the day a project's lamp turns, a policy change mid-period, and what was known w
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from domain.errors import NotPermitted, RuleViolated
 from domain.policy import default_policy_text
-from domain.values import SHANGHAI, UTC, ProblemCategory, Stage
+from domain.values import SHANGHAI, UTC, Level, ProblemCategory, Sector, Stage
 from projections.queries import Moment, Views
 
 OFFICE, LIAISON, GY_LIAISON = "许办公", "孙联络", "周联络"
@@ -125,3 +126,24 @@ def test_a_report_sent_late_glows_yellow_for_thirty_days_then_has_no_lamp(commis
     assert colour("2021-10-09") == "yellow"
     assert colour("2021-11-06") == "yellow"
     assert colour("2021-11-07") is None
+
+
+def test_the_counted_lamps_agree_with_the_listed_ones_day_by_day(commission, clock):
+    """progress and summaries count most project lamps in SQL from the domain's cut-off dates: they
+    must agree with judging every lamp one by one, on every day, across months that end early."""
+    from projections.lamps import lamp_counts, lamp_counts_at, lamps_at
+
+    c = commission
+    c.promote_project(OFFICE, P, "投资规模大")
+    for number, day in (("HW-2021-002", "2021-09-30"), ("HW-2021-003", "2021-10-31"), ("HW-2021-004", "2021-11-30")):
+        clock.set(at(day))
+        c.add_project(LIAISON, number, "HW", "项目", Sector.SANITATION, Level.UNIT, "某公司", Decimal("100"))
+        c.promote_project(OFFICE, number, "重点")
+    clock.set(at("2022-01-05"))
+    c.note_progress(LIAISON, "HW-2021-002", "进展", date(2022, 1, 5))  # red since 12-30: yellow for 30 days
+    c.plan_project(LIAISON, "HW-2021-003", Stage.SIGNED, date(2022, 1, 10))
+    c.suspend_project(LIAISON, "HW-2021-004", "暂停")
+    views = Views(c)
+    for offset in range(0, 210, 3):
+        moment = Moment(at("2021-09-01", 23) + timedelta(days=offset))
+        assert lamp_counts_at(views, moment) == lamp_counts(lamps_at(views, moment)), moment
