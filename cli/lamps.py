@@ -43,7 +43,7 @@ def lamps(obj: Context, unit: str | None, kind: str | None, colour: str | None, 
       zs lamps --unit HW --colour red
       zs lamps --as-of 2022-01-31 --kind project --json
     """
-    if unit:
+    if unit is not None:  # an empty --unit names no unit: refused, not read as "every unit"
         unit = obj.ledger.unit(unit).code
     rows = obj.views.lamps(Moment(as_of, known_at), unit=unit, kind=kind, colour=colour)
     if as_json:

@@ -37,6 +37,7 @@ def test_malformed_lamp_options_exit_2_and_an_unknown_unit_exits_1(commission_cl
     assert "--kind" in zs("lamps", "--kind", "service", expect=2).stderr
     assert "--as-of" in zs("lamps", "--as-of", "yesterday", expect=2).stderr
     assert "no unit" in zs("lamps", "--unit", "XX", expect=1).stderr
+    assert "no unit" in zs("lamps", "--unit", "", expect=1).stderr
     plan = zs("project", "plan", "HW-2021-001", "--stage", "launched", "--by", "2021-12-01", actor="孙联络", expect=2)
     assert "--stage" in plan.stderr
     zs("project", "plan", "HW-2021-001", "--stage", "signed", "--by", "2021-09-01", actor="孙联络", expect=1)
