@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from domain.deadlines import standing
+from domain.deadlines import Sending, counts, standing
 from domain.lamps import RANK, Lamp, cutoffs, problem_lamp, project_lamp, report_lamp, supervision_lamp
 from domain.values import shanghai_date, start_of_day
 from projections.board import project_key
@@ -45,17 +45,20 @@ def lamps_at(views: Any, at: Any, unit: str | None = None, kind: str | None = No
             add("problem", row["problem_id"], row["unit"],
                 problem_lamp(due, row["status"], from_ts(row["raised_at"]), from_ts(row["closed_at"]), rules, when))
     if kind in (None, "report"):
-        sendings = views.sendings(at, unit)
+        source, params = views.rows_at("reports", at, unit)
+        reports = {report_id: (status, sent) for report_id, status, sent in views.db.values(
+            f"SELECT report_id, status, last_sent_at FROM {source}", params)}  # plain tuples: the hot path
         today = shanghai_date(when)
         due_by = today + timedelta(days=rules.due_soon_days)
         cutoff = today - timedelta(days=rules.yellow_after_red_days)
-        settled = start_of_day(cutoff)  # due and sent before it: no lamp
+        settled = ts(start_of_day(cutoff))  # due and sent before it: no lamp
         titles: dict[str, str] = {}
         for code, obligation, report_id in owed_at(calendar, views.enrolments(at), when, unit, due_by):
-            sending = sendings.get(report_id)
-            if (sending is not None and sending.counted and sending.last_sent_at is not None
-                    and sending.last_sent_at < settled and obligation.due_on < cutoff):
+            found = reports.get(report_id)
+            if (found is not None and counts(found[0]) and found[1] is not None and found[1] < settled
+                    and obligation.due_on < cutoff):
                 continue  # sent, and long enough ago that neither a green nor the yellow after red still shows
+            sending = None if found is None else Sending.of(found[0], from_ts(found[1]))
             title = titles.get(obligation.kind) or titles.setdefault(obligation.kind, calendar.rule(obligation.kind).title)
             add("report", report_id, code, report_lamp(title, obligation.due_on, obligation.opens_on,
                                                        standing(obligation.due_on, sending, when), rules, when))
