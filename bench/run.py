@@ -9,6 +9,7 @@
     --shorter Y on the same units and projects with only Y years of history, to see whether their
     time grows with the log;
 (c) one project's state as of random dates; one unit's board and all units' progress as of dates;
+    one unit's lamps (`zs lamps --unit`) now and as of dates;
 (d) generating the ledger: events/s through the application, beside raw batched inserts of the same rows.
 Ledgers are kept in --dir and reused when present (their generation figures are then not re-measured)."""
 
@@ -181,6 +182,8 @@ def queries(store: str, years: int) -> dict[str, Any]:
         "project_as_of_ms": timed(lambda: views.project(rng.choice(numbers), Moment(rng.choice(moments))), 200),
         "unit_board_as_of_ms": timed(lambda: views.board(Moment(rng.choice(moments)), unit=rng.choice(units)), 10),
         "progress_as_of_ms": timed(lambda: views.progress(rng.choice(moments)), 10),
+        "unit_lamps_ms": timed(lambda: views.lamps(unit=rng.choice(units))),
+        "unit_lamps_as_of_ms": timed(lambda: views.lamps(Moment(rng.choice(moments)), unit=rng.choice(units)), 10),
         "projects": len(numbers), "units": len(units), "events": ledger.recorder.max_notification_id(),
     }
     ledger.close()

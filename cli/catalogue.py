@@ -16,13 +16,14 @@ from domain.permissions import Action
 from domain.logins import LoginDay
 from domain.person import Person
 from domain.problem import Problem
+from domain.reminder import Reminder
 from domain.project import Project
 from domain.report import Report, ReportingPolicy
 from domain.signing import LogKey
 from domain.supervision import Supervision
 from domain.unit import Unit
 
-AGGREGATES = (Unit, Person, Project, Problem, Report, ReportingPolicy, Supervision, LogKey, LoginDay)
+AGGREGATES = (Unit, Person, Project, Problem, Report, ReportingPolicy, Supervision, LogKey, LoginDay, Reminder)
 ENVELOPE = set(DomainEvent.model_fields) | {"originator_topic"}
 
 WHO: dict[type, str] = {
@@ -48,6 +49,8 @@ WHO: dict[type, str] = {
     Supervision.Reopened: Action.SUPERVISE.value.who, Supervision.Answered: Action.ANSWER_SUPERVISION.value.who,
     LogKey.Registered: Action.KEEP_LOG.value.who + " (`zs key create`)",
     LogKey.CheckpointSigned: Action.KEEP_LOG.value.who + " (`zs checkpoint`); also a sender's `report send --key`",
+    Reminder.Started: "the first `remind --send` that mails a person on a Shanghai day",
+    Reminder.Mailed: Action.REMIND.value.who + " (`zs remind --send`)",
 }
 DEFAULT_WHO = Action.PROJECT_WORK.value.who
 

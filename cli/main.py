@@ -27,7 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("cli.ledger_commands", "Create the ledger and its first admin; refused if the store already holds a ledger."),
     "unit": ("cli.units", "Member units (成员单位): enrol, update, withdraw, list, show."),
     "person": ("cli.people", "People (人员): add, update, remove, list, password."),
-    "project": ("cli.projects", "Projects (项目): register, update, advance, note, suspend, promote, evaluate, show, list."),
+    "project": ("cli.projects", "Projects (项目): register, update, advance, plan, note, suspend, promote, evaluate, show, "
+                                "list."),
     "problem": ("cli.problems", "Problems (政策障碍、落地难点): raise, escalate, answer, close, reopen, list, show."),
     "service": ("cli.services", "Services given to projects (服务清单): add, void, list."),
     "policy": ("cli.policies", "The reporting calendar (报送时限): show, load."),
@@ -39,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "progress": ("cli.readside", "The closed loop per unit (月有报告，季有统计，年有成效): projects, problems, reports, at a moment."),
     "audit": ("cli.readside", "The audit trail: every event with who, when, from which OS user, on what; oldest first."),
     "views": ("cli.readside", "The durable views: their positions, and rebuilding them by replaying the log."),
+    "lamps": ("cli.lamps", "The warning lamps (三色预警): red and yellow first, each with its rule, since when, why, and what turns it green."),
     "supervise": ("cli.supervise", "督办 (supervision notices): open, answer, close, reopen, list, show."),
     "summary": ("cli.summary", "The summary of a year or a quarter, per unit and in total, replayed from the log."),
     "form": ("cli.forms", "The notice's forms (附件1–4): fill, consolidate, import."),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import smtplib
+from datetime import datetime
 from typing import Any
 
 import click
@@ -10,9 +11,12 @@ import click
 from cli.context import Context, pass_context
 from cli.labels import with_kind_titles
 from cli.output import emit_json, json_option, render, table
+from cli.mail import Mailer
 from cli.params import AS_KNOWN_AT, AS_OF
 from domain.values import shanghai_date
-from projections.obligations import LABELS, OVERDUE, UPCOMING
+from projections.obligations import LABELS
+from projections.queries import Moment
+from projections.reminders import body, person_messages, subject_line, unit_reminders
 
 COLUMNS = [
     ("unit", "单位"), ("kind", "报告类别"), ("period", "期间"), ("due_on", "截止日期"), ("status_label", "状态"),
@@ -68,44 +72,110 @@ def overdue(obj: Context, as_of: datetime | None, known_at: datetime | None, as_
 @AS_KNOWN_AT
 @click.option("--within", default=5, show_default=True, type=click.IntRange(0, 366),
               help="Show what falls due in this many days.")
+@click.option("--send", is_flag=True, help="Mail each person their reminders (office; ZS_SMTP, ZS_MAIL_FROM).")
+@click.option("--dry-run", "dry_run", is_flag=True, help="Print what --send would mail, and send nothing.")
 @json_option
 @pass_context
-def remind(obj: Context, as_of: datetime | None, known_at: datetime | None, within: int, as_json: bool) -> None:
+def remind(obj: Context, as_of: datetime | None, known_at: datetime | None, within: int, send: bool, dry_run: bool,
+           as_json: bool) -> None:
     """Per unit, what falls due soon and what is overdue, with the liaison's name and phone.
 
-    The list the office phones through.
+    Also the reports drafted and waiting for the principal's approval, those approved but not
+    sent, and the open 督办 due within the same days or past due. With --send, each person gets
+    one Chinese message by mail: the liaison of reports and 督办, the principal of reports to
+    approve. An item is mailed to a person at most once a Shanghai day, and each mailing is
+    recorded (it shows in `zs audit`). People without an email address (`person update --email`)
+    are listed, not mailed.
 
     \b
     Example:
       zs remind --within 5
+      ZS_SMTP=smtp://127.0.0.1:1025 ZS_MAIL_FROM=zsb@example.gov.cn zs --as 许办公 remind --send
     """
+    if (send or dry_run) and (as_of or known_at):
+        raise click.UsageError("--send and --dry-run mail what stands now: leave out --as-of and --as-known-at")
+    if send and dry_run:
+        raise click.UsageError("give at most one of --send and --dry-run")
     ledger = obj.ledger
-    moment = as_of or ledger.clock()
-    horizon = shanghai_date(moment) + timedelta(days=within)
-    rows = obj.views.obligations(as_of, known_at=known_at, due_by=horizon)
-    phones = {p["name"]: p["phone"] for p in obj.views.people()}
-    result = []
-    for unit in obj.views.units():
-        due_soon = [r for r in rows if r["unit"] == unit["code"] and r["status"] == UPCOMING and r["due_on"] <= horizon]
-        late = [r for r in rows if r["unit"] == unit["code"] and r["status"] == OVERDUE]
-        if not due_soon and not late:
-            continue
-        liaison = unit["liaison"]
-        result.append({"unit": unit["code"], "name": unit["name"], "liaison": liaison, "phone": phones.get(liaison),
-                       "due_soon": [_item(r) for r in due_soon], "overdue": [_item(r) for r in late]})
-    if as_json:
-        emit_json(result)
+    entries = unit_reminders(obj.views, Moment(as_of, known_at), within)
+    if send or dry_run:
+        _mail(obj, entries, send, as_json)
         return
-    if not result:
-        click.echo(f"（{within} 天内无到期、无逾期）")
-    for entry in result:
+    if as_json:
+        emit_json(entries)
+        return
+    if not entries:
+        click.echo(f"（{within} 天内无到期、无逾期、无待办）")
+    for entry in entries:
         click.echo(f"{entry['name']}（{entry['unit']}） 联络员：{entry['liaison'] or '未指定'} "
-                   f"电话：{entry['phone'] or '未登记'}")
-        items = [i | {"state": "逾期" if i in entry["overdue"] else "即将到期"} for i in entry["overdue"] + entry["due_soon"]]
-        click.echo(table(with_kind_titles(ledger, items), [("state", "提醒"), ("kind", "报告类别"), ("period", "期间"), ("due_on", "截止日期"),
-                                 ("days_overdue", "逾期天数")]))
+                   f"电话：{entry['phone'] or '未登记'}  主要负责人：{entry['principal'] or '未指定'}")
+        items = ([i | {"state": "逾期"} for i in entry["overdue"]] + [i | {"state": "即将到期"} for i in entry["due_soon"]]
+                 + [i | {"state": "待审定"} for i in entry["awaiting_approval"]]
+                 + [i | {"state": "已审定待报送"} for i in entry["approved_not_sent"]])
+        if items:
+            click.echo(table(with_kind_titles(ledger, items), [("state", "提醒"), ("kind", "报告类别"), ("period", "期间"),
+                                                                ("due_on", "截止日期"), ("days_overdue", "逾期天数")]))
+        if entry["supervisions"]:
+            click.echo(table([s | {"state": "督办已逾期" if s["past_due"] else "督办即将到期"} for s in entry["supervisions"]],
+                             [("state", "提醒"), ("id", "督办编号"), ("subject", "督办事项"), ("due_on", "限办日期")]))
         click.echo("")
 
 
-def _item(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in ("kind", "period", "due_on", "days_overdue", "report_id")}
+def _mail(obj: Context, entries: list[dict[str, Any]], send: bool, as_json: bool) -> None:
+    """One message per person with their items not yet mailed today; each mailing recorded after it went."""
+    ledger = obj.ledger
+    actor = obj.require_actor() if send else None
+    if actor:
+        ledger.check_may_remind(actor)
+    mailer = Mailer.from_env() if send else None
+    calendar = ledger.calendar()
+    messages = person_messages(entries, {kind: calendar.rule(kind).title for kind in calendar.kinds()})
+    people = {p["name"]: p for p in obj.views.people()}
+    day = shanghai_date(ledger.clock())
+    results, failed = [], 0
+    for name in sorted(messages):
+        person = people.get(name, {})
+        already = set(ledger.reminded(name, day))
+        lines = [line for line in messages[name] if line.key not in already]
+        to = person.get("email")
+        outcome = {"person": name, "to": to, "items": [line.key for line in lines],
+                   "already_reminded": sorted(already & {line.key for line in messages[name]})}
+        if not lines:
+            outcome["status"] = "already_reminded"
+        elif not to:
+            outcome["status"] = "no_email"
+        elif mailer is None:
+            outcome |= {"status": "would_send", "subject": subject_line(day), "body": body(name, day, lines)}
+        else:
+            try:
+                mailer.send(name, to, subject_line(day), body(name, day, lines))
+            except (OSError, smtplib.SMTPException) as error:
+                outcome |= {"status": "failed", "error": str(error) or type(error).__name__}
+                failed += 1
+            else:
+                ledger.record_reminder(actor or "", name, person.get("unit"), to, subject_line(day),
+                                       tuple(line.key for line in lines))
+                outcome["status"] = "sent"
+        results.append(outcome)
+    if as_json:
+        emit_json(results)
+    else:
+        _print_mailing(results)
+    if failed:
+        raise click.ClickException(f"{failed} message(s) could not be sent; nothing was recorded for them, "
+                                   "run again to retry")
+
+
+STATUS = {"sent": "已发送", "would_send": "将发送", "already_reminded": "今日已提醒", "no_email": "未登记邮箱，未发送",
+          "failed": "发送失败"}
+
+
+def _print_mailing(results: list[dict[str, Any]]) -> None:
+    if not results:
+        click.echo("（无需提醒）")
+    for r in results:
+        click.echo(f"{r['person']} <{r['to'] or '-'}>：{STATUS[r['status']]}，{len(r['items'])} 项"
+                   + (f"（{r['error']}）" if r["status"] == "failed" else ""))
+        if r["status"] == "would_send":
+            click.echo(f"  主题：{r['subject']}")
+            click.echo("\n".join("  " + line for line in r["body"].splitlines()))

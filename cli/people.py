@@ -9,11 +9,26 @@ import click
 from cli.context import Context, pass_context
 from cli.output import json_option, labelled, render
 from cli.params import CodeType
+from domain.errors import InvalidValue
+from domain.person import check_email
 from domain.values import Role
 
 PERSON_COLUMNS = [("name", "姓名"), ("role", "角色"), ("unit", "单位"), ("phone", "联系电话"),
-                  ("title", "职务"), ("active", "在册")]
+                  ("title", "职务"), ("email", "电子邮箱"), ("active", "在册")]
 ROLE = CodeType(Role, "role")
+
+
+class EmailType(click.ParamType):
+    name = "email"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str | None:
+        try:
+            return check_email(str(value))
+        except InvalidValue as error:
+            self.fail(str(error), param, ctx)
+
+
+EMAIL = EmailType()
 
 
 @click.group()
@@ -27,15 +42,18 @@ def person() -> None:
 @click.option("--unit", help="The person's unit code (none for admin or office outside a unit).")
 @click.option("--phone", help="Contact phone.")
 @click.option("--title", help="职务, e.g. 处长, 科员.")
+@click.option("--email", type=EMAIL, help="Where `zs remind --send` mails this person's reminders.")
 @pass_context
-def add(obj: Context, name: str, role: Role, unit: str | None, phone: str | None, title: str | None) -> None:
+def add(obj: Context, name: str, role: Role, unit: str | None, phone: str | None, title: str | None,
+        email: str | None) -> None:
     """Register a person (admin). A principal, leader or liaison becomes the unit's current one.
 
     \b
     Example:
-      zs --as 张管理 person add 王芳 --role liaison --unit HW --phone 13800000000 --title 科员
+      zs --as 张管理 person add 王芳 --role liaison --unit HW --phone 13800000000 --title 科员 \
+         --email wangfang@example.gov.cn
     """
-    obj.ledger.add_person(obj.require_actor(), name, role, unit, phone, title)
+    obj.ledger.add_person(obj.require_actor(), name, role, unit, phone, title, email)
     click.echo(f"已登记 {name.strip()}（{role.label}）")
 
 
@@ -45,16 +63,18 @@ def add(obj: Context, name: str, role: Role, unit: str | None, phone: str | None
 @click.option("--unit", help="Move to this unit.")
 @click.option("--phone", help="A new phone.")
 @click.option("--title", help="A new 职务.")
+@click.option("--email", type=EMAIL, help="A new email address (for reminders by mail).")
 @pass_context
 def update(obj: Context, name: str, role: Role | None, unit: str | None, phone: str | None,
-           title: str | None) -> None:
-    """Change a person's role, unit, phone or title (admin); officers' terms follow.
+           title: str | None, email: str | None) -> None:
+    """Change a person's role, unit, phone, title or email (admin); officers' terms follow.
 
     \b
     Example:
       zs --as 张管理 person update 王芳 --unit GY
+      zs --as 张管理 person update 王芳 --email wangfang@example.gov.cn
     """
-    obj.ledger.update_person(obj.require_actor(), name, role, unit, phone, title)
+    obj.ledger.update_person(obj.require_actor(), name, role, unit, phone, title, email)
     click.echo(f"已更新 {name.strip()}")
 
 

@@ -13,6 +13,7 @@ from cli.labels import with_detail_labels
 from cli.output import event_labels, json_option, labelled, render, render_record
 from cli.params import AS_KNOWN_AT, AS_OF, DATE, WAN, CodeType
 from domain.errors import InvalidValue
+from domain.lamps import Colour
 from domain.values import Level, Library, ProjectStatus, Rating, Sector, Stage
 from projections.queries import Moment
 from projections.records import history_records
@@ -22,11 +23,12 @@ PROJECT_COLUMNS = [
     ("library", "库别"), ("stage", "当前环节"), ("status", "状态"), ("investor", "投资方"),
     ("investment_wan", "计划总投资（万元）"), ("responsible_person", "责任人"),
     ("responsible_department", "责任部门"), ("liaison", "联络员"), ("open_problems", "未销号问题"),
-    ("updated_at", "更新时间"),
+    ("updated_at", "更新时间"), ("lamp", "预警"),
 ]
 LIST_COLUMNS = [c for c in PROJECT_COLUMNS if c[0] not in ("responsible_department", "liaison", "updated_at")]
 HISTORY_COLUMNS = [("recorded_at", "记录时间"), ("actor", "操作人"), ("event", "事件"), ("details", "内容")]
-PROJECT_CODES = {"sector": Sector, "level": Level, "library": Library, "stage": Stage, "status": ProjectStatus}
+PROJECT_CODES = {"sector": Sector, "level": Level, "library": Library, "stage": Stage, "status": ProjectStatus,
+                 "lamp": Colour}
 STAGE = CodeType(Stage, "stage")
 SECTOR = CodeType(Sector, "sector")
 LEVEL = CodeType(Level, "level")
@@ -34,7 +36,7 @@ LEVEL = CodeType(Level, "level")
 
 @click.group()
 def project() -> None:
-    """Projects (项目): register, update, advance, note, suspend, promote, evaluate, show, list."""
+    """Projects (项目): register, update, advance, plan, note, suspend, promote, evaluate, show, list."""
 
 
 @project.command("add")
@@ -100,6 +102,22 @@ def advance(obj: Context, number: str, to: Stage, on: date | None, note: str | N
     """
     obj.ledger.advance_project(obj.require_actor(), number, to, on, note)
     click.echo(f"{number.strip()} → {to.label}（{to.value}）")
+
+
+@project.command("plan")
+@click.argument("number")
+@click.option("--stage", required=True, type=STAGE, help="A later stage than the project's present one.")
+@click.option("--by", "by", required=True, type=DATE, help="The date it should be reached by (Shanghai).")
+@pass_context
+def plan(obj: Context, number: str, stage: Stage, by: date) -> None:
+    """Plan the date by which a project reaches a later stage (unit or office); past it, its lamp is red.
+
+    \b
+    Example:
+      zs --as 王芳 project plan HW-2021-001 --stage started --by 2022-03-31
+    """
+    obj.ledger.plan_project(obj.require_actor(), number, stage, by)
+    click.echo(f"{number.strip()} 计划于 {by} 前{stage.label}（{stage.value}）")
 
 
 @project.command("correct")

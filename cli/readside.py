@@ -29,6 +29,7 @@ PROGRESS_COLUMNS = [
     ("landed_investment_wan", "落地投资（万元）"), ("terminated", "终止"), ("problems_open", "未销号问题"),
     ("problems_answered", "待销号"), ("problems_past_due", "超期问题"), ("reports_owed", "应报"),
     ("reports_on_time", "按时"), ("reports_late", "迟报"), ("reports_overdue", "逾期未报"), ("reports_upcoming", "未到期"),
+    ("lamps_red", "红灯"), ("lamps_yellow", "黄灯"), ("lamps_green", "绿灯"),
 ]
 
 
@@ -79,7 +80,8 @@ def progress(obj: Context, unit: str | None, as_of: datetime | None, known_at: d
         emit_json(rows)
         return
     stages = [(s.value, s.label) for s in Stage]
-    render([r | r["projects_by_stage"] for r in rows], PROGRESS_COLUMNS[:1] + stages + PROGRESS_COLUMNS[1:], False)
+    flat = [r | r["projects_by_stage"] | {f"lamps_{c}": n for c, n in r["lamps"].items()} for r in rows]
+    render(flat, PROGRESS_COLUMNS[:1] + stages + PROGRESS_COLUMNS[1:], False)
 
 
 @click.command()

@@ -23,6 +23,7 @@ ROWS = [
     ("services_amount_wan", "服务涉及金额（万元）"), ("reports_owed", "应报报告（份）"), ("reports_on_time", "按时报送"),
     ("reports_late", "迟报"), ("reports_missing", "逾期未报"),
     ("reports_upcoming", "未到期"),
+    ("lamps.red", "期末红灯（个）"), ("lamps.yellow", "期末黄灯（个）"), ("lamps.green", "期末绿灯（个）"),
 ]
 
 

@@ -28,6 +28,7 @@ from domain.permissions import UNIT_ROLES, Action, check
 from domain.person import Person, check_an_admin_remains
 from domain.policy import Calendar, default_policy, parse_policy
 from domain.problem import Problem
+from domain.reminder import Reminder
 from domain.project import Project
 from domain.report import Attachment, Report, ReportingPolicy
 from domain.signing import LogKey
@@ -141,19 +142,19 @@ class Ledger(Application[UUID]):
         self._save(unit)
 
     def add_person(self, actor: str, name: str, role: Role, unit: str | None = None,
-                   phone: str | None = None, title: str | None = None) -> None:
+                   phone: str | None = None, title: str | None = None, email: str | None = None) -> None:
         stamp = self._authorise(actor, Action.SET_UP)
         name = _name(name)
         self._refuse_existing(Person, name, f"a person named {name} is already registered; names are unique")
         self._refuse_look_alike(name)
         home = self._enrolled_unit(unit) if unit else None
-        person = Person.register(stamp, name, role, home.code if home else None, phone, title)
+        person = Person.register(stamp, name, role, home.code if home else None, phone, title, email)
         if home and role.is_unit_officer:
             home.appoint(stamp, role, name)
         self._save(person, *([home] if home else []))
 
     def update_person(self, actor: str, name: str, role: Role | None = None, unit: str | None = None,
-                      phone: str | None = None, title: str | None = None) -> None:
+                      phone: str | None = None, title: str | None = None, email: str | None = None) -> None:
         stamp = self._authorise(actor, Action.SET_UP)
         person = self.person(name)
         before = (person.role, person.unit)
@@ -161,7 +162,7 @@ class Ledger(Application[UUID]):
             check_an_admin_remains(person, self._active_admins())
         if unit is not None:
             unit = self._enrolled_unit(unit).code
-        person.update(stamp, role=role, unit=unit, phone=phone, title=title)
+        person.update(stamp, role=role, unit=unit, phone=phone, title=title, email=email)
         self._save(person, *self._move_posts(stamp, name, before, (person.role, person.unit)))
 
     def remove_person(self, actor: str, name: str, reason: str) -> None:
@@ -226,6 +227,9 @@ class Ledger(Application[UUID]):
         project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
         project.note(stamp, text=text, on=on)
         self._save(project)
+
+    def plan_project(self, actor: str, number: str, stage: Stage, by: date) -> None:
+        self._change_project(actor, number, Action.PROJECT_WORK, "plan", stage=stage, by=by)
 
     def suspend_project(self, actor: str, number: str, reason: str) -> None:
         project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
@@ -631,6 +635,32 @@ class Ledger(Application[UUID]):
         supervision = self.supervision(supervision_id)
         supervision.reopen(self._authorise(actor, Action.SUPERVISE), reason)
         self._save(supervision)
+
+    # -- reminders by mail ------------------------------------------------------------------------
+
+    def check_may_remind(self, actor: str) -> None:
+        """Before any mail goes: only the office sends reminders."""
+        self._authorise(actor, Action.REMIND)
+
+    def reminded(self, person: str, day: date) -> tuple[str, ...]:
+        """The items already mailed to a person on a Shanghai day."""
+        try:
+            reminder = self.repository.get(Reminder.id_for(Reminder.key(person, day)))
+        except AggregateNotFoundError:
+            return ()
+        return tuple(reminder.items)
+
+    def record_reminder(self, actor: str, person: str, unit: str | None, to: str, subject: str,
+                        items: tuple[str, ...]) -> None:
+        """A reminder was mailed (office): recorded once it went, so each item goes once a day."""
+        stamp = self._authorise(actor, Action.REMIND)
+        day = shanghai_date(stamp.effective_at)
+        try:
+            reminder = self.repository.get(Reminder.id_for(Reminder.key(person, day)))
+        except AggregateNotFoundError:
+            reminder = Reminder.start(stamp, person, unit, day)
+        reminder.mailed(stamp, to, subject, items)
+        self._save(reminder)
 
     def supervision(self, supervision_id: str) -> Supervision:
         return self._get(Supervision, supervision_id.strip().upper(),

@@ -39,6 +39,7 @@ class Action(Enum):
         "only the office may accept or return reports and backfill paper history",
     )
     SUPERVISE = Rule(frozenset({Role.OFFICE}), frozenset(), "only the office may open, close or reopen a 督办")
+    REMIND = Rule(frozenset({Role.OFFICE}), frozenset(), "only the office may send reminders by mail")
     ANSWER_SUPERVISION = Rule(
         frozenset(), REPORTING_ROLES, "only the unit's principal, leader or liaison may answer its 督办",
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, ClassVar
 
 from domain.base import Aggregate, Stamp
-from domain.errors import RuleViolated
+from domain.errors import InvalidValue, RuleViolated
 from domain.values import Role
 
 
@@ -13,11 +14,15 @@ class Person(Aggregate):
     KIND = "person"
 
     class Registered(Aggregate.Created):
+        """v2 added `email` (for reminders by mail); a v1 person had none."""
+
+        class_version: ClassVar[int] = 2
         name: str
         role: Role
         unit: str | None
         phone: str | None
         title: str | None
+        email: str | None
 
         def apply(self, person: Person) -> None:
             person.name = self.name
@@ -25,19 +30,33 @@ class Person(Aggregate):
             person.unit = self.unit
             person.phone = self.phone
             person.title = self.title
+            person.email = self.email
             person.active = True
 
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["email"] = None
+
     class Updated(Aggregate.Event):
+        """The person's whole state after the change. v2 added `email`: a v1 update left it unset."""
+
+        class_version: ClassVar[int] = 2
         role: Role
         unit: str | None
         phone: str | None
         title: str | None
+        email: str | None
 
         def apply(self, person: Person) -> None:
             person.role = self.role
             person.unit = self.unit
             person.phone = self.phone
             person.title = self.title
+            person.email = self.email
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["email"] = None
 
     class Removed(Aggregate.Event):
         reason: str
@@ -62,16 +81,18 @@ class Person(Aggregate):
 
     @classmethod
     def register(cls, stamp: Stamp, name: str, role: Role, unit: str | None,
-                 phone: str | None, title: str | None) -> Person:
+                 phone: str | None, title: str | None, email: str | None = None) -> Person:
         check_placement(name, role, unit)
-        return cls._start(name, cls.Registered, stamp, name=name, role=role, unit=unit, phone=phone, title=title)
+        return cls._start(name, cls.Registered, stamp, name=name, role=role, unit=unit, phone=phone, title=title,
+                          email=check_email(email))
 
     def update(self, stamp: Stamp, **changes: Any) -> None:
         self.check_active()
-        after = {"role": self.role, "unit": self.unit, "phone": self.phone, "title": self.title}
-        after.update({k: v for k, v in changes.items() if v is not None})
+        before = {"role": self.role, "unit": self.unit, "phone": self.phone, "title": self.title, "email": self.email}
+        after = before | {k: v for k, v in changes.items() if v is not None}
+        after["email"] = check_email(after["email"])
         check_placement(self.name, after["role"], after["unit"])
-        if after == {"role": self.role, "unit": self.unit, "phone": self.phone, "title": self.title}:
+        if after == before:
             raise RuleViolated(f"nothing to change for {self.name}: give at least one new value")
         self._record(self.Updated, stamp, **after)
 
@@ -102,6 +123,19 @@ def check_an_admin_remains(person: Person, admins: list[Person]) -> None:
     if person.active and person.role is Role.ADMIN and not any(a.name != person.name for a in admins):
         raise RuleViolated(f"{person.name} is the last active admin; appoint another admin first "
                            f"(zs person add NAME --role admin), or nobody could set up units and people again")
+
+
+EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def check_email(email: str | None) -> str | None:
+    """An address a reminder can go to: one plain ASCII address, no display name, at most 254 characters."""
+    if email is None:
+        return None
+    email = email.strip()
+    if len(email) > 254 or not EMAIL.match(email):
+        raise InvalidValue(f"{email!r} is not an email address (like wangfang@example.gov.cn)")
+    return email
 
 
 def check_placement(name: str, role: Role, unit: str | None) -> None:

@@ -100,11 +100,45 @@ class Shift(Immutable):
     kind: str | None = None
 
 
+class LampRules(Immutable):
+    """The three-colour lamps' thresholds (docs/domain.md rule 17); every key has the notice's default."""
+
+    libraries: tuple[str, ...] = ("key",)
+    until_stage: str = "operating"
+    yellow_after_months: int = Field(default=2, ge=1, le=120)
+    red_after_months: int = Field(default=3, ge=1, le=120)
+    due_soon_days: int = Field(default=3, ge=0, le=365)
+    yellow_after_red_days: int = Field(default=30, ge=0, le=3650)
+
+    @field_validator("libraries")
+    @classmethod
+    def _known_libraries(cls, libraries: tuple[str, ...]) -> tuple[str, ...]:
+        for library in libraries:
+            if library not in ("key", "reserve"):
+                raise ValueError(f"a library is key or reserve, not {library!r}")
+        return libraries
+
+    @field_validator("until_stage")
+    @classmethod
+    def _known_stage(cls, stage: str) -> str:
+        stages = ("lead", "negotiating", "signed", "landed", "started", "operating")
+        if stage not in stages:
+            raise ValueError(f"until_stage is one of {', '.join(stages)}, not {stage!r}")
+        return stage
+
+    @model_validator(mode="after")
+    def _yellow_before_red(self) -> LampRules:
+        if self.yellow_after_months >= self.red_after_months:
+            raise ValueError("yellow_after_months must be fewer than red_after_months")
+        return self
+
+
 class Policy(Immutable):
     name: str
     effective_from: date = Field(default=date(2021, 8, 31), description="optional in a file: `--from` sets it")
     reports: tuple[ReportRule, ...] = Field(alias="report", min_length=1)
     shifts: tuple[Shift, ...] = Field(default=(), alias="shift")
+    lamps: LampRules = LampRules()  # a policy stored before lamps were rules gets the defaults
 
     model_config = Immutable.model_config | {"populate_by_name": True}
 
@@ -157,6 +191,10 @@ class Calendar:
     def policy_on(self, day: date) -> Policy:
         in_force = [p for p in self.policies if p.effective_from <= day]
         return in_force[-1] if in_force else self.policies[0]
+
+    def lamps_on(self, day: date) -> LampRules:
+        """The lamp rules in force on a Shanghai day: a later policy never relights the past."""
+        return self.policy_on(day).lamps
 
     def obligations(self, after: date, until: date) -> list[Obligation]:
         """Every obligation due in (after, until], each (kind, period) once, ordered by due day."""
@@ -293,6 +331,14 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int:
     lines = text.splitlines()
     table, index, key = None, None, None
     parts = list(loc)
+    if parts and parts[0] == "lamps":
+        headers = [i for i, line in enumerate(lines) if line.strip() == "[lamps]"]
+        if headers:
+            later = [i for i, line in enumerate(lines) if i > headers[0] and line.strip().startswith("[")]
+            for i in range(headers[0], later[0] if later else len(lines)):
+                if len(parts) > 1 and re.match(rf"^\s*{re.escape(str(parts[1]))}\s*=", lines[i]):
+                    return i + 1
+            return headers[0] + 1
     if parts and parts[0] in ("report", "shift"):
         table = parts[0]
         index = parts[1] if len(parts) > 1 and isinstance(parts[1], int) else None
@@ -333,10 +379,15 @@ def _dump(policy: Policy) -> str:
         lines += ["", "[[shift]]"]
         for key, value in shift.model_dump(exclude_none=True).items():
             lines.append(f"{key} = {_toml_value(value)}")
+    lines += ["", "[lamps]"]
+    for key, value in policy.lamps.model_dump().items():
+        lines.append(f"{key} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, int):

@@ -60,6 +60,7 @@ class Project(Aggregate):
             project.services = ()
             project.problems = ()
             project.evaluations = ()
+            project.plans = {}
 
     class Updated(Aggregate.Event):
         name: str | None = None
@@ -164,6 +165,15 @@ class Project(Aggregate):
                 for s in project.services
             )
 
+    class Planned(Aggregate.Event):
+        """The date by which the project should reach a later stage; a red lamp once it is past."""
+
+        stage: Stage
+        by: date
+
+        def apply(self, project: Project) -> None:
+            project.plans = {**project.plans, self.stage: self.by}
+
     class ProblemRegistered(Aggregate.Event):
         problem_id: str
         title: str
@@ -217,6 +227,20 @@ class Project(Aggregate):
         if not text.strip():
             raise RuleViolated("a progress note needs text (give --text)")
         self._record(self.ProgressNoted, stamp, on=self._check_business_date(stamp, on), text=text.strip())
+
+    def plan(self, stamp: Stamp, stage: Stage, by: date) -> None:
+        """Plan when the project reaches a later stage (docs/domain.md rule 17: past it, the lamp is red)."""
+        self.check_active()
+        if stage.rank <= self.stage.rank:
+            raise RuleViolated(f"project {self.number} is already at {self.stage.value}; "
+                               f"plan a later stage than that")
+        today = shanghai_date(stamp.effective_at)
+        if by < today:
+            raise RuleViolated(f"the planned date {by} is already past (today is {today} in Shanghai); "
+                               "a plan looks ahead")
+        if self.plans.get(stage) == by:
+            raise RuleViolated(f"project {self.number} is already planned to reach {stage.value} by {by}")
+        self._record(self.Planned, stamp, stage=stage, by=by)
 
     def suspend(self, stamp: Stamp, reason: str) -> None:
         self.check_active()

@@ -20,13 +20,14 @@ from projections.obligations import (
     LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Schedule, Sending, counted_sql, obligations_at, status_counts,
     status_of,
 )
+from projections.lamps import lamp_counts_at, lamps_at, project_colour
 from projections.runner import Progress, Runner
 from projections.supervision_view import supervision_rows
 from projections.views import all_views
 
 PROJECT_KEYS = ("number", "name", "unit", "sector", "level", "library", "stage", "status", "investor",
                 "investment_wan", "responsible_person", "responsible_department", "liaison", "open_problems",
-                "updated_at")
+                "updated_at", "lamp")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ SOURCES = {  # a view's current table and its history table
     "problems": ("zs_problems", "zs_problem_versions"),
     "units": ("zs_units", "zs_unit_versions"),
     "reports": ("zs_reports", "zs_report_versions"),
+    "supervisions": ("zs_supervisions", "zs_supervision_versions"),
+    "lamps": ("zs_lamp_projects", "zs_lamp_project_versions"),
 }
 
 
@@ -84,7 +87,12 @@ class Views:
             open_counts = self._open_problems(at, unit)
             for row in rows:
                 row["open_problems"] = open_counts.get(row["number"], 0)
-        return [_project(row) for row in rows]
+        lit = self._project_lamps(at, unit)
+        return [_project(row | {"lamp": lit.get(row["number"])}) for row in rows]
+
+    def _project_lamps(self, at: Moment, unit: str | None = None) -> dict[str, str]:
+        """Each lit project's lamp colour at the moment (docs/domain.md rule 17)."""
+        return {r["subject"]: r["colour"] for r in lamps_at(self, at, unit, "project")}
 
     def project(self, number: str, at: Moment = NOW) -> dict[str, Any]:
         number = number.strip()
@@ -100,7 +108,7 @@ class Views:
             exists = self.db.fetchone("SELECT 1 AS found FROM zs_board WHERE number = ?", (number,))
             raise NotFound(f"project {number} was not yet registered at that moment" if exists
                            else f"no project numbered {number!r}")
-        return _project(row)
+        return _project(row | {"lamp": project_colour(self, at, number)})
 
     def _open_problems(self, at: Moment, unit: str | None = None, project: str | None = None) -> dict[str, int]:
         if project:
@@ -168,7 +176,16 @@ class Views:
 
     def progress(self, moment: datetime | None = None, unit: str | None = None,
                  known_at: datetime | None = None) -> list[dict[str, Any]]:
-        """月有报告，季有统计，年有成效: per unit, projects by stage, problems and reports at T (default now)."""
+        """月有报告，季有统计，年有成效: per unit, projects by stage, problems and reports at T (default now),
+        and how many lamps of each colour are lit (`lamps: {red, yellow, green}`)."""
+        rows = self._progress(moment, unit, known_at)
+        counts = lamp_counts_at(self, Moment(moment, known_at), unit)
+        for row in rows:
+            row["lamps"] = counts.get(row["unit"], {"red": 0, "yellow": 0, "green": 0})
+        return rows
+
+    def _progress(self, moment: datetime | None = None, unit: str | None = None,
+                  known_at: datetime | None = None) -> list[dict[str, Any]]:
         if moment is None and known_at is None:
             return self._progress_now(unit)
         at, when = Moment(moment, known_at), moment or self.ledger.clock()
@@ -242,6 +259,7 @@ class Views:
     def people(self) -> list[dict[str, Any]]:
         rows = self.db.fetchall("SELECT * FROM zs_people ORDER BY name")
         return [{"name": r["name"], "role": r["role"], "unit": r["unit"], "phone": r["phone"], "title": r["title"],
+                 "email": r["email"],
                  "active": bool(r["active"])} for r in rows]
 
     def problems(self, **filters: Any) -> list[dict[str, Any]]:
@@ -275,6 +293,11 @@ class Views:
                      supervision_id: str | None = None) -> list[dict[str, Any]]:
         today = shanghai_date(self.ledger.clock())
         return supervision_rows(self.db, today, unit=unit, status=status, supervision_id=supervision_id)
+
+    def lamps(self, at: Moment = NOW, unit: str | None = None, kind: str | None = None,
+              colour: str | None = None) -> list[dict[str, Any]]:
+        """The lamps at T as known at K (docs/domain.md rule 17), worst first; see projections/lamps.py."""
+        return lamps_at(self, at, unit, kind, colour)
 
     def reports(self, **filters: Any) -> list[dict[str, Any]]:
         where, params = _where(filters)

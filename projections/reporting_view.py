@@ -16,7 +16,7 @@ from projections.tables import HistoryTable, StateTable, Tally
 
 UNIT_COLUMNS = ("id", "code", "name", "kind", "sectors", "department", "enrolled_on", "withdrawn_on", "principal",
                 "leader", "liaison")
-PERSON_COLUMNS = ("id", "name", "role", "unit", "phone", "title", "active")
+PERSON_COLUMNS = ("id", "name", "role", "unit", "phone", "title", "email", "active")
 REPORT_COLUMNS = (
     "id", "report_id", "unit", "kind", "period", "due_on", "status", "revision", "drafted_by", "approved_by",
     "approved_at", "sent_by", "sent_at", "last_sent_at", "sealed", "reviewed_by", "reviewed_at", "return_reason",
@@ -61,9 +61,9 @@ UNIT_HANDLERS: dict[str, Handler] = {
     "OfficerLeft": _officer_left,
 }
 PERSON_HANDLERS: dict[str, Handler] = {
-    "Registered": lambda p, r: p.update({k: r.state[k] for k in ("name", "role", "unit", "phone", "title")},
+    "Registered": lambda p, r: p.update({k: r.state[k] for k in ("name", "role", "unit", "phone", "title", "email")},
                                         active=1),
-    "Updated": lambda p, r: p.update({k: r.state[k] for k in ("role", "unit", "phone", "title")}),
+    "Updated": lambda p, r: p.update({k: r.state[k] for k in ("role", "unit", "phone", "title", "email")}),
     "Removed": lambda p, r: p.update(active=0),
     # Access events (the Ledger's passwords, tokens and logins) change nothing the views show; the audit trail lists them.
     "PasswordSet": lambda p, r: None,

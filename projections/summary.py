@@ -22,7 +22,10 @@ from domain.period import Period
 from domain.policy import Calendar, Policy, default_policy
 from domain.values import Stage, end_of_day, shanghai_date
 from projections.db import Db, ts
+from domain.lamps import COLOURS
+from projections.lamps import lamp_counts_at
 from projections.obligations import Enrolment, obligations_at
+from projections.queries import Moment, Views
 from projections.runner import Record, decode
 
 ZERO = Decimal("0.00")
@@ -92,11 +95,18 @@ def summarize(ledger: Ledger, period: Period, unit: str | None = None, known_at:
             replay.ids[o["unit"]][REPORTS[o["status"]]].append(f"{o['unit']}/{o['kind']}/{o['period']}")
     _file_by_unit(replay)
     codes = sorted(u["code"] for u in replay.names.values()) if unit is None else [unit]
-    rows = [_unit_row(replay, code) for code in codes]
+    lamps = _lamps(ledger, as_of, known_moment, unit)
+    rows = [_unit_row(replay, code) | {"lamps": lamps.get(code, dict.fromkeys(COLOURS, 0))} for code in codes]
     return {"period": str(period), "from": period.first_day, "to": period.last_day,
             "known_at": datetime.fromisoformat(ts(known_moment)), "as_of": datetime.fromisoformat(ts(as_of)),
             "complete": end_moment <= known_moment, "log_position": replay.position, "units": rows,
-            "total": _total([_unit_row(replay, "")] + rows)}  # from zero, even with no unit
+            "total": _total([_unit_row(replay, "") | {"lamps": dict.fromkeys(COLOURS, 0)}] + rows)}  # from zero
+
+
+def _lamps(ledger: Ledger, as_of: datetime, known_at: datetime, unit: str | None) -> dict[str, dict[str, int]]:
+    """The lamps lit at T (the period's end, or K if earlier) as known at K, per unit: read from the
+    views, which answer for any moment (docs/domain.md rule 17), not replayed."""
+    return lamp_counts_at(Views(ledger), Moment(as_of, known_at), unit)
 
 
 def _replay(ledger: Ledger, period: Period, as_of: datetime, known: str, log_position: int | None) -> Replay:

@@ -8,12 +8,16 @@ from typing import Any
 
 from projections.db import Cursor, from_ts
 from projections.runner import Record, View
-from projections.tables import StateTable
+from projections.tables import HistoryTable, StateTable
 
 COLUMNS = ("id", "supervision_id", "subject_kind", "subject", "unit", "due_on", "status", "note", "opened_by",
            "opened_at", "answer", "answered_by", "answered_at", "closed_by", "closed_at", "reopen_reason", "version")
 SUPERVISIONS = StateTable("zs_supervisions", COLUMNS, ints=("version",),
                           indexes=[("supervision_id",), ("unit", "status")])
+# What a lamp reads of a 督办 at any moment (docs/domain.md rule 17).
+SUPERVISION_VERSIONS = HistoryTable("zs_supervision_versions", ("id", "supervision_id", "subject", "unit", "due_on",
+                                                                "status", "opened_at", "answered_at"),
+                                    indexes=[("unit",)])
 
 
 def _opened(row: dict[str, Any], r: Record) -> None:
@@ -34,20 +38,23 @@ HANDLERS = {
 
 class SupervisionView(View):
     name = "supervision"
-    tables = ("zs_supervisions",)
-    tables_sql = SUPERVISIONS.tables_sql()
-    indexes_sql = SUPERVISIONS.indexes_sql()
+    tables = ("zs_supervisions", "zs_supervision_versions")
+    tables_sql = SUPERVISIONS.tables_sql() + SUPERVISION_VERSIONS.tables_sql()
+    indexes_sql = SUPERVISIONS.indexes_sql() + SUPERVISION_VERSIONS.indexes_sql()
 
     def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
         mine = [r for r in records if r.kind == "Supervision"]
         if not mine:
             return
         rows = SUPERVISIONS.load(cursor, [r.aggregate_id for r in mine])
+        versions = []
         for r in mine:
             row = rows.get(r.aggregate_id) or rows.setdefault(r.aggregate_id, SUPERVISIONS.blank(r.aggregate_id))
             HANDLERS[r.event](row, r)
             row["version"] = r.version
+            versions.append(SUPERVISION_VERSIONS.version(row, r))
         SUPERVISIONS.upsert(cursor, rows.values())
+        SUPERVISION_VERSIONS.insert(cursor, versions)
 
 
 def supervision_rows(db: Any, today: date, unit: str | None = None, status: str | None = None,

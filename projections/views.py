@@ -6,13 +6,14 @@ from typing import Any
 
 from projections.audit import AuditView
 from projections.board import BoardView
+from projections.lamp_view import LampView
 from projections.reporting_view import ReportingView
 from projections.runner import Runner
 from projections.supervision_view import SupervisionView
 
 
 def all_views() -> list[Any]:
-    return [BoardView(), ReportingView(), AuditView(), SupervisionView()]
+    return [BoardView(), ReportingView(), AuditView(), SupervisionView(), LampView()]
 
 
 def runner_for(ledger: Any) -> Runner:

@@ -14,13 +14,13 @@ ADMIN, OFFICE, LIAISON, GY_LIAISON = "管理员", "许办公", "孙联络", "周
 
 PROJECT_KEYS = {
     "number", "name", "unit", "sector", "level", "library", "stage", "status", "investor", "investment_wan",
-    "responsible_person", "responsible_department", "liaison", "open_problems", "updated_at",
+    "responsible_person", "responsible_department", "liaison", "open_problems", "updated_at", "lamp",
 }
 HISTORY_KEYS = {"recorded_at", "actor", "event", "details"}
 UNIT_KEYS = {"code", "name", "kind", "sectors", "department", "enrolled_on", "withdrawn_on", "principal",
              "leader", "liaison"}
 PROBLEM_KEYS = {"id", "project", "unit", "title", "category", "status", "raised_at", "due_on", "closed_at"}
-PERSON_KEYS = {"name", "role", "unit", "phone", "title", "active"}
+PERSON_KEYS = {"name", "role", "unit", "phone", "title", "email", "active"}
 
 
 def read(zs, *args: str) -> Any:
@@ -50,7 +50,7 @@ def test_init_creates_the_ledger_and_registers_its_first_admin(zs):
 
     assert "张管理" in result.stdout
     assert read(zs, "person", "list") == [
-        {"name": "张管理", "role": "admin", "unit": None, "phone": None, "title": "管理员", "active": True}
+        {"name": "张管理", "role": "admin", "unit": None, "phone": None, "title": "管理员", "email": None, "active": True}
     ]
 
 
@@ -140,7 +140,8 @@ def test_person_list_json_has_exactly_the_contract_keys(commission_cli):
     assert all(set(p) == PERSON_KEYS for p in people)
     assert set(by(people, "name")) == {ADMIN, OFFICE, "赵处长", "钱副处", LIAISON, GY_LIAISON}
     assert by(people, "name")[LIAISON] == {
-        "name": LIAISON, "role": "liaison", "unit": "HW", "phone": "13800000103", "title": "科员", "active": True,
+        "name": LIAISON, "role": "liaison", "unit": "HW", "phone": "13800000103", "title": "科员", "email": None,
+        "active": True,
     }
     assert by(people, "name")[OFFICE]["unit"] is None
 
@@ -157,7 +158,8 @@ def test_person_add_registers_staff_in_a_unit(commission_cli):
     commission_cli("person", "add", "李科员", "--role", "staff", "--unit", "HW", "--title", "科员", actor=ADMIN)
 
     assert by(read(commission_cli, "person", "list"), "name")["李科员"] == {
-        "name": "李科员", "role": "staff", "unit": "HW", "phone": None, "title": "科员", "active": True,
+        "name": "李科员", "role": "staff", "unit": "HW", "phone": None, "title": "科员", "email": None,
+        "active": True,
     }
 
 
@@ -209,7 +211,7 @@ def test_project_show_json_has_exactly_the_contract_keys_and_types(commission_cl
         "library": "reserve", "stage": "lead", "status": "active", "investor": "天津某环境服务有限公司",
         "investment_wan": "12000.00", "responsible_person": "钱副处",
         "responsible_department": "环境卫生管理处综合科", "liaison": LIAISON, "open_problems": 0,
-        "updated_at": "2021-09-01T02:00:00+00:00",
+        "updated_at": "2021-09-01T02:00:00+00:00", "lamp": None,  # a reserve project has no lamp
     }
     utc(shown["updated_at"])
 

@@ -21,11 +21,11 @@ P, G = "HW-2021-001", "GY-2021-001"
 AUGUST = "HW/project_status/2021-08"
 PROJECT_KEYS = {"number", "name", "unit", "sector", "level", "library", "stage", "status", "investor",
                 "investment_wan", "responsible_person", "responsible_department", "liaison", "open_problems",
-                "updated_at"}
+                "updated_at", "lamp"}
 PROGRESS_KEYS = ["unit", "projects_by_stage", "terminated", "key_projects", "landed_or_beyond",
                  "landed_investment_wan", "problems_raised", "problems_open", "problems_answered", "problems_closed",
                  "problems_past_due", "reports_owed", "reports_on_time", "reports_late", "reports_overdue",
-                 "reports_upcoming"]
+                 "reports_upcoming", "lamps"]
 AUDIT_KEYS = ["recorded_at", "effective_at", "actor", "actor_role", "os_user", "host", "unit", "action", "subject",
               "details"]
 AUDIT_CSV = AUDIT_KEYS[:8] + ["操作"] + AUDIT_KEYS[8:]
@@ -291,7 +291,7 @@ def test_audit_csv_starts_with_a_bom_and_a_header_and_has_a_row_per_event(activi
 def test_views_status_json_shows_each_view_at_the_logs_position(activity, event_count):
     rows = read(activity, "views", "status")
     head = event_count()
-    assert {r["view"] for r in rows} == {"board", "reporting", "audit", "supervision"}
+    assert {r["view"] for r in rows} == {"board", "reporting", "audit", "supervision", "lamps"}
     assert all(r == {"view": r["view"], "position": head, "log": head, "behind": 0} for r in rows)
 
 

@@ -183,7 +183,7 @@ def test_the_people_list_matches_the_person_aggregates(busy_ledger):
     assert [p["name"] for p in listed] == [p.name for p in people]
     for row, p in zip(listed, people):
         assert row == {"name": p.name, "role": p.role.value, "unit": p.unit, "phone": p.phone, "title": p.title,
-                       "active": p.active}
+                       "email": p.email, "active": p.active}
     assert not next(p for p in listed if p["name"] == "钱副处")["active"]
 
 

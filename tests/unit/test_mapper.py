@@ -64,6 +64,7 @@ def project_history() -> list[Any]:
     project.correct_stage(stamp(3), Stage.SIGNED, date(2021, 8, 25), "合同已签，补录")
     project.note(stamp(4), "完成选址踏勘", date(2021, 8, 30))
     project.promote(stamp(5), "市级重点")
+    project.plan(stamp(5), Stage.STARTED, date(2021, 12, 31))
     project.evaluate(stamp(6), "2021-Q3", Rating.A, "推进有力")
     project.record_service(stamp(7), ServiceKind.FINANCING, date(2021, 8, 31), "对接银行", Decimal("300.10"))
     project.void_service(stamp(8), "HW-2021-001/S1", "重复录入")
@@ -317,3 +318,19 @@ def test_an_aggregate_replays_from_a_mix_of_old_and_new_events(mapper):
     assert replayed.version == 3
     assert replayed.litres == Decimal("1.50")
     assert replayed.descaled == ("白醋浸泡", "柠檬酸")
+
+
+def test_a_person_stored_before_emails_reads_back_without_one_and_can_be_given_one(mapper):
+    person_id = Person.id_for("孙联络")
+    registered = {**ENVELOPE, "originator_topic": get_topic(Person), "name": "孙联络", "role": "liaison",
+                  "unit": "HW", "phone": "13800000103", "title": "科员"}
+    updated = {**ENVELOPE, "role": "liaison", "unit": "HW", "phone": "13800000104", "title": "主任科员"}
+    person = None
+    for version, (cls, state) in enumerate(((Person.Registered, registered), (Person.Updated, updated)), 1):
+        person = mapper.to_domain_event(stored(cls, version, state, person_id)).mutate(person)
+    assert isinstance(person, Person)
+    assert (person.phone, person.title, person.email) == ("13800000104", "主任科员", None)
+    person.update(stamp(5, "管理员", "admin"), email="sun@example.gov.cn")
+    given = mapper.to_stored_event(person.collect_events()[-1])
+    assert json.loads(given.state)["class_version"] == 2
+    assert mapper.to_domain_event(given).email == "sun@example.gov.cn"

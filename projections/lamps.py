@@ -1,0 +1,134 @@
+"""`zs lamps`: every lamp at T as known at K, read from the views (no replay) and judged by the domain's
+lamp rules (domain/lamps.py) in force on T's Shanghai date (docs/domain.md rule 17)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+from domain.deadlines import Sending, counts, standing
+from domain.lamps import RANK, Lamp, cutoffs, problem_lamp, project_lamp, report_lamp, supervision_lamp
+from domain.values import shanghai_date, start_of_day
+from projections.board import project_key
+from projections.db import from_ts, ts
+from projections.lamp_view import facts
+from projections.obligations import owed_at
+
+KINDS = ("project", "problem", "report", "supervision")
+
+
+def lamps_at(views: Any, at: Any, unit: str | None = None, kind: str | None = None,
+             colour: str | None = None) -> list[dict[str, Any]]:
+    """One row per lit item: kind, subject, unit, colour, rule, since, reason, turns_green; worst first."""
+    when = at.as_of or views.ledger.clock()
+    calendar = views.ledger.calendar(at.as_of, at.known_at)
+    rules = calendar.lamps_on(shanghai_date(when))
+    rows: list[dict[str, Any]] = []
+
+    def add(kind_: str, subject: str, unit_: str, lamp: Lamp | None) -> None:
+        if lamp is not None and (colour is None or lamp.colour == colour):
+            rows.append({"kind": kind_, "subject": subject, "unit": unit_, **lamp.as_dict()})
+
+    if kind in (None, "project"):
+        source, params = views.rows_at("lamps", at, unit)
+        libraries = ", ".join("?" for _ in rules.libraries) or "NULL"
+        for row in views.db.fetchall(f"SELECT * FROM {source} WHERE status = 'active' AND library IN ({libraries})",
+                                     params + tuple(rules.libraries)):
+            add("project", row["number"], row["unit"], project_lamp(facts(row), rules, when))
+    if kind in (None, "problem"):
+        source, params = views.rows_at("problems", at, unit)
+        glowing = ts(start_of_day(shanghai_date(when) - timedelta(days=rules.yellow_after_red_days + 1)))
+        for row in views.db.fetchall(f"SELECT problem_id, unit, due_on, status, raised_at, closed_at FROM {source} "
+                                     "WHERE status <> 'closed' OR closed_at >= ?", params + (glowing,)):
+            due = date.fromisoformat(row["due_on"]) if row["due_on"] else None
+            add("problem", row["problem_id"], row["unit"],
+                problem_lamp(due, row["status"], from_ts(row["raised_at"]), from_ts(row["closed_at"]), rules, when))
+    if kind in (None, "report"):
+        source, params = views.rows_at("reports", at, unit)
+        reports = {report_id: (status, sent) for report_id, status, sent in views.db.values(
+            f"SELECT report_id, status, last_sent_at FROM {source}", params)}  # plain tuples: the hot path
+        today = shanghai_date(when)
+        due_by = today + timedelta(days=rules.due_soon_days)
+        cutoff = today - timedelta(days=rules.yellow_after_red_days)
+        settled = ts(start_of_day(cutoff))  # due and sent before it: no lamp
+        titles: dict[str, str] = {}
+        for code, obligation, report_id in owed_at(calendar, views.enrolments(at), when, unit, due_by):
+            found = reports.get(report_id)
+            if (found is not None and counts(found[0]) and found[1] is not None and found[1] < settled
+                    and obligation.due_on < cutoff):
+                continue  # sent, and long enough ago that neither a green nor the yellow after red still shows
+            sending = None if found is None else Sending.of(found[0], from_ts(found[1]))
+            title = titles.get(obligation.kind) or titles.setdefault(obligation.kind, calendar.rule(obligation.kind).title)
+            add("report", report_id, code, report_lamp(title, obligation.due_on, obligation.opens_on,
+                                                       standing(obligation.due_on, sending, when), rules, when))
+    if kind in (None, "supervision"):
+        source, params = views.rows_at("supervisions", at, unit)
+        for row in views.db.fetchall(f"SELECT * FROM {source}", params):
+            add("supervision", row["supervision_id"], row["unit"],
+                supervision_lamp(date.fromisoformat(row["due_on"]), row["status"], from_ts(row["opened_at"]),
+                                 from_ts(row["answered_at"]), rules, when))
+    order = {k: i for i, k in enumerate(KINDS)}
+    return sorted(rows, key=lambda r: (RANK[r["colour"]], r["unit"], order[r["kind"]], r["subject"]))
+
+
+def project_colour(views: Any, at: Any, number: str) -> str | None:
+    """One project's lamp colour at T as known at K (None when it is not lit): one indexed lookup."""
+    key = project_key(number)
+    if at.now:
+        row = views.db.fetchone("SELECT * FROM zs_lamp_projects WHERE id = ?", (key,))
+    else:
+        row = views.db.fetchone("SELECT * FROM zs_lamp_project_versions WHERE id = ? AND effective_at <= ? "
+                                "AND recorded_at <= ? ORDER BY version DESC LIMIT 1", (key,) + at.params())
+    if row is None:
+        return None
+    when = at.as_of or views.ledger.clock()
+    rules = views.ledger.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
+    lamp = project_lamp(facts(row), rules, when)
+    return lamp.colour if lamp else None
+
+
+# A project without plans that cannot be glowing yellow after a red: its last progress long enough ago, or
+# the progress before it too recent for the gap between them to have been red (a red ends by today).
+SETTLED = "base <= ? OR prev_progress_on IS NULL OR prev_progress_on > ?"
+
+
+def lamp_counts_at(views: Any, at: Any, unit: str | None = None) -> dict[str, dict[str, int]]:
+    """Per unit, how many lamps of each colour at T — what `lamp_counts(lamps_at(...))` gives, with the
+    projects whose colour follows their baseline date alone counted in SQL (domain.lamps.cutoffs)."""
+    when = at.as_of or views.ledger.clock()
+    rules = views.ledger.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
+    cut = cutoffs(rules, when)
+    source, params = views.rows_at("lamps", at, unit)
+    libraries = ", ".join("?" for _ in rules.libraries) or "NULL"
+    stages = ", ".join("?" for _ in cut.stages) or "NULL"
+    lit = (f"SELECT *, CASE WHEN last_progress_on > registered_on THEN last_progress_on ELSE registered_on END "
+           f"AS base FROM {source} WHERE status = 'active' AND library IN ({libraries}) AND stage IN ({stages})")
+    lit_params = params + tuple(rules.libraries) + cut.stages
+    settled = (cut.settled_by.isoformat(), cut.red_by.isoformat())
+    tally: dict[str, Counter[str]] = {}
+    for row in views.db.fetchall(
+            f"SELECT unit, COUNT(*) AS n, SUM(CASE WHEN base <= ? THEN 1 ELSE 0 END) AS red, "
+            f"SUM(CASE WHEN base > ? AND base <= ? THEN 1 ELSE 0 END) AS yellow FROM ({lit}) AS q "
+            f"WHERE plans = '{{}}' AND ({SETTLED}) GROUP BY unit",
+            (cut.red_by.isoformat(), cut.red_by.isoformat(), cut.yellow_by.isoformat()) + lit_params + settled):
+        red, yellow = int(row["red"] or 0), int(row["yellow"] or 0)
+        tally.setdefault(row["unit"], Counter()).update(
+            {"red": red, "yellow": yellow, "green": int(row["n"]) - red - yellow})
+    for row in views.db.fetchall(f"SELECT * FROM ({lit}) AS q WHERE plans <> '{{}}' OR NOT ({SETTLED})",
+                                 lit_params + settled):
+        lamp = project_lamp(facts(row), rules, when)
+        if lamp is not None:
+            tally.setdefault(row["unit"], Counter())[lamp.colour] += 1
+    for kind in ("problem", "report", "supervision"):
+        for row in lamps_at(views, at, unit, kind):
+            tally.setdefault(row["unit"], Counter())[row["colour"]] += 1
+    return {code: {"red": c["red"], "yellow": c["yellow"], "green": c["green"]} for code, c in tally.items()}
+
+
+def lamp_counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per unit, how many lamps of each colour: `{unit: {red, yellow, green}}`."""
+    tally: dict[str, Counter[str]] = {}
+    for row in rows:
+        tally.setdefault(row["unit"], Counter())[row["colour"]] += 1
+    return {code: {"red": c["red"], "yellow": c["yellow"], "green": c["green"]} for code, c in tally.items()}
