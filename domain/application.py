@@ -229,7 +229,9 @@ class Ledger(Application[UUID]):
         self._save(project)
 
     def plan_project(self, actor: str, number: str, stage: Stage, by: date) -> None:
-        self._change_project(actor, number, Action.PROJECT_WORK, "plan", stage=stage, by=by)
+        project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
+        project.plan(stamp, stage=stage, by=by)
+        self._save(project)
 
     def suspend_project(self, actor: str, number: str, reason: str) -> None:
         project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
