@@ -6,14 +6,13 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
+from datetime import datetime
 from typing import Any
 
 import click
 
-from domain.values import SHANGHAI, UTC, Labelled
+from domain.values import SHANGHAI, Labelled
+from projections.jsonvalues import to_json_value  # noqa: F401  (the one JSON shape, shared with the web)
 
 Columns = Sequence[tuple[str, str]]  # (key, label)
 
@@ -41,20 +40,6 @@ def visible(text: str) -> str:
     return _UNSEEN.sub(_escape, text)
 
 
-def to_json_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        return {str(k): to_json_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [to_json_value(v) for v in value]
-    return value
 
 
 def emit_json(data: Any) -> None:

@@ -14,9 +14,7 @@ import secrets
 import threading
 from contextvars import ContextVar
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
-from decimal import Decimal
-from enum import Enum
+from datetime import datetime, timedelta
 from functools import partial, wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,7 +32,8 @@ from domain.application import Clock, Ledger, real_clock
 from domain.errors import DomainError, InvalidValue, NotPermitted
 from domain.permissions import Action, check
 from domain.person import Person
-from domain.values import SHANGHAI, UTC, Labelled
+from domain.values import SHANGHAI, Labelled
+from projections.jsonvalues import to_json_value
 from projections.queries import Views
 from web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Session, Tables, client_address, csrf_ok
 
@@ -185,21 +184,7 @@ def refusal_status(error: DomainError) -> int:
     return 409
 
 
-def jsonable(value: Any) -> Any:
-    """As the CLI's --json writes values: UTC ISO 8601 times, ISO dates, Decimals as strings."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [jsonable(v) for v in value]
-    return value
+jsonable = to_json_value  # as the CLI's --json writes values (projections/jsonvalues.py)
 
 
 class Json(JSONResponse):
