@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -66,17 +67,26 @@ def postgres_url() -> Iterator[str]:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+@contextmanager
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """The store URL of a new PostgreSQL schema named after `prefix`, dropped afterwards."""
+    import psycopg
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(_libpq(PG_URL), autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{_libpq(PG_URL)}?schema={schema}"
+    finally:
+        with psycopg.connect(_libpq(PG_URL), autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 @pytest.fixture
 def pg_store(postgres_url: str) -> Iterator[str]:
     """A PostgreSQL store URL of its own for one test: a new schema, dropped afterwards."""
-    import psycopg
-
-    schema = f"{postgres_url}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(_libpq(PG_URL), autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    yield f"{_libpq(PG_URL)}?schema={schema}"
-    with psycopg.connect(_libpq(PG_URL), autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with postgres_schema(postgres_url) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

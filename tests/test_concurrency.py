@@ -12,6 +12,7 @@ import sqlite3
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -28,50 +29,16 @@ RACE = "someone else changed this at the same moment"
 MACHINE = Machine(os_user="tester", host="test-host")
 
 
-def _read(store: str, until: float, results: Any) -> None:
+def _loop(kind: str, store: str, until: float, results: Any, step: Callable[[Ledger, Counter[str]], None]) -> None:
+    """Open the ledger, take one step, close it, until the time is up; count how each step ended.
+    A lost race is counted apart ("raced"); every other failure counts as failed, whatever its kind."""
     counts: Counter[str] = Counter()
     errors: list[str] = []
     while time.monotonic() < until:
         try:
             ledger = Ledger(store, machine=MACHINE, create=False)
             try:
-                views = Views(ledger)
-                assert views.board()[0]["number"] == PROJECT
-                views.progress()
-            finally:
-                ledger.close()
-            counts["ok"] += 1
-        except Exception as error:  # every failure counts, whatever its kind
-            counts["failed"] += 1
-            errors.append(f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}")
-    results.put(("read", dict(counts), errors[:3]))
-
-
-def _rebuild(store: str, until: float, results: Any) -> None:
-    counts: Counter[str] = Counter()
-    errors: list[str] = []
-    while time.monotonic() < until:
-        try:
-            ledger = Ledger(store, machine=MACHINE, create=False)
-            try:
-                Views(ledger).runner.rebuild()
-            finally:
-                ledger.close()
-            counts["ok"] += 1
-        except Exception as error:
-            counts["failed"] += 1
-            errors.append(f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}")
-    results.put(("rebuild", dict(counts), errors[:3]))
-
-
-def _write(store: str, until: float, actor: str, results: Any) -> None:
-    counts: Counter[str] = Counter()
-    errors: list[str] = []
-    while time.monotonic() < until:
-        try:
-            ledger = Ledger(store, machine=MACHINE, create=False)
-            try:
-                ledger.note_progress(actor, PROJECT, f"{actor} 第{counts['ok'] + 1}次会商")
+                step(ledger, counts)
             finally:
                 ledger.close()
             counts["ok"] += 1
@@ -82,7 +49,26 @@ def _write(store: str, until: float, actor: str, results: Any) -> None:
         except Exception as error:
             counts["failed"] += 1
             errors.append(f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}")
-    results.put(("write", dict(counts), errors[:3]))
+    results.put((kind, dict(counts), errors[:3]))
+
+
+def _read_once(ledger: Ledger, counts: Counter[str]) -> None:
+    views = Views(ledger)
+    assert views.board()[0]["number"] == PROJECT
+    views.progress()
+
+
+def _read(store: str, until: float, results: Any) -> None:
+    _loop("read", store, until, results, _read_once)
+
+
+def _rebuild(store: str, until: float, results: Any) -> None:
+    _loop("rebuild", store, until, results, lambda ledger, counts: Views(ledger).runner.rebuild())
+
+
+def _write(store: str, until: float, actor: str, results: Any) -> None:
+    _loop("write", store, until, results,
+          lambda ledger, counts: ledger.note_progress(actor, PROJECT, f"{actor} 第{counts['ok'] + 1}次会商"))
 
 
 def run_readers_beside_writers(store: str, rebuilders: int = 0) -> dict[str, Counter[str]]:

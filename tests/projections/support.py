@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -13,7 +12,7 @@ import pytest
 from domain.application import Ledger
 from domain.values import SHANGHAI, UTC
 from projections.db import Db
-from tests.conftest import MACHINE, PG_URL, Clock, _libpq, set_up_commission
+from tests.conftest import MACHINE, Clock, postgres_schema, set_up_commission
 
 Dump = dict[str, list[tuple[Any, ...]]]
 
@@ -78,16 +77,8 @@ def store_for_module(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('store') / 'ledger.db'}"
         return
-    import psycopg
-
-    schema = f"{request.getfixturevalue('postgres_url')}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(_libpq(PG_URL), autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{_libpq(PG_URL)}?schema={schema}"
-    finally:
-        with psycopg.connect(_libpq(PG_URL), autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+        yield url
 
 
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

@@ -11,10 +11,7 @@ fast paths' SQL is rewritten for PostgreSQL."""
 from __future__ import annotations
 
 import tempfile
-import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -30,7 +27,7 @@ from domain.period import Period
 from domain.values import UTC, Role, Sector, UnitKind, end_of_day
 from projections.queries import Views
 from projections.summary import summarize
-from tests.conftest import MACHINE, PG_URL, Clock, _libpq
+from tests.conftest import MACHINE, Clock, postgres_schema
 from tests.projections.support import commission_like
 
 START = datetime(2021, 9, 1, 2, 0, tzinfo=UTC)
@@ -89,7 +86,6 @@ def play(ledger: Ledger, clock: Clock, sequence: list[Step]) -> int:
         code = _unit(units, s.unit)
         principal, liaison = people[code]
         kind, period = OBLIGATIONS[s.obligation % len(OBLIGATIONS)]
-        report_id = f"{code}/{kind}/{period}"
         try:
             if s.command == "enrol" and len(units) < 2 + len(EXTRA):
                 new = EXTRA[len(units) - 2]
@@ -114,21 +110,6 @@ def play(ledger: Ledger, clock: Clock, sequence: list[Step]) -> int:
 
 steps = st.builds(Step, st.sampled_from(["enrol", "withdraw"] + ["move"] * 10),
                   st.integers(0, 4), st.integers(0, len(OBLIGATIONS) - 1), st.integers(1, 24 * 12), st.integers(1, 4))
-
-
-@contextmanager
-def postgres_store(prefix: str) -> Iterator[str]:
-    """A PostgreSQL schema of its own for one example, dropped afterwards."""
-    import psycopg
-
-    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(_libpq(PG_URL), autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{_libpq(PG_URL)}?schema={schema}"
-    finally:
-        with psycopg.connect(_libpq(PG_URL), autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def build(folder: str, sequence: list[Step], store: str | None = None) -> tuple[Ledger, Clock]:
@@ -195,7 +176,7 @@ def test_summary_obligations_overdue_and_progress_give_one_answer(sequence, mome
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sequence=LEDGERS, moments=MOMENTS)
 def test_on_postgresql_too_the_four_give_one_answer(postgres_url, sequence, moments):
-    with postgres_store(postgres_url) as store:
+    with postgres_schema(postgres_url) as store:
         ledger, clock = build("", sequence, store)
         try:
             check_one_answer(ledger, clock, moments)
