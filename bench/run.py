@@ -34,7 +34,8 @@ from typing import Any
 from bench.generate import START, YEARS, generate
 from domain.application import Ledger
 from domain.values import SHANGHAI, UTC
-from projections.queries import Moment, Views
+from projections.queries import Moment, Queries
+from projections.rebuild import rebuild_views
 from projections.views import runner_for
 
 
@@ -107,7 +108,7 @@ def rebuild(store: str) -> dict[str, Any]:
     ledger = Ledger(store)
     runner = runner_for(ledger)
     started = time.perf_counter()
-    events = runner.rebuild()
+    events = rebuild_views(runner)
     seconds = time.perf_counter() - started
     ledger.close()
     return {"events": events, "seconds": round(seconds, 1), "events_per_s": round(events / seconds),
@@ -168,22 +169,22 @@ def raw_insert_floor(path: Path) -> int:
 def queries(store: str, years: int) -> dict[str, Any]:
     end = end_of(years)
     ledger = Ledger(store, clock=lambda: end)
-    views = Views(ledger)
+    queries = Queries(ledger)
     gc.freeze()  # as `zs` does once it has loaded (cli/main.py)
     rng = random.Random(7)
-    units = [u["code"] for u in views.units()]
-    numbers = [row["number"] for row in views.db.fetchall("SELECT number FROM zs_board")]
+    units = [u["code"] for u in queries.units()]
+    numbers = [row["number"] for row in queries.db.fetchall("SELECT number FROM zs_board")]
     moments = [datetime.combine(START + timedelta(days=rng.randrange(365 * years)), clock_time(12),
                                 tzinfo=SHANGHAI).astimezone(UTC) for _ in range(200)]
     figures = {
-        "unit_board_ms": timed(lambda: views.board(unit=rng.choice(units))),
-        "progress_ms": timed(lambda: views.progress()),
-        "overdue_ms": timed(lambda: views.overdue()),
-        "project_as_of_ms": timed(lambda: views.project(rng.choice(numbers), Moment(rng.choice(moments))), 200),
-        "unit_board_as_of_ms": timed(lambda: views.board(Moment(rng.choice(moments)), unit=rng.choice(units)), 10),
-        "progress_as_of_ms": timed(lambda: views.progress(rng.choice(moments)), 10),
-        "unit_lamps_ms": timed(lambda: views.lamps(unit=rng.choice(units))),
-        "unit_lamps_as_of_ms": timed(lambda: views.lamps(Moment(rng.choice(moments)), unit=rng.choice(units)), 10),
+        "unit_board_ms": timed(lambda: queries.board(unit=rng.choice(units))),
+        "progress_ms": timed(lambda: queries.progress()),
+        "overdue_ms": timed(lambda: queries.overdue()),
+        "project_as_of_ms": timed(lambda: queries.project(rng.choice(numbers), Moment(rng.choice(moments))), 200),
+        "unit_board_as_of_ms": timed(lambda: queries.board(Moment(rng.choice(moments)), unit=rng.choice(units)), 10),
+        "progress_as_of_ms": timed(lambda: queries.progress(rng.choice(moments)), 10),
+        "unit_lamps_ms": timed(lambda: queries.lamps(unit=rng.choice(units))),
+        "unit_lamps_as_of_ms": timed(lambda: queries.lamps(Moment(rng.choice(moments)), unit=rng.choice(units)), 10),
         "projects": len(numbers), "units": len(units), "events": ledger.recorder.max_notification_id(),
     }
     ledger.close()

@@ -13,7 +13,7 @@ from domain.store import shown_url, store_env
 
 if TYPE_CHECKING:  # imported when a command opens the store, so that `zs --help` stays fast
     from domain.application import Ledger
-    from projections.queries import Views
+    from projections.queries import Queries
     from projections.runner import Progress
 
 
@@ -30,7 +30,7 @@ class Context:
         self.store = store
         self.actor = actor
         self._ledger: Ledger | None = None
-        self._views: Views | None = None
+        self._queries: Queries | None = None
         self.progress: Progress | None = None
 
     @property
@@ -54,15 +54,15 @@ class Context:
         return self._ledger
 
     @property
-    def views(self) -> Views:
+    def queries(self) -> Queries:
         """The read side, caught up with everything recorded so far (so the CLI reads its own writes)."""
-        if self._views is None:
-            from projections.queries import Views
+        if self._queries is None:
+            from projections.queries import Queries
 
-            self._views = Views(self.ledger, progress=self.progress)
-            if self._views.runner.behind:  # another process held the write lock past the busy timeout
+            self._queries = Queries(self.ledger, progress=self.progress)
+            if self._queries.runner.behind:  # another process held the write lock past the busy timeout
                 click.echo("note: another process is writing; this answer may miss its latest events", err=True)
-        return self._views
+        return self._queries
 
     def require_actor(self) -> str:
         """Writes name their actor; the application checks the person exists and may act."""

@@ -17,7 +17,7 @@ from domain.errors import AlreadyExists, NotFound
 from domain.values import (
     SHANGHAI, UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, end_of_day,
 )
-from projections.queries import Moment, Views
+from projections.queries import Moment, Queries
 
 ENROLLED = date(2021, 8, 31)
 SHOWN_ON = date(2022, 8, 10)  # the one moment (its end, Shanghai time) every printed table speaks of
@@ -155,22 +155,22 @@ OVERDUE_COLUMNS = [("unit", "单位"), ("kind", "报告类别"), ("period", "期
                    ("days_overdue", "逾期天数"), ("report_id", "报告编号")]
 
 
-def unit_counts(views: Views, moment: datetime) -> list[dict[str, Any]]:
+def unit_counts(queries: Queries, moment: datetime) -> list[dict[str, Any]]:
     """The closed loop per unit at the moment, flattened for one table."""
-    names = {u["code"]: u["name"] for u in views.units()}
-    return [row | row["projects_by_stage"] | {"name": names[row["unit"]]} for row in views.progress(moment)]
+    names = {u["code"]: u["name"] for u in queries.units()}
+    return [row | row["projects_by_stage"] | {"name": names[row["unit"]]} for row in queries.progress(moment)]
 
 
-def tables(views: Views, moment: datetime) -> str:
+def tables(queries: Queries, moment: datetime) -> str:
     """The board, the per-unit counts and the overdue list, all as the ledger stood at one moment, each
     labelled with it, so that the three never disagree."""
     stamp = moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
-    overdue = views.overdue(moment)
+    overdue = queries.overdue(moment)
     return "\n".join([
         f"以下各表均为台账截至 {stamp}（北京时间）的情况 (every table below: as of {stamp} Shanghai time)", "",
         f"重点招商项目看板，截至 {stamp} (project board)",
-        table(labelled(views.board(Moment(moment)), PROJECT_CODES), BOARD_COLUMNS), "",
-        f"各单位闭环情况，截至 {stamp} (per-unit counts)", table(unit_counts(views, moment), COUNT_COLUMNS), "",
+        table(labelled(queries.board(Moment(moment)), PROJECT_CODES), BOARD_COLUMNS), "",
+        f"各单位闭环情况，截至 {stamp} (per-unit counts)", table(unit_counts(queries, moment), COUNT_COLUMNS), "",
         f"逾期未报，截至 {stamp} (overdue): {len(overdue)}", table(overdue, OVERDUE_COLUMNS),
     ])
 
@@ -191,6 +191,6 @@ def demo(obj: Context, demo_store: str | None) -> None:
     """
     ledger = build(demo_store or obj.store)
     try:
-        click.echo(tables(Views(ledger), end_of_day(SHOWN_ON)))
+        click.echo(tables(Queries(ledger), end_of_day(SHOWN_ON)))
     finally:
         ledger.close()

@@ -45,7 +45,7 @@ def lamps(obj: Context, unit: str | None, kind: str | None, colour: str | None, 
     """
     if unit is not None:  # an empty --unit names no unit: refused, not read as "every unit"
         unit = obj.ledger.unit(unit).code
-    rows = obj.views.lamps(Moment(as_of, known_at), unit=unit, kind=kind, colour=colour)
+    rows = obj.queries.lamps(Moment(as_of, known_at), unit=unit, kind=kind, colour=colour)
     if as_json:
         render(rows, JSON_COLUMNS, True)
         return

@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "key": ("cli.integrity", "The ledger's signing key (Ed25519): it signs checkpoints and receipts."),
     "checkpoint": ("cli.integrity", "Sign the current tree head (size, root, time) as a C2SP checkpoint, record it and "
                                     "print it (office)."),
-    "init": ("cli.ledger_commands", "Create the ledger and its first admin; refused if the store already holds a ledger."),
+    "init": ("cli.init", "Create the ledger and its first admin; refused if the store already holds a ledger."),
     "unit": ("cli.units", "Member units (成员单位): enrol, update, withdraw, list, show."),
     "person": ("cli.people", "People (人员): add, update, remove, list, password."),
     "project": ("cli.projects", "Projects (项目): register, update, advance, plan, note, suspend, promote, evaluate, show, "
@@ -36,10 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "obligations": ("cli.obligations", "Every report owed at a moment, with its status (upcoming, on_time, late, overdue)."),
     "overdue": ("cli.obligations", "The overdue reports, oldest first."),
     "remind": ("cli.obligations", "Per unit, what falls due soon and what is overdue, with the liaison's name and phone."),
-    "board": ("cli.readside", "The project board: every project's state (the keys of `project show --json`), filtered."),
-    "progress": ("cli.readside", "The closed loop per unit (月有报告，季有统计，年有成效): projects, problems, reports, at a moment."),
-    "audit": ("cli.readside", "The audit trail: every event with who, when, from which OS user, on what; oldest first."),
-    "views": ("cli.readside", "The durable views: their positions, and rebuilding them by replaying the log."),
+    "board": ("cli.board", "The project board: every project's state (the keys of `project show --json`), filtered."),
+    "progress": ("cli.board", "The closed loop per unit (月有报告，季有统计，年有成效): projects, problems, reports, at a moment."),
+    "audit": ("cli.audit", "The audit trail: every event with who, when, from which OS user, on what; oldest first."),
+    "views": ("cli.views", "The durable views: their positions, and rebuilding them by replaying the log."),
     "lamps": ("cli.lamps", "The warning lamps (三色预警): red and yellow first, each with its rule, since when, why, and what turns it green."),
     "supervise": ("cli.supervise", "督办 (supervision notices): open, answer, close, reopen, list, show."),
     "summary": ("cli.summary", "The summary of a year or a quarter, per unit and in total, replayed from the log."),

@@ -47,7 +47,7 @@ def obligations(obj: Context, unit: str | None, as_of: datetime | None, known_at
     ledger = obj.ledger
     if unit:
         ledger.unit(unit)
-    rows = obj.views.obligations(as_of, unit.strip().upper() if unit else None, known_at)
+    rows = obj.queries.obligations(as_of, unit.strip().upper() if unit else None, known_at)
     render(rows if as_json else _labelled(with_kind_titles(ledger, rows)), COLUMNS, as_json)
 
 
@@ -63,7 +63,7 @@ def overdue(obj: Context, as_of: datetime | None, known_at: datetime | None, as_
     Example:
       zs overdue --as-of 2021-10-06
     """
-    rows = obj.views.overdue(as_of, known_at)
+    rows = obj.queries.overdue(as_of, known_at)
     render(rows if as_json else _labelled(with_kind_titles(obj.ledger, rows)), COLUMNS, as_json, empty="（无逾期）")
 
 
@@ -97,7 +97,7 @@ def remind(obj: Context, as_of: datetime | None, known_at: datetime | None, with
     if send and dry_run:
         raise click.UsageError("give at most one of --send and --dry-run")
     ledger = obj.ledger
-    entries = unit_reminders(obj.views, Moment(as_of, known_at), within)
+    entries = unit_reminders(obj.queries, Moment(as_of, known_at), within)
     if send or dry_run:
         _mail(obj, entries, send, as_json)
         return
@@ -130,7 +130,7 @@ def _mail(obj: Context, entries: list[dict[str, Any]], send: bool, as_json: bool
     mailer = Mailer.from_env() if send else None
     calendar = ledger.calendar()
     messages = person_messages(entries, {kind: calendar.rule(kind).title for kind in calendar.kinds()})
-    people = {p["name"]: p for p in obj.views.people()}
+    people = {p["name"]: p for p in obj.queries.people()}
     day = shanghai_date(ledger.clock())
     results, failed = [], 0
     for name in sorted(messages):

@@ -103,7 +103,7 @@ def list_people(obj: Context, as_json: bool) -> None:
     Example:
       zs person list --json
     """
-    rows = obj.views.people()
+    rows = obj.queries.people()
     render(rows if as_json else labelled(rows, {"role": Role}), PERSON_COLUMNS, as_json)
 
 

@@ -117,7 +117,7 @@ def list_problems(obj: Context, unit: str | None, project: str | None, status: P
     Example:
       zs problem list --unit HW --status open
     """
-    rows = obj.views.problems(unit=unit.strip().upper() if unit else None,
+    rows = obj.queries.problems(unit=unit.strip().upper() if unit else None,
                               project=project.strip() if project else None, status=status)
     render(rows if as_json else labelled(rows, {"category": ProblemCategory, "status": ProblemStatus}),
            PROBLEM_COLUMNS, as_json)

@@ -228,7 +228,7 @@ def show(obj: Context, number: str, as_of: datetime | None, known_at: datetime |
       zs project show HW-2021-001 --json
       zs project show HW-2021-001 --as-of 2021-12-31 --as-known-at 2022-01-05
     """
-    record = obj.views.project(number, Moment(as_of, known_at))
+    record = obj.queries.project(number, Moment(as_of, known_at))
     render_record(record if as_json else labelled([record], PROJECT_CODES)[0], PROJECT_COLUMNS, as_json)
 
 
@@ -248,7 +248,7 @@ def list_projects(obj: Context, unit: str | None, library: Library | None, stage
     Example:
       zs project list --unit HW --library key
     """
-    rows = obj.views.board(unit=unit.strip().upper() if unit else None, library=library, stage=stage,
+    rows = obj.queries.board(unit=unit.strip().upper() if unit else None, library=library, stage=stage,
                            sector=sector, status=status)
     render(rows if as_json else labelled(rows, PROJECT_CODES), LIST_COLUMNS, as_json)
 

@@ -205,7 +205,7 @@ def list_reports(obj: Context, unit: str | None, kind: str | None, period: str |
       zs report list --unit HW --period 2021-09 --json
     """
     kind = report_kind(obj.ledger, kind) if kind else None
-    rows = obj.views.reports(unit=unit.strip().upper() if unit else None, kind=kind, period=period, status=status)
+    rows = obj.queries.reports(unit=unit.strip().upper() if unit else None, kind=kind, period=period, status=status)
     render(rows if as_json else [r | {"status": ReportStatus.LABELS[r["status"]]} for r in rows], LIST_COLUMNS,
            as_json)
 

@@ -79,6 +79,6 @@ def list_services(obj: Context, unit: str | None, project: str | None, period: s
             raise click.BadParameter(str(error), param_hint="'--period'") from None
     if project:
         obj.ledger.project(project)
-    rows = obj.views.services(project=project.strip() if project else None,
+    rows = obj.queries.services(project=project.strip() if project else None,
                               unit=unit.strip().upper() if unit else None, month=month)
     render(rows if as_json else labelled(rows, {"kind": ServiceKind}), SERVICE_COLUMNS, as_json)

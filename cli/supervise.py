@@ -102,7 +102,7 @@ def list_supervisions(obj: Context, unit: str | None, status: SupervisionStatus 
     Example:
       zs supervise list --unit HW --status open
     """
-    rows = obj.views.supervisions(unit=unit.strip().upper() if unit else None,
+    rows = obj.queries.supervisions(unit=unit.strip().upper() if unit else None,
                                   status=status.value if status else None)
     render(rows if as_json else labelled(rows, CODES), LIST_COLUMNS, as_json)
 
@@ -119,7 +119,7 @@ def show(obj: Context, supervision_id: str, as_json: bool) -> None:
       zs supervise show DB-2021-001
     """
     found = obj.ledger.supervision(supervision_id)
-    rows = obj.views.supervisions(supervision_id=found.supervision_id)
+    rows = obj.queries.supervisions(supervision_id=found.supervision_id)
     if not rows:
         raise NotFound(f"no 督办 {supervision_id.strip()!r}")
     record = rows[0] | {"history": history_records(obj.ledger, found.id)}

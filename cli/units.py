@@ -90,7 +90,7 @@ def list_units(obj: Context, as_json: bool) -> None:
     Example:
       zs unit list --json
     """
-    rows = obj.views.units()
+    rows = obj.queries.units()
     render(rows if as_json else labelled(rows, {"kind": UnitKind, "sectors": Sector}), UNIT_COLUMNS, as_json)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.values import shanghai_date
 from projections.db import Cursor, Db, from_ts, ts
-from projections.runner import Record, View
+from projections.runner import LoggedEvent, View
 from projections.tables import StateTable
 
 ENVELOPE = {"timestamp", "effective_at", "actor", "actor_role", "os_user", "host", "originator_topic"}
@@ -30,7 +30,7 @@ class AuditView(View):
     tables_sql = SUBJECTS.tables_sql() + PERSON_UNITS.tables_sql() + DAYS.tables_sql()
     indexes_sql = SUBJECTS.indexes_sql() + PERSON_UNITS.indexes_sql()
 
-    def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
+    def apply(self, cursor: Cursor, records: Sequence[LoggedEvent]) -> None:
         subjects: dict[str, dict[str, Any]] = {}
         person_units: set[tuple[str, str]] = set()
         hours: dict[str, list[int]] = {}  # an hour (or an exact time, if not in UTC) → first, last position
@@ -64,7 +64,7 @@ class AuditView(View):
                              for day, span in days.items()])
 
     @staticmethod
-    def _subject(r: Record, subjects: dict[str, dict[str, Any]], person_units: set[tuple[str, str]]) -> None:
+    def _subject(r: LoggedEvent, subjects: dict[str, dict[str, Any]], person_units: set[tuple[str, str]]) -> None:
         if r.version == 1:
             key = SUBJECT_FIELD.get(r.kind)
             unit = r.state.get("code") if r.kind == "Unit" else r.state.get("unit")

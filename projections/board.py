@@ -12,7 +12,7 @@ from typing import Any
 from domain.project import Project
 from domain.values import Stage
 from projections.db import Cursor
-from projections.runner import Record, View
+from projections.runner import LoggedEvent, View
 from projections.tables import HistoryTable, StateTable, Tally
 
 PROJECT_COLUMNS = (
@@ -38,10 +38,10 @@ LANDED_OR_BEYOND = frozenset(s.value for s in Stage if s.rank >= Stage.LANDED.ra
 PROBLEM_COUNTS = Tally("zs_problem_counts", ("unit", "status"), ("n",))
 SERVICES = StateTable("zs_services", SERVICE_COLUMNS, ints=("voided",), indexes=[("project",), ("unit",)])
 
-Handler = Callable[[dict[str, Any], Record], None]
+Handler = Callable[[dict[str, Any], LoggedEvent], None]
 
 
-def _project_registered(p: dict[str, Any], r: Record) -> None:
+def _project_registered(p: dict[str, Any], r: LoggedEvent) -> None:
     s = r.state
     p.update({k: s[k] for k in ("number", "name", "unit", "sector", "level", "investor", "responsible_person",
                                 "responsible_department", "liaison")})
@@ -49,7 +49,7 @@ def _project_registered(p: dict[str, Any], r: Record) -> None:
              registered_at=r.effective_at, open_problems=0)
 
 
-def _project_updated(p: dict[str, Any], r: Record) -> None:
+def _project_updated(p: dict[str, Any], r: LoggedEvent) -> None:
     for field, value in r.state.items():
         if field == "investment" and value is not None:
             p.update(investment_wan=value, investment_cents=_cents(value))
@@ -62,7 +62,7 @@ def _cents(wan: str) -> int:
     return int(Decimal(wan) * 100)
 
 
-def _stage(p: dict[str, Any], r: Record) -> None:
+def _stage(p: dict[str, Any], r: LoggedEvent) -> None:
     p.update(stage=r.state["stage"], stage_on=r.state["on"])
 
 
@@ -78,7 +78,7 @@ PROJECT_HANDLERS: dict[str, Handler] = {
 }
 
 
-def _problem_raised(q: dict[str, Any], r: Record) -> None:
+def _problem_raised(q: dict[str, Any], r: LoggedEvent) -> None:
     s = r.state
     q.update(problem_id=s["problem_id"], project=s["project"], unit=s["unit"], title=s["title"],
              category=s["category"], status="open", raised_at=r.effective_at, due_on=s["due_on"], closed_at=None)
@@ -103,7 +103,7 @@ class BoardView(View):
                               PROBLEM_COUNTS) for s in t.tables_sql()]
     indexes_sql = [s for t in (BOARD, PROJECT_VERSIONS, PROBLEMS, PROBLEM_VERSIONS, SERVICES) for s in t.indexes_sql()]
 
-    def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
+    def apply(self, cursor: Cursor, records: Sequence[LoggedEvent]) -> None:
         """Only events that change a board row (or a problem, or a service) touch the tables: progress
         notes, evaluations and the like leave the board as it was, and make no version."""
         mine = [r for r in records if (r.kind == "Project" and r.event in ROW_EVENTS) or r.kind == "Problem"]
@@ -152,7 +152,7 @@ class BoardView(View):
         PROBLEM_COUNTS.flush(cursor)
 
     @staticmethod
-    def _service_event(cursor: Cursor, p: dict[str, Any], r: Record, services: dict[str, dict[str, Any]]) -> None:
+    def _service_event(cursor: Cursor, p: dict[str, Any], r: LoggedEvent, services: dict[str, dict[str, Any]]) -> None:
         s = r.state
         if r.event == "ServiceRecorded":
             services[s["service_id"]] = {

@@ -12,7 +12,7 @@ from typing import Any
 from domain.lamps import ProjectFacts
 from domain.values import shanghai_date
 from projections.db import Cursor, from_ts
-from projections.runner import Record, View
+from projections.runner import LoggedEvent, View
 from projections.tables import HistoryTable, StateTable
 
 COLUMNS = ("id", "number", "unit", "library", "stage", "stage_on", "status", "registered_on", "last_progress_on",
@@ -22,7 +22,7 @@ LAMP_PROJECT_VERSIONS = HistoryTable("zs_lamp_project_versions", COLUMNS, indexe
 PROGRESS = frozenset({"StageAdvanced", "ProgressNoted", "ServiceRecorded"})  # rule 17: what counts as progress
 
 
-def _registered(p: dict[str, Any], r: Record) -> None:
+def _registered(p: dict[str, Any], r: LoggedEvent) -> None:
     registered = from_ts(r.effective_at)
     assert registered is not None
     p.update(number=r.state["number"], unit=r.state["unit"], library="reserve", stage="lead", stage_on=None,
@@ -38,7 +38,7 @@ def _progress(p: dict[str, Any], on: str) -> None:
         p["last_progress_on"] = on
 
 
-def _apply(p: dict[str, Any], r: Record) -> bool:
+def _apply(p: dict[str, Any], r: LoggedEvent) -> bool:
     """Changes the row for this event; False when the event does not touch the lamp's facts."""
     event, s = r.event, r.state
     if event == "Registered":
@@ -64,7 +64,7 @@ class LampView(View):
     tables_sql = LAMP_PROJECTS.tables_sql() + LAMP_PROJECT_VERSIONS.tables_sql()
     indexes_sql = LAMP_PROJECTS.indexes_sql() + LAMP_PROJECT_VERSIONS.indexes_sql()
 
-    def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
+    def apply(self, cursor: Cursor, records: Sequence[LoggedEvent]) -> None:
         mine = [r for r in records if r.kind == "Project"]
         if not mine:
             return

@@ -13,16 +13,16 @@ from domain.values import shanghai_date, start_of_day
 from projections.board import project_key
 from projections.db import from_ts, ts
 from projections.lamp_view import facts
-from projections.obligations import owed_at
+from projections.obligations import open_obligations
 
 KINDS = ("project", "problem", "report", "supervision")
 
 
-def lamps_at(views: Any, at: Any, unit: str | None = None, kind: str | None = None,
+def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = None,
              colour: str | None = None) -> list[dict[str, Any]]:
     """One row per lit item: kind, subject, unit, colour, rule, since, reason, turns_green; worst first."""
-    when = at.as_of or views.ledger.clock()
-    calendar = views.ledger.calendar(at.as_of, at.known_at)
+    when = at.as_of or queries.ledger.clock()
+    calendar = queries.ledger.calendar(at.as_of, at.known_at)
     rules = calendar.lamps_on(shanghai_date(when))
     rows: list[dict[str, Any]] = []
 
@@ -31,29 +31,29 @@ def lamps_at(views: Any, at: Any, unit: str | None = None, kind: str | None = No
             rows.append({"kind": kind_, "subject": subject, "unit": unit_, **lamp.as_dict()})
 
     if kind in (None, "project"):
-        source, params = views.rows_at("lamps", at, unit)
+        source, params = queries.rows_at("lamps", at, unit)
         libraries = ", ".join("?" for _ in rules.libraries) or "NULL"
-        for row in views.db.fetchall(f"SELECT * FROM {source} WHERE status = 'active' AND library IN ({libraries})",
+        for row in queries.db.fetchall(f"SELECT * FROM {source} WHERE status = 'active' AND library IN ({libraries})",
                                      params + tuple(rules.libraries)):
             add("project", row["number"], row["unit"], project_lamp(facts(row), rules, when))
     if kind in (None, "problem"):
-        source, params = views.rows_at("problems", at, unit)
+        source, params = queries.rows_at("problems", at, unit)
         glowing = ts(start_of_day(shanghai_date(when) - timedelta(days=rules.yellow_after_red_days + 1)))
-        for row in views.db.fetchall(f"SELECT problem_id, unit, due_on, status, raised_at, closed_at FROM {source} "
+        for row in queries.db.fetchall(f"SELECT problem_id, unit, due_on, status, raised_at, closed_at FROM {source} "
                                      "WHERE status <> 'closed' OR closed_at >= ?", params + (glowing,)):
             due = date.fromisoformat(row["due_on"]) if row["due_on"] else None
             add("problem", row["problem_id"], row["unit"],
                 problem_lamp(due, row["status"], from_ts(row["raised_at"]), from_ts(row["closed_at"]), rules, when))
     if kind in (None, "report"):
-        source, params = views.rows_at("reports", at, unit)
-        reports = {report_id: (status, sent) for report_id, status, sent in views.db.values(
+        source, params = queries.rows_at("reports", at, unit)
+        reports = {report_id: (status, sent) for report_id, status, sent in queries.db.values(
             f"SELECT report_id, status, last_sent_at FROM {source}", params)}  # plain tuples: the hot path
         today = shanghai_date(when)
         due_by = today + timedelta(days=rules.due_soon_days)
         cutoff = today - timedelta(days=rules.yellow_after_red_days)
         settled = ts(start_of_day(cutoff))  # due and sent before it: no lamp
         titles: dict[str, str] = {}
-        for code, obligation, report_id in owed_at(calendar, views.enrolments(at), when, unit, due_by):
+        for code, obligation, report_id in open_obligations(calendar, queries.enrolments(at), when, unit, due_by):
             found = reports.get(report_id)
             if (found is not None and counts(found[0]) and found[1] is not None and found[1] < settled
                     and obligation.due_on < cutoff):
@@ -63,8 +63,8 @@ def lamps_at(views: Any, at: Any, unit: str | None = None, kind: str | None = No
             add("report", report_id, code, report_lamp(title, obligation.due_on, obligation.opens_on,
                                                        standing(obligation.due_on, sending, when), rules, when))
     if kind in (None, "supervision"):
-        source, params = views.rows_at("supervisions", at, unit)
-        for row in views.db.fetchall(f"SELECT * FROM {source}", params):
+        source, params = queries.rows_at("supervisions", at, unit)
+        for row in queries.db.fetchall(f"SELECT * FROM {source}", params):
             add("supervision", row["supervision_id"], row["unit"],
                 supervision_lamp(date.fromisoformat(row["due_on"]), row["status"], from_ts(row["opened_at"]),
                                  from_ts(row["answered_at"]), rules, when))
@@ -72,18 +72,18 @@ def lamps_at(views: Any, at: Any, unit: str | None = None, kind: str | None = No
     return sorted(rows, key=lambda r: (RANK[r["colour"]], r["unit"], order[r["kind"]], r["subject"]))
 
 
-def project_colour(views: Any, at: Any, number: str) -> str | None:
+def project_colour(queries: Any, at: Any, number: str) -> str | None:
     """One project's lamp colour at T as known at K (None when it is not lit): one indexed lookup."""
     key = project_key(number)
     if at.now:
-        row = views.db.fetchone("SELECT * FROM zs_lamp_projects WHERE id = ?", (key,))
+        row = queries.db.fetchone("SELECT * FROM zs_lamp_projects WHERE id = ?", (key,))
     else:
-        row = views.db.fetchone("SELECT * FROM zs_lamp_project_versions WHERE id = ? AND effective_at <= ? "
+        row = queries.db.fetchone("SELECT * FROM zs_lamp_project_versions WHERE id = ? AND effective_at <= ? "
                                 "AND recorded_at <= ? ORDER BY version DESC LIMIT 1", (key,) + at.params())
     if row is None:
         return None
-    when = at.as_of or views.ledger.clock()
-    rules = views.ledger.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
+    when = at.as_of or queries.ledger.clock()
+    rules = queries.ledger.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
     lamp = project_lamp(facts(row), rules, when)
     return lamp.colour if lamp else None
 
@@ -93,13 +93,13 @@ def project_colour(views: Any, at: Any, number: str) -> str | None:
 SETTLED = "base <= ? OR prev_progress_on IS NULL OR prev_progress_on > ?"
 
 
-def lamp_counts_at(views: Any, at: Any, unit: str | None = None) -> dict[str, dict[str, int]]:
+def lamp_counts_at(queries: Any, at: Any, unit: str | None = None) -> dict[str, dict[str, int]]:
     """Per unit, how many lamps of each colour at T — what `lamp_counts(lamps_at(...))` gives, with the
     projects whose colour follows their baseline date alone counted in SQL (domain.lamps.cutoffs)."""
-    when = at.as_of or views.ledger.clock()
-    rules = views.ledger.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
+    when = at.as_of or queries.ledger.clock()
+    rules = queries.ledger.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
     cut = cutoffs(rules, when)
-    source, params = views.rows_at("lamps", at, unit)
+    source, params = queries.rows_at("lamps", at, unit)
     libraries = ", ".join("?" for _ in rules.libraries) or "NULL"
     stages = ", ".join("?" for _ in cut.stages) or "NULL"
     lit = (f"SELECT *, CASE WHEN last_progress_on > registered_on THEN last_progress_on ELSE registered_on END "
@@ -107,7 +107,7 @@ def lamp_counts_at(views: Any, at: Any, unit: str | None = None) -> dict[str, di
     lit_params = params + tuple(rules.libraries) + cut.stages
     settled = (cut.settled_by.isoformat(), cut.red_by.isoformat())
     tally: dict[str, Counter[str]] = {}
-    for row in views.db.fetchall(
+    for row in queries.db.fetchall(
             f"SELECT unit, COUNT(*) AS n, SUM(CASE WHEN base <= ? THEN 1 ELSE 0 END) AS red, "
             f"SUM(CASE WHEN base > ? AND base <= ? THEN 1 ELSE 0 END) AS yellow FROM ({lit}) AS q "
             f"WHERE plans = '{{}}' AND ({SETTLED}) GROUP BY unit",
@@ -115,13 +115,13 @@ def lamp_counts_at(views: Any, at: Any, unit: str | None = None) -> dict[str, di
         red, yellow = int(row["red"] or 0), int(row["yellow"] or 0)
         tally.setdefault(row["unit"], Counter()).update(
             {"red": red, "yellow": yellow, "green": int(row["n"]) - red - yellow})
-    for row in views.db.fetchall(f"SELECT * FROM ({lit}) AS q WHERE plans <> '{{}}' OR NOT ({SETTLED})",
+    for row in queries.db.fetchall(f"SELECT * FROM ({lit}) AS q WHERE plans <> '{{}}' OR NOT ({SETTLED})",
                                  lit_params + settled):
         lamp = project_lamp(facts(row), rules, when)
         if lamp is not None:
             tally.setdefault(row["unit"], Counter())[lamp.colour] += 1
     for kind in ("problem", "report", "supervision"):
-        for row in lamps_at(views, at, unit, kind):
+        for row in lamps_at(queries, at, unit, kind):
             tally.setdefault(row["unit"], Counter())[row["colour"]] += 1
     return {code: {"red": c["red"], "yellow": c["yellow"], "green": c["green"]} for code, c in tally.items()}
 

@@ -16,7 +16,7 @@ from domain.policy import Calendar, Obligation
 from domain.values import shanghai_date
 
 __all__ = ["COUNTED", "LABELS", "LATE", "ON_TIME", "OVERDUE", "UPCOMING", "Enrolment", "Schedule", "Sending",
-           "counted_sql", "counts", "obligations_at", "owed_at", "status_counts", "status_of"]
+           "counted_sql", "counts", "obligations_at", "open_obligations", "status_counts", "status_of"]
 HORIZON = timedelta(days=400)  # far enough ahead to see every obligation already open at T
 
 
@@ -63,7 +63,7 @@ class Schedule:
         return split - run.start, run.stop - split
 
 
-def owed_at(calendar: Calendar, units: Iterable[Enrolment], as_of: datetime, unit: str | None = None,
+def open_obligations(calendar: Calendar, units: Iterable[Enrolment], as_of: datetime, unit: str | None = None,
             due_by: date | None = None) -> Iterator[tuple[str, Obligation, str]]:
     """(unit, obligation, report id) for every obligation in the Schedule at T."""
     schedule = Schedule(calendar, [u for u in units if unit is None or u.code == unit], as_of, due_by)
@@ -75,9 +75,9 @@ def owed_at(calendar: Calendar, units: Iterable[Enrolment], as_of: datetime, uni
 
 def obligations_at(calendar: Calendar, units: Iterable[Enrolment], reports: Mapping[str, Sending],
                    as_of: datetime, unit: str | None = None, due_by: date | None = None) -> list[dict[str, Any]]:
-    """Every obligation open at T with its status (see owed_at), ordered by due_on, unit, kind."""
+    """Every obligation open at T with its status (see open_obligations), ordered by due_on, unit, kind."""
     rows = []
-    for code, obligation, report_id in owed_at(calendar, units, as_of, unit, due_by):
+    for code, obligation, report_id in open_obligations(calendar, units, as_of, unit, due_by):
         sending = reports.get(report_id)
         rows.append({
             "unit": code, "kind": obligation.kind, "period": str(obligation.period), "due_on": obligation.due_on,
@@ -88,19 +88,12 @@ def obligations_at(calendar: Calendar, units: Iterable[Enrolment], reports: Mapp
 
 def status_counts(calendar: Calendar, units: Iterable[Enrolment], reports: Mapping[str, Sending],
                   as_of: datetime, unit: str | None = None) -> dict[str, Counter[str]]:
-    """Per unit, how many obligations are in each status at T, and how many fell due (`owed`)."""
+    """Per unit, how many obligations are in each status at T, and how many fell due (`fallen_due`)."""
     tallies: dict[str, Counter[str]] = defaultdict(Counter)
-    for code, obligation, report_id in owed_at(calendar, units, as_of, unit):
+    for code, obligation, report_id in open_obligations(calendar, units, as_of, unit):
         tally = tallies[code]
         if deadline(obligation.due_on) < as_of:
-            tally["owed"] += 1
+            tally["fallen_due"] += 1
         tally[standing(obligation.due_on, reports.get(report_id), as_of).status] += 1
     return tallies
 
-
-def obligation_rows(ledger: Any, as_of: datetime, unit: str | None = None,
-                    known_at: datetime | None = None) -> list[dict[str, Any]]:
-    """The obligations at T as the views hold them (caught up first)."""
-    from projections.queries import Views  # the views use this module: import at call time
-
-    return Views(ledger).obligations(as_of, unit, known_at)

@@ -57,7 +57,7 @@ SOURCES = {  # a view's current table and its history table
 }
 
 
-class Views:
+class Queries:
     def __init__(self, ledger: Ledger, progress: Progress | None = None) -> None:
         self.ledger = ledger
         self.runner = Runner(ledger.recorder, all_views())
@@ -232,12 +232,12 @@ class Views:
                 reports[code] = status_counts(calendar, [enrolment],
                                               self.sendings(NOW, code, counted_only=True), now, code)[code]
                 continue
-            owed, still_ahead = schedule.fallen_due(enrolment)
+            fallen_due, still_ahead = schedule.fallen_due(enrolment)
             on_time = int(counted.get(code, {}).get("on_time", 0)) - early.get(code, 0)
             late = int(counted.get(code, {}).get("late", 0))
             reports[code] = Counter({
-                "owed": owed, ON_TIME: on_time, LATE: late,
-                OVERDUE: owed - (on_time + late - ahead.get(code, 0)),
+                "fallen_due": fallen_due, ON_TIME: on_time, LATE: late,
+                OVERDUE: fallen_due - (on_time + late - ahead.get(code, 0)),
                 UPCOMING: still_ahead - ahead.get(code, 0)})
         return _per_unit(enrolments, unit, projects, problems, past_due, reports)
 
@@ -364,7 +364,7 @@ def _progress(code: str, projects: list[dict[str, Any]], problems: list[dict[str
         "problems_answered": by_status.get("answered", 0),
         "problems_closed": by_status.get("closed", 0),
         "problems_past_due": past_due,
-        "reports_owed": reports["owed"],
+        "reports_owed": reports["fallen_due"],
         "reports_on_time": reports[ON_TIME],
         "reports_late": reports[LATE],
         "reports_overdue": reports[OVERDUE],

@@ -14,17 +14,26 @@ import gc
 import re
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from domain.errors import DomainError, RuleViolated
 from projections.db import Cursor, Db
-
-if TYPE_CHECKING:
-    from projections.runner import Progress, Record, Runner, View
+from projections.runner import Progress, LoggedEvent, Runner, View, decode
 
 SUFFIX = "_rebuild"
 VIEW_TABLE = re.compile(r"\bzs_(?!tracking\b)(\w+)")
 INDEX = re.compile(r"\bix_(\w+)")
+
+
+def rebuild_views(runner: Runner, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
+    """Replay the whole log into new tables beside the named views (all by default), and swap
+    them in, in one transaction, only once complete. Until then the old views keep answering;
+    an unreadable event stops the rebuild (`UnreadableEvent`) and leaves them as they were."""
+    from integrity.guard import check_log
+
+    check_log(runner.recorder)  # a changed log is refused before any view is touched
+    chosen = [runner.views[name] for name in (names or runner.views)]
+    return Rebuild(runner, chosen).run(progress)
 
 
 class UnreadableEvent(DomainError):
@@ -171,9 +180,7 @@ class Rebuild:
                 raw.execute(f"ALTER INDEX {schema}.{name} RENAME TO {name.replace(f'{table}{SUFFIX}', table)}")
 
 
-def _decoded(batch: Sequence[tuple[int, str, int, str, bytes]]) -> list[Record]:
-    from projections.runner import decode
-
+def _decoded(batch: Sequence[tuple[int, str, int, str, bytes]]) -> list[LoggedEvent]:
     records = []
     for row in batch:
         try:
@@ -183,7 +190,7 @@ def _decoded(batch: Sequence[tuple[int, str, int, str, bytes]]) -> list[Record]:
     return records
 
 
-def _apply(view: View, cursor: Cursor, records: list[Record]) -> None:
+def _apply(view: View, cursor: Cursor, records: list[LoggedEvent]) -> None:
     try:
         view.apply(cursor, records)
     except Exception as error:

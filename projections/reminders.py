@@ -15,29 +15,29 @@ from domain.values import shanghai_date
 WAITING = {"draft": "awaiting_approval", "approved": "approved_not_sent"}
 
 
-def unit_reminders(views: Any, at: Any, within: int) -> list[dict[str, Any]]:
+def unit_reminders(queries: Any, at: Any, within: int) -> list[dict[str, Any]]:
     """Per unit with anything to remind of: its liaison and principal, and the items in five lists."""
-    moment = at.as_of or views.ledger.clock()
+    moment = at.as_of or queries.ledger.clock()
     horizon = shanghai_date(moment) + timedelta(days=within)
-    rows = views.obligations(at.as_of, known_at=at.known_at, due_by=horizon)
+    rows = queries.obligations(at.as_of, known_at=at.known_at, due_by=horizon)
     due = {(r["unit"], r["kind"], r["period"]): r["due_on"] for r in rows}
-    phones = {p["name"]: p["phone"] for p in views.people()}
-    source, params = views.rows_at("reports", at)
+    phones = {p["name"]: p["phone"] for p in queries.people()}
+    source, params = queries.rows_at("reports", at)
     waiting: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for row in views.db.fetchall(f"SELECT report_id, unit, status FROM {source} WHERE status IN ('draft', 'approved')",
+    for row in queries.db.fetchall(f"SELECT report_id, unit, status FROM {source} WHERE status IN ('draft', 'approved')",
                                  params):
         _, kind, period = row["report_id"].split("/")
         waiting[row["unit"]][WAITING[row["status"]]].append(
             {"report_id": row["report_id"], "kind": kind, "period": period, "due_on": due.get((row["unit"], kind, period))})
-    source, params = views.rows_at("supervisions", at)
+    source, params = queries.rows_at("supervisions", at)
     pressed: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in views.db.fetchall(f"SELECT supervision_id, subject, unit, due_on FROM {source} WHERE status = 'open' "
+    for row in queries.db.fetchall(f"SELECT supervision_id, subject, unit, due_on FROM {source} WHERE status = 'open' "
                                  "AND due_on <= ? ORDER BY due_on, supervision_id", params + (horizon.isoformat(),)):
         due_on = date.fromisoformat(row["due_on"])
         pressed[row["unit"]].append({"id": row["supervision_id"], "subject": row["subject"], "due_on": due_on,
                                      "past_due": shanghai_date(moment) > due_on})
     result = []
-    for unit in views.units():
+    for unit in queries.units():
         code = unit["code"]
         due_soon = [_item(r) for r in rows if r["unit"] == code and r["status"] == UPCOMING and r["due_on"] <= horizon]
         late = [_item(r) for r in rows if r["unit"] == code and r["status"] == OVERDUE]

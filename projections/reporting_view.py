@@ -11,7 +11,7 @@ from typing import Any
 from domain.period import Cadence, Period
 from domain.deadlines import counts, sent_late
 from projections.db import Cursor
-from projections.runner import Record, View
+from projections.runner import LoggedEvent, View
 from projections.tables import HistoryTable, StateTable, Tally
 
 UNIT_COLUMNS = ("id", "code", "name", "kind", "sectors", "department", "enrolled_on", "withdrawn_on", "principal",
@@ -32,24 +32,24 @@ REPORT_COUNTS = Tally("zs_report_counts", ("unit",), ("on_time", "late"))  # cou
 REPORT_VERSIONS = HistoryTable("zs_report_versions", ("id", "report_id", "unit", "status", "last_sent_at"),
                                indexes=[("unit",)])
 
-Handler = Callable[[dict[str, Any], Record], None]
+Handler = Callable[[dict[str, Any], LoggedEvent], None]
 REVIEW_CLEARED = dict(approved_by=None, approved_at=None, sent_by=None, sent_at=None, reviewed_by=None,
                       reviewed_at=None)
 
 
-def _enrolled(u: dict[str, Any], r: Record) -> None:
+def _enrolled(u: dict[str, Any], r: LoggedEvent) -> None:
     s = r.state
     u.update(code=s["code"], name=s["name"], kind=s["kind"], sectors=json.dumps(s["sectors"]),
              department=s["department"], enrolled_on=s["enrolled_on"], withdrawn_on=None,
              principal=None, leader=None, liaison=None)
 
 
-def _unit_updated(u: dict[str, Any], r: Record) -> None:
+def _unit_updated(u: dict[str, Any], r: LoggedEvent) -> None:
     s = r.state
     u.update(name=s["name"], department=s["department"], sectors=json.dumps(s["sectors"]))
 
 
-def _officer_left(u: dict[str, Any], r: Record) -> None:
+def _officer_left(u: dict[str, Any], r: LoggedEvent) -> None:
     if u.get(r.state["role"]) == r.state["person"]:
         u[r.state["role"]] = None
 
@@ -72,7 +72,7 @@ PERSON_HANDLERS: dict[str, Handler] = {
 }
 
 
-def _drafted(x: dict[str, Any], r: Record) -> None:
+def _drafted(x: dict[str, Any], r: LoggedEvent) -> None:
     s = r.state
     period = Period.parse(s["period"])
     x.update({k: s[k] for k in ("report_id", "unit", "kind", "period", "due_on", "note")},
@@ -81,7 +81,7 @@ def _drafted(x: dict[str, Any], r: Record) -> None:
              drafted_by=r.state["actor"], sealed=0, last_sent_at=None, return_reason=None, **REVIEW_CLEARED)
 
 
-def _revised(x: dict[str, Any], r: Record) -> None:
+def _revised(x: dict[str, Any], r: LoggedEvent) -> None:
     x.update(status="draft", revision=int(x["revision"]) + 1, drafted_by=r.state["actor"], sealed=0,
              attachments=json.dumps(r.state["attachments"], ensure_ascii=False), note=r.state["note"],
              **REVIEW_CLEARED)
@@ -111,7 +111,7 @@ class ReportingView(View):
                   for s in t.tables_sql()]
     indexes_sql = [s for t in (UNITS, UNIT_VERSIONS, PEOPLE, REPORTS, REPORT_VERSIONS) for s in t.indexes_sql()]
 
-    def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
+    def apply(self, cursor: Cursor, records: Sequence[LoggedEvent]) -> None:
         REPORT_COUNTS.reset()
         for kind, (current, history, handlers) in KINDS.items():
             mine = [r for r in records if r.kind == kind]

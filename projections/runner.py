@@ -23,7 +23,7 @@ REBUILD_BATCH = 50000  # fewer, larger commits when replaying the whole log
 Progress = Callable[[int, int], None]
 
 
-class Record:
+class LoggedEvent:
     """One event as the views read it: its stored JSON, decoded only when a view asks for its state
     (most events need only their kind and recorded time), and never validated (fast replay)."""
 
@@ -73,10 +73,10 @@ def _topic(topic: str) -> tuple[str, str, int]:
     return kind, event, getattr(resolve_topic(topic), "class_version", 1)
 
 
-def decode(row: tuple[int, str, int, str, bytes]) -> Record:
-    """A stored event as (position, aggregate id hex, version, topic, state) → a Record."""
+def decode(row: tuple[int, str, int, str, bytes]) -> LoggedEvent:
+    """A stored event as (position, aggregate id hex, version, topic, state) → a LoggedEvent."""
     position, aggregate_id, version, topic, data = row
-    return Record(position, topic, aggregate_id, version, data)
+    return LoggedEvent(position, topic, aggregate_id, version, data)
 
 
 class View:
@@ -103,7 +103,7 @@ class View:
         for table in self.tables:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
-    def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
+    def apply(self, cursor: Cursor, records: Sequence[LoggedEvent]) -> None:
         raise NotImplementedError
 
 
@@ -198,15 +198,3 @@ class Runner:
                     continue  # moved back by a rebuild (the next round reads from its position), or done
                 view.apply(cursor, [r for r in records if r.position > seen])
                 cursor.execute("UPDATE zs_tracking SET position = ? WHERE view = ?", (last, name))
-
-    def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
-        """Replay the whole log into new tables beside the named views (all by default), and swap
-        them in, in one transaction, only once complete. Until then the old views keep answering;
-        an unreadable event stops the rebuild (`UnreadableEvent`) and leaves them as they were."""
-        from integrity.guard import check_log
-        from projections.rebuild import Rebuild
-
-        check_log(self.recorder)  # a changed log is refused before any view is touched
-
-        chosen = [self.views[name] for name in (names or self.views)]
-        return Rebuild(self, chosen).run(progress)

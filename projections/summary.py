@@ -25,8 +25,8 @@ from projections.db import Db, ts
 from domain.lamps import COLOURS
 from projections.lamps import lamp_counts_at
 from projections.obligations import Enrolment, obligations_at
-from projections.queries import Moment, Views
-from projections.runner import Record, decode
+from projections.queries import Moment, Queries
+from projections.runner import LoggedEvent, decode
 
 ZERO = Decimal("0.00")
 FACTS = ("projects_added", "projects_promoted", "projects_terminated", "problems_raised", "problems_closed",
@@ -106,7 +106,7 @@ def summarize(ledger: Ledger, period: Period, unit: str | None = None, known_at:
 def _lamps(ledger: Ledger, as_of: datetime, known_at: datetime, unit: str | None) -> dict[str, dict[str, int]]:
     """The lamps lit at T (the period's end, or K if earlier) as known at K, per unit: read from the
     views, which answer for any moment (docs/domain.md rule 17), not replayed."""
-    return lamp_counts_at(Views(ledger), Moment(as_of, known_at), unit)
+    return lamp_counts_at(Queries(ledger), Moment(as_of, known_at), unit)
 
 
 def _replay(ledger: Ledger, period: Period, as_of: datetime, known: str, log_position: int | None) -> Replay:
@@ -132,7 +132,7 @@ def _replay(ledger: Ledger, period: Period, as_of: datetime, known: str, log_pos
     return replay
 
 
-def _take(replay: Replay, r: Record) -> None:
+def _take(replay: Replay, r: LoggedEvent) -> None:
     kind, event, s = r.kind, r.event, r.state
     by_t = r.effective_at <= replay.as_of
     if kind == "Unit":
@@ -152,7 +152,7 @@ def _take(replay: Replay, r: Record) -> None:
         replay.policies.append(Policy.model_validate(s["policy"]))
 
 
-def _unit(replay: Replay, r: Record, by_t: bool) -> None:
+def _unit(replay: Replay, r: LoggedEvent, by_t: bool) -> None:
     """A unit's row is shown once the unit is known; what it owes follows its enrolment as it stood at T."""
     s, event = r.state, r.event
     if event == "Enrolled":
@@ -167,7 +167,7 @@ def _unit(replay: Replay, r: Record, by_t: bool) -> None:
         replay.enrolled[r.aggregate_id]["withdrawn_on"] = s["on"]
 
 
-def _problem(replay: Replay, r: Record, by_t: bool) -> None:
+def _problem(replay: Replay, r: LoggedEvent, by_t: bool) -> None:
     """Raised and closed count by their effective time; a problem closed more than once counts once,
     and only if it is still closed at T (rule 14)."""
     s, event = r.state, r.event
@@ -179,7 +179,7 @@ def _problem(replay: Replay, r: Record, by_t: bool) -> None:
         replay.problems[r.aggregate_id].closed_at = r.effective_at if event == "Closed" else None
 
 
-def _project(replay: Replay, r: Record, event: str, by_t: bool) -> None:
+def _project(replay: Replay, r: LoggedEvent, event: str, by_t: bool) -> None:
     s = r.state
     if event == "Registered":
         replay.projects[r.aggregate_id] = ProjectFacts(s["number"], s["unit"], Decimal(s["investment"]))

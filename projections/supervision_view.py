@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from projections.db import Cursor, from_ts
-from projections.runner import Record, View
+from projections.runner import LoggedEvent, View
 from projections.tables import HistoryTable, StateTable
 
 COLUMNS = ("id", "supervision_id", "subject_kind", "subject", "unit", "due_on", "status", "note", "opened_by",
@@ -20,7 +20,7 @@ SUPERVISION_VERSIONS = HistoryTable("zs_supervision_versions", ("id", "supervisi
                                     indexes=[("unit",)])
 
 
-def _opened(row: dict[str, Any], r: Record) -> None:
+def _opened(row: dict[str, Any], r: LoggedEvent) -> None:
     s = r.state
     row.update({k: s[k] for k in ("supervision_id", "subject_kind", "subject", "unit", "due_on", "note")},
                status="open", opened_by=s["actor"], opened_at=r.effective_at)
@@ -42,7 +42,7 @@ class SupervisionView(View):
     tables_sql = SUPERVISIONS.tables_sql() + SUPERVISION_VERSIONS.tables_sql()
     indexes_sql = SUPERVISIONS.indexes_sql() + SUPERVISION_VERSIONS.indexes_sql()
 
-    def apply(self, cursor: Cursor, records: Sequence[Record]) -> None:
+    def apply(self, cursor: Cursor, records: Sequence[LoggedEvent]) -> None:
         mine = [r for r in records if r.kind == "Supervision"]
         if not mine:
             return

@@ -20,7 +20,8 @@ import pytest
 from domain.application import Ledger, Machine
 from domain.errors import RuleViolated
 from domain.values import Stage
-from projections.queries import Views
+from projections.queries import Queries
+from projections.rebuild import rebuild_views
 from tests.conftest import set_up_commission
 
 READERS, WRITERS, SECONDS = 8, 2, 3.0
@@ -53,9 +54,9 @@ def _loop(kind: str, store: str, until: float, results: Any, step: Callable[[Led
 
 
 def _read_once(ledger: Ledger, counts: Counter[str]) -> None:
-    views = Views(ledger)
-    assert views.board()[0]["number"] == PROJECT
-    views.progress()
+    queries = Queries(ledger)
+    assert queries.board()[0]["number"] == PROJECT
+    queries.progress()
 
 
 def _read(store: str, until: float, results: Any) -> None:
@@ -63,7 +64,7 @@ def _read(store: str, until: float, results: Any) -> None:
 
 
 def _rebuild(store: str, until: float, results: Any) -> None:
-    _loop("rebuild", store, until, results, lambda ledger, counts: Views(ledger).runner.rebuild())
+    _loop("rebuild", store, until, results, lambda ledger, counts: rebuild_views(Queries(ledger).runner))
 
 
 def _write(store: str, until: float, actor: str, results: Any) -> None:
@@ -73,7 +74,7 @@ def _write(store: str, until: float, actor: str, results: Any) -> None:
 
 def run_readers_beside_writers(store: str, rebuilders: int = 0) -> dict[str, Counter[str]]:
     ledger = set_up_commission(Ledger(store, machine=MACHINE))
-    Views(ledger)
+    Queries(ledger)
     before = ledger.recorder.max_notification_id()
     ledger.close()
 
@@ -106,9 +107,9 @@ def run_readers_beside_writers(store: str, rebuilders: int = 0) -> dict[str, Cou
         recorded = ledger.recorder.select_notifications(start=1, limit=10_000)
         assert len(recorded) == before + totals["write"]["ok"]  # none lost, none twice
         assert len(ledger.project(PROJECT).notes) == totals["write"]["ok"]
-        views = Views(ledger)  # (PostgreSQL's positions may skip the numbers of the lost races)
-        assert views.runner.positions() == {name: recorded[-1].id for name in views.runner.views}
-        assert len(views.audit()) == len(recorded)
+        queries = Queries(ledger)  # (PostgreSQL's positions may skip the numbers of the lost races)
+        assert queries.runner.positions() == {name: recorded[-1].id for name in queries.runner.views}
+        assert len(queries.audit()) == len(recorded)
     finally:
         ledger.close()
     return totals
@@ -150,7 +151,7 @@ def test_processes_opening_a_new_postgres_ledger_at_once_make_its_tables_once(pg
 def _open_and_read(store: str, results: Any) -> None:
     try:
         ledger = Ledger(store, machine=MACHINE)
-        Views(ledger).board()
+        Queries(ledger).board()
         ledger.close()
         results.put("ok")
     except Exception as error:
@@ -160,7 +161,7 @@ def _open_and_read(store: str, results: Any) -> None:
 def test_a_reader_answers_from_the_views_as_they_stand_while_the_write_lock_stays_taken(tmp_path):
     store = f"sqlite:///{tmp_path / 'ledger.db'}"
     ledger = set_up_commission(Ledger(store, machine=MACHINE))
-    Views(ledger)
+    Queries(ledger)
     ledger.advance_project("孙联络", PROJECT, Stage.NEGOTIATING)
     ledger.close()
 
@@ -168,14 +169,14 @@ def test_a_reader_answers_from_the_views_as_they_stand_while_the_write_lock_stay
     holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
     try:
         impatient = Ledger(store, machine=MACHINE, create=False, env={"SQLITE_LOCK_TIMEOUT": "1"})
-        views = Views(impatient)
-        assert views.runner.behind
-        assert views.board()[0]["stage"] == "lead"  # the views as they stood, one event behind
+        queries = Queries(impatient)
+        assert queries.runner.behind
+        assert queries.board()[0]["stage"] == "lead"  # the views as they stood, one event behind
         impatient.close()
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     ledger = Ledger(store, machine=MACHINE, create=False)
-    views = Views(ledger)
-    assert not views.runner.behind and views.board()[0]["stage"] == "negotiating"
+    queries = Queries(ledger)
+    assert not queries.runner.behind and queries.board()[0]["stage"] == "negotiating"
     ledger.close()

@@ -1,1 +1,1 @@
-"""The web office (`zs serve`): Starlette pages and JSON over the same Ledger and Views as the CLI."""
+"""The web office (`zs serve`): Starlette pages and JSON over the same Ledger and Queries as the CLI."""

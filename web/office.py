@@ -1,6 +1,6 @@
 """What every route shares: the worker's ledger and views, who is asking, rendering, JSON, errors.
 
-One `Office` per worker process. Reads go through `projections.queries.Views`, caught up before each
+One `Office` per worker process. Reads go through `projections.queries.Queries`, caught up before each
 request (under a lock: one catch-up at a time per process). Writes go through the `Ledger`'s own
 methods on a worker's one Ledger, whose `machine` reads the current request's client address from a context
 variable (anyio carries it into the worker thread): events name `web` as the OS user and the
@@ -34,7 +34,7 @@ from domain.permissions import Action, check
 from domain.person import Person
 from domain.values import SHANGHAI, Labelled
 from projections.jsonvalues import to_json_value
-from projections.queries import Views
+from projections.queries import Queries
 from web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Session, Tables, client_address, csrf_ok
 
 log = logging.getLogger("zs.web")
@@ -70,8 +70,8 @@ class Office:
     def __init__(self, store: str, clock: Clock = real_clock, idle: timedelta = timedelta(minutes=30),
                  trusted: frozenset[str] = frozenset(), hash_threads: int = 2) -> None:
         self.ledger = Ledger(store, clock=clock, machine=WebMachine())  # type: ignore[arg-type]
-        self.views = Views(self.ledger)
-        self.tables = Tables(self.views.db)
+        self.queries = Queries(self.ledger)
+        self.tables = Tables(self.queries.db)
         self.idle, self.trusted = idle, trusted
         self.demo = self.ledger.credentials.is_demo()  # `zs demo`'s store: every page says so
         self.lock = threading.Lock()
@@ -82,11 +82,11 @@ class Office:
     def now(self) -> datetime:
         return self.ledger.clock()
 
-    def read(self) -> Views:
+    def read(self) -> Queries:
         """The views, caught up with everything recorded so far (this process's writes included)."""
         with self.lock:
-            self.views.runner.catch_up()
-        return self.views
+            self.queries.runner.catch_up()
+        return self.queries
 
     def ledger_for(self, request: Request) -> Ledger:
         """The Ledger, its events naming `web` as the OS user and this client's address as the host

@@ -26,7 +26,8 @@ from projections.forms.fill import fill
 from projections.forms.reading import read_table
 from projections.forms.sheet import Row, Sheet, period_label, totals_row
 from projections.forms.xlsx import workbook_bytes
-from projections.obligations import LATE, ON_TIME, OVERDUE, UPCOMING, obligation_rows
+from projections.obligations import LATE, ON_TIME, OVERDUE, UPCOMING
+from projections.queries import Queries
 
 SOURCE_COLUMN = Column("数据来源")
 STATUS_COLUMNS = (
@@ -76,7 +77,7 @@ def _sheets(ledger: Ledger, kind: str, period: str, current: bool, position: int
     parsed = Period.parse(period, ledger.calendar().rule(definition.kind).cadence)
     facts = PeriodFacts.of(ledger, parsed)
     now = ledger.clock()
-    obligations = [row for row in obligation_rows(ledger, now)
+    obligations = [row for row in Queries(ledger).obligations(now)
                    if row["kind"] == definition.kind and row["period"] == str(parsed)]
     rows: list[Row] = []
     units = 0

@@ -30,7 +30,7 @@ from projections.forms.definitions import (
     STAGE,
 )
 from projections.forms.facts import progress_entries, stage_on
-from projections.forms.reading import Record, read_table
+from projections.forms.reading import SheetRow, read_table
 from projections.forms.refusal import BadRow, refuse
 
 REQUIRED = (NUMBER.label, STAGE.label, INVESTMENT.label, PROGRESS.label, FILLED_ON.label)
@@ -86,7 +86,7 @@ class _Batch:
 @dataclass
 class _Row:
     batch: _Batch
-    record: Record
+    record: SheetRow
 
     def fail(self, column: str, reason: str, malformed: bool = True) -> None:
         self.batch.bad.append(BadRow(self.record.row, column, reason, malformed))

@@ -15,7 +15,7 @@ from domain.project import Project
 from domain.values import Level, Sector
 from projections.forms import cells
 from projections.forms.definitions import Cell, Column
-from projections.forms.reading import Record, read_table
+from projections.forms.reading import SheetRow, read_table
 from projections.forms.refusal import BadRow, refuse
 
 T = TypeVar("T")
@@ -103,7 +103,7 @@ def import_projects(ledger: Ledger, actor: str, unit: str, source: str, content:
 
 @dataclass
 class _Reader:
-    record: Record
+    record: SheetRow
     bad: list[BadRow]
 
     def read(self, column: str, parse: Callable[[Any], T]) -> T | None:

@@ -30,7 +30,7 @@ class UnreadableFile(RuleViolated):
 
 
 @dataclass(frozen=True)
-class Record:
+class SheetRow:
     row: int  # as the spreadsheet shows it
     values: dict[str, Any]  # by the column's label
 
@@ -40,7 +40,7 @@ class Table:
     source: str
     header_row: int
     columns: tuple[str, ...]
-    records: tuple[Record, ...]
+    records: tuple[SheetRow, ...]
 
 
 def read_table(source: str, content: bytes, labels: Sequence[str], required: Sequence[str],
@@ -69,7 +69,7 @@ def read_table(source: str, content: bytes, labels: Sequence[str], required: Seq
     bad += [BadRow(header_at, label, "missing column") for label in required if label not in positions.values()]
     if bad:
         refuse(source, bad)
-    records = tuple(Record(number, {label: row[i] if i < len(row) else None for i, label in positions.items()})
+    records = tuple(SheetRow(number, {label: row[i] if i < len(row) else None for i, label in positions.items()})
                     for number, row in enumerate(rows[header_at:], header_at + 1) if _is_data(row))
     if not records:
         raise InvalidValue(f"{source}: no rows under the header row (row {header_at}); nothing to import")

@@ -11,7 +11,7 @@ import pytest
 from domain.errors import NotPermitted, RuleViolated
 from domain.policy import default_policy_text
 from domain.values import SHANGHAI, UTC, Level, ProblemCategory, Sector, Stage
-from projections.queries import Moment, Views
+from projections.queries import Moment, Queries
 
 OFFICE, LIAISON, GY_LIAISON = "许办公", "孙联络", "周联络"
 P = "HW-2021-001"
@@ -22,7 +22,7 @@ def at(day: str, hour: int = 12) -> datetime:
 
 
 def lamp(ledger, when: datetime, kind: str = "project", known_at: datetime | None = None) -> dict | None:
-    rows = [r for r in Views(ledger).lamps(Moment(when, known_at), kind=kind)]
+    rows = [r for r in Queries(ledger).lamps(Moment(when, known_at), kind=kind)]
     return rows[0] if rows else None
 
 
@@ -104,11 +104,11 @@ def test_problems_and_supervisions_light_by_their_due_dates(commission, clock):
 
 
 def test_reports_light_by_the_calendars_deadline(commission, clock):
-    rows = Views(commission).lamps(Moment(at("2021-10-06", 0)), kind="report", unit="HW")
+    rows = Queries(commission).lamps(Moment(at("2021-10-06", 0)), kind="report", unit="HW")
     status = {r["subject"]: r["colour"] for r in rows}
     assert status["HW/project_status/2021-09"] == "red"
     assert status["HW/quarterly_report/2021-Q3"] == "green"  # due 2021-10-15: not yet within three days
-    greens = Views(commission).lamps(Moment(at("2021-10-06")), kind="report", colour="green")
+    greens = Queries(commission).lamps(Moment(at("2021-10-06")), kind="report", colour="green")
     assert {r["subject"] for r in greens} == {"HW/quarterly_report/2021-Q3", "GY/quarterly_report/2021-Q3"}
 
 
@@ -119,7 +119,7 @@ def test_a_report_sent_late_glows_yellow_for_thirty_days_then_has_no_lamp(commis
     commission.send_report(LIAISON, report, sealed=True)
 
     def colour(day: str) -> str | None:
-        rows = [r for r in Views(commission).lamps(Moment(at(day)), kind="report") if r["subject"] == report]
+        rows = [r for r in Queries(commission).lamps(Moment(at(day)), kind="report") if r["subject"] == report]
         return rows[0]["colour"] if rows else None
 
     assert colour("2021-10-07") == "red"
@@ -143,7 +143,7 @@ def test_the_counted_lamps_agree_with_the_listed_ones_day_by_day(commission, clo
     c.note_progress(LIAISON, "HW-2021-002", "进展", date(2022, 1, 5))  # red since 12-30: yellow for 30 days
     c.plan_project(LIAISON, "HW-2021-003", Stage.SIGNED, date(2022, 1, 10))
     c.suspend_project(LIAISON, "HW-2021-004", "暂停")
-    views = Views(c)
+    queries = Queries(c)
     for offset in range(0, 210, 3):
         moment = Moment(at("2021-09-01", 23) + timedelta(days=offset))
-        assert lamp_counts_at(views, moment) == lamp_counts(lamps_at(views, moment)), moment
+        assert lamp_counts_at(queries, moment) == lamp_counts(lamps_at(queries, moment)), moment

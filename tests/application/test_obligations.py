@@ -15,7 +15,7 @@ from domain.application import Ledger
 from domain.errors import NotPermitted, RuleViolated
 from domain.policy import default_policy_text
 from domain.values import SHANGHAI, UTC, Role, UnitKind
-from projections.obligations import obligation_rows
+from projections.queries import Queries
 from tests.conftest import MACHINE
 
 MONTHLY = ("project_status", "service_list", "tracking_feedback")
@@ -32,7 +32,7 @@ def end_of(day: date) -> datetime:
 
 
 def rows(ledger: Ledger, as_of: datetime, unit: str = "HW") -> dict[tuple[str, str], dict[str, Any]]:
-    return {(r["kind"], r["period"]): r for r in obligation_rows(ledger, as_of, unit)}
+    return {(r["kind"], r["period"]): r for r in Queries(ledger).obligations(as_of, unit)}
 
 
 def row(ledger: Ledger, as_of: datetime, kind: str = "project_status", period: str = "2021-08",
@@ -127,7 +127,7 @@ def test_overdue_at_a_t_whose_utc_date_is_still_the_due_day(commission):
 def test_t_may_be_given_in_any_zone_and_means_the_same_instant(commission, clock):
     send_at(commission, clock, shanghai(2021, 9, 6, 0, 0, 1), "service_list")
     t = datetime(2021, 9, 6, 8, 30, tzinfo=SHANGHAI)
-    assert obligation_rows(commission, t) == obligation_rows(commission, t.astimezone(UTC))
+    assert Queries(commission).obligations(t) == Queries(commission).obligations(t.astimezone(UTC))
     assert figures(row(commission, t)) == ("overdue", None, 1)
     assert figures(row(commission, t, "service_list")) == ("late", 1, None)
 
@@ -145,7 +145,7 @@ def test_sent_before_the_deadline_is_on_time_even_when_t_is_before_the_deadline(
 
 
 def test_every_row_has_exactly_the_contract_keys_ordered_by_due_on_unit_kind(commission):
-    found = obligation_rows(commission, shanghai(2021, 10, 20))
+    found = Queries(commission).obligations(shanghai(2021, 10, 20))
     assert found and all(set(r) == ROW_KEYS for r in found)
     assert [(r["due_on"], r["unit"], r["kind"]) for r in found] == sorted(
         (r["due_on"], r["unit"], r["kind"]) for r in found)
@@ -215,10 +215,10 @@ def test_an_accepted_report_returned_later_no_longer_counts(commission, clock):
 def test_the_answer_for_a_past_t_ignores_a_sending_recorded_after_t(commission, clock):
     report_id = approve(commission)
     t = shanghai(2021, 9, 7, 12)
-    before = obligation_rows(commission, t)
+    before = Queries(commission).obligations(t)
     clock.set(shanghai(2021, 9, 8, 9))
     commission.send_report("孙联络", report_id, sealed=True)
-    assert obligation_rows(commission, t) == before
+    assert Queries(commission).obligations(t) == before
     assert figures(row(commission, t)) == ("overdue", None, 2)
     assert figures(row(commission, shanghai(2021, 9, 8, 10))) == ("late", 3, None)
 
@@ -226,17 +226,17 @@ def test_the_answer_for_a_past_t_ignores_a_sending_recorded_after_t(commission, 
 def test_the_answer_for_a_past_t_ignores_a_return_recorded_after_t(commission, clock):
     report_id = send_at(commission, clock, shanghai(2021, 9, 4, 9))
     t = shanghai(2021, 9, 6, 12)
-    before = obligation_rows(commission, t)
+    before = Queries(commission).obligations(t)
     clock.set(shanghai(2021, 9, 7, 9))
     commission.return_report("许办公", report_id, "数据有误")
-    assert obligation_rows(commission, t) == before
+    assert Queries(commission).obligations(t) == before
     assert figures(row(commission, t)) == ("on_time", None, None)
 
 
 def test_a_unit_enrolled_after_t_owes_nothing_at_t(commission, clock):
     clock.set(shanghai(2021, 10, 20, 9))
     enrol(commission, "SR", date(2021, 10, 1))
-    assert obligation_rows(commission, shanghai(2021, 10, 20, 8), "SR") == []
+    assert Queries(commission).obligations(shanghai(2021, 10, 20, 8), "SR") == []
     assert rows(commission, shanghai(2021, 10, 20, 10), "SR")
 
 
@@ -245,16 +245,16 @@ def test_a_unit_enrolled_after_t_owes_nothing_at_t(commission, clock):
 
 def test_a_unit_enrolled_the_day_before_a_deadline_owes_it(commission):
     enrol(commission, "SR", date(2021, 10, 4))
-    owed = rows(commission, shanghai(2021, 10, 20), "SR")
-    assert {k for k in owed if k[1] == "2021-09"} == {(kind, "2021-09") for kind in MONTHLY}
-    assert owed[("project_status", "2021-09")]["due_on"] == date(2021, 10, 5)
+    obligations = rows(commission, shanghai(2021, 10, 20), "SR")
+    assert {k for k in obligations if k[1] == "2021-09"} == {(kind, "2021-09") for kind in MONTHLY}
+    assert obligations[("project_status", "2021-09")]["due_on"] == date(2021, 10, 5)
 
 
 def test_a_unit_enrolled_on_the_day_of_a_deadline_does_not_owe_it(commission):
     enrol(commission, "SR", date(2021, 10, 5))
-    owed = rows(commission, shanghai(2021, 10, 20), "SR")
-    assert not any(period == "2021-09" for _, period in owed)
-    assert ("quarterly_report", "2021-Q3") in owed
+    obligations = rows(commission, shanghai(2021, 10, 20), "SR")
+    assert not any(period == "2021-09" for _, period in obligations)
+    assert ("quarterly_report", "2021-Q3") in obligations
 
 
 def test_a_unit_enrolled_on_15_september_does_not_owe_the_liaison_form(commission):
@@ -267,19 +267,19 @@ def test_a_unit_enrolled_on_15_september_does_not_owe_the_liaison_form(commissio
 def test_withdrawal_on_a_due_day_keeps_that_obligation_and_drops_the_later_ones(commission, clock):
     clock.set(shanghai(2021, 10, 1, 9))
     commission.withdraw_unit("管理员", "HW", date(2021, 10, 5), "机构调整")
-    owed = rows(commission, shanghai(2022, 3, 1))
-    assert max(r["due_on"] for r in owed.values()) == date(2021, 10, 5)
-    assert {k for k, r in owed.items() if r["due_on"] == date(2021, 10, 5)} == {(k, "2021-09") for k in MONTHLY}
-    assert ("quarterly_report", "2021-Q3") not in owed
-    assert ("project_status", "2021-10") not in owed
+    obligations = rows(commission, shanghai(2022, 3, 1))
+    assert max(r["due_on"] for r in obligations.values()) == date(2021, 10, 5)
+    assert {k for k, r in obligations.items() if r["due_on"] == date(2021, 10, 5)} == {(k, "2021-09") for k in MONTHLY}
+    assert ("quarterly_report", "2021-Q3") not in obligations
+    assert ("project_status", "2021-10") not in obligations
 
 
 def test_a_withdrawal_recorded_after_t_does_not_change_the_answer_at_t(commission, clock):
     t = shanghai(2021, 11, 10)
-    before = obligation_rows(commission, t, "HW")
+    before = Queries(commission).obligations(t, "HW")
     clock.set(shanghai(2021, 11, 20, 9))
     commission.withdraw_unit("管理员", "HW", date(2021, 10, 5), "机构调整")
-    assert obligation_rows(commission, t, "HW") == before
+    assert Queries(commission).obligations(t, "HW") == before
     assert ("project_status", "2021-10") in rows(commission, t)
 
 
@@ -312,10 +312,10 @@ def test_an_annual_summary_sent_in_february_is_late_across_the_month(commission,
 
 def test_a_monthly_due_day_31_falls_on_29_february_2024(commission):
     commission.load_policy("管理员", policy_text(31), date(2021, 9, 1), "月底报送.toml")
-    owed = rows(commission, shanghai(2024, 3, 2))
-    assert owed[("project_status", "2024-01")]["due_on"] == date(2024, 2, 29)
-    assert owed[("project_status", "2023-01")]["due_on"] == date(2023, 2, 28)
-    assert figures(owed[("project_status", "2024-01")]) == ("overdue", None, 2)
+    obligations = rows(commission, shanghai(2024, 3, 2))
+    assert obligations[("project_status", "2024-01")]["due_on"] == date(2024, 2, 29)
+    assert obligations[("project_status", "2023-01")]["due_on"] == date(2023, 2, 28)
+    assert figures(obligations[("project_status", "2024-01")]) == ("overdue", None, 2)
 
 
 def test_a_policy_due_29_february_is_clamped_in_a_common_year(commission):
@@ -323,9 +323,9 @@ def test_a_policy_due_29_february_is_clamped_in_a_common_year(commission):
                                          'cadence = "quarterly"\ncovers = "previous"\ndue_month = 2\ndue_day = 29')
     assert text != default_policy_text()
     commission.load_policy("管理员", text, date(2021, 9, 1), "季报.toml")
-    owed = rows(commission, shanghai(2024, 3, 1))
-    assert owed[("quarterly_report", "2023-Q4")]["due_on"] == date(2024, 2, 29)
-    assert owed[("quarterly_report", "2022-Q4")]["due_on"] == date(2023, 2, 28)
+    obligations = rows(commission, shanghai(2024, 3, 1))
+    assert obligations[("quarterly_report", "2023-Q4")]["due_on"] == date(2024, 2, 29)
+    assert obligations[("quarterly_report", "2022-Q4")]["due_on"] == date(2023, 2, 28)
 
 
 # -- a policy loaded later (rule 3) -----------------------------------------------------------------------
@@ -333,10 +333,10 @@ def test_a_policy_due_29_february_is_clamped_in_a_common_year(commission):
 
 def test_a_policy_loaded_from_a_future_date_changes_only_what_falls_due_from_it(commission, clock):
     t = shanghai(2022, 1, 10)
-    before = obligation_rows(commission, t, "HW")
+    before = Queries(commission).obligations(t, "HW")
     clock.set(shanghai(2021, 9, 20, 9))
     commission.load_policy("管理员", policy_text(10), date(2021, 11, 1), "新时限.toml")
-    after = obligation_rows(commission, t, "HW")
+    after = Queries(commission).obligations(t, "HW")
     cut = date(2021, 11, 1)
     assert [r for r in after if r["due_on"] < cut] == [r for r in before if r["due_on"] < cut]
     due = {(r["kind"], r["period"]): r["due_on"] for r in after}
@@ -366,8 +366,8 @@ def test_what_a_unit_owes_does_not_depend_on_listing_it_alone(commission, clock)
     enrol(commission, "SR", date(2022, 1, 15))
     commission.load_policy("管理员", QUARTERLY_IN_ITS_SECOND_MONTH, date(2022, 1, 20), "季报.toml")
     t = shanghai(2022, 3, 1)
-    alone = obligation_rows(commission, t, "SR")
-    among = [r for r in obligation_rows(commission, t) if r["unit"] == "SR"]
+    alone = Queries(commission).obligations(t, "SR")
+    among = [r for r in Queries(commission).obligations(t) if r["unit"] == "SR"]
     assert ("quarterly_report", "2021-Q4") not in {(r["kind"], r["period"]) for r in alone}
     assert alone == among
 
@@ -375,9 +375,9 @@ def test_what_a_unit_owes_does_not_depend_on_listing_it_alone(commission, clock)
 def test_a_period_that_fell_due_before_a_policy_keeps_its_due_day_after_it(commission, clock):
     clock.set(shanghai(2022, 1, 19, 10))
     commission.load_policy("管理员", QUARTERLY_IN_ITS_SECOND_MONTH, date(2022, 1, 20), "季报.toml")
-    owed = rows(commission, shanghai(2022, 6, 1))
-    assert owed[("quarterly_report", "2021-Q4")]["due_on"] == date(2022, 1, 15)
-    assert owed[("quarterly_report", "2022-Q1")]["due_on"] == date(2022, 5, 15)
+    obligations = rows(commission, shanghai(2022, 6, 1))
+    assert obligations[("quarterly_report", "2021-Q4")]["due_on"] == date(2022, 1, 15)
+    assert obligations[("quarterly_report", "2022-Q1")]["due_on"] == date(2022, 5, 15)
 
 
 def test_a_policy_effective_today_in_shanghai_is_accepted(commission, clock):

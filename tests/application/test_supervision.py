@@ -9,7 +9,7 @@ import pytest
 
 from domain.errors import NotFound, NotPermitted, RuleViolated
 from domain.values import ProblemCategory
-from projections.queries import Views
+from projections.queries import Queries
 
 OFFICE, LIAISON, PRINCIPAL, GY_LIAISON, STAFF = "许办公", "孙联络", "赵处长", "周联络", "李科员"
 
@@ -19,7 +19,7 @@ def test_a_supervision_on_a_project_goes_round_its_loop(commission, clock):
     assert supervision_id == "DB-2021-001"
     commission.answer_supervision(LIAISON, supervision_id, "已报送推进计划")
     commission.close_supervision(OFFICE, supervision_id)
-    rows = Views(commission).supervisions()
+    rows = Queries(commission).supervisions()
     assert [(r["id"], r["subject_kind"], r["unit"], r["status"], r["answered_by"], r["closed_by"]) for r in rows] == [
         ("DB-2021-001", "project", "HW", "closed", LIAISON, OFFICE)]
 
@@ -30,7 +30,7 @@ def test_supervisions_of_problems_and_reports_name_the_subjects_unit(commission,
     report = commission.draft_report(LIAISON, "HW", "project_status", "2021-09")
     first = commission.open_supervision(OFFICE, problem, date(2021, 10, 20), "请加快协调")
     second = commission.open_supervision(OFFICE, report, date(2021, 10, 8), "请尽快审定报送")
-    rows = {r["id"]: r for r in Views(commission).supervisions(unit="HW")}
+    rows = {r["id"]: r for r in Queries(commission).supervisions(unit="HW")}
     assert (rows[first]["subject_kind"], rows[first]["subject"]) == ("problem", problem)
     assert (rows[second]["subject_kind"], rows[second]["subject"]) == ("report", report)
     assert second == "DB-2021-002"
@@ -71,10 +71,10 @@ def test_a_refused_step_records_nothing(commission):
 
 def test_past_due_marks_an_unanswered_supervision_after_its_due_day(commission, clock):
     supervision_id = commission.open_supervision(OFFICE, "HW-2021-001", date(2021, 9, 2), "请说明")
-    assert Views(commission).supervisions()[0]["past_due"] is False
+    assert Queries(commission).supervisions()[0]["past_due"] is False
     clock.set(clock.now.replace(day=2, hour=15, minute=59))  # 23:59 in Shanghai on the due day
-    assert Views(commission).supervisions()[0]["past_due"] is False
+    assert Queries(commission).supervisions()[0]["past_due"] is False
     clock.set(clock.now.replace(hour=16, minute=0))  # 00:00 the day after, Shanghai
-    assert Views(commission).supervisions(status="open")[0]["past_due"] is True
+    assert Queries(commission).supervisions(status="open")[0]["past_due"] is True
     commission.answer_supervision(LIAISON, supervision_id, "已说明")
-    assert Views(commission).supervisions()[0]["past_due"] is False
+    assert Queries(commission).supervisions()[0]["past_due"] is False

@@ -291,7 +291,7 @@ def test_an_unexpected_error_becomes_one_line_without_a_traceback(commission_cli
     def broken(self):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("projections.queries.Views.units", broken)
+    monkeypatch.setattr("projections.queries.Queries.units", broken)
 
     result = commission_cli("unit", "list", expect=None)
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from cli.demo import tables
 from domain.values import Stage, end_of_day
-from projections.queries import Views
+from projections.queries import Queries
 from tests.projections.support import shanghai
 
 P = "HW-2021-001"
@@ -25,7 +25,7 @@ def test_every_table_speaks_of_the_one_stated_moment(commission, clock):
     commission.advance_project("孙联络", P, Stage.NEGOTIATING, date(2021, 9, 20))
     clock.set(shanghai(2021, 10, 3, 10))
     commission.advance_project("孙联络", P, Stage.SIGNED, date(2021, 10, 3))  # after the moment shown
-    text = tables(Views(commission), end_of_day(date(2021, 9, 30)))
+    text = tables(Queries(commission), end_of_day(date(2021, 9, 30)))
     assert text.splitlines()[0].startswith("以下各表均为台账截至 2021-09-30 23:59:59（北京时间）的情况")
     assert [line for line in text.splitlines() if "截至" in line][1:] == [
         "重点招商项目看板，截至 2021-09-30 23:59:59 (project board)",

@@ -25,7 +25,7 @@ from domain.deadlines import LATE, ON_TIME, OVERDUE, UPCOMING, deadline
 from domain.errors import DomainError
 from domain.period import Period
 from domain.values import UTC, Role, Sector, UnitKind, end_of_day
-from projections.queries import Views
+from projections.queries import Queries
 from projections.summary import summarize
 from tests.conftest import MACHINE, Clock, postgres_schema
 from tests.projections.support import commission_like
@@ -125,9 +125,9 @@ def key(row: dict) -> str:
     return f"{row['unit']}/{row['kind']}/{row['period']}"
 
 
-def assert_the_answers_agree(ledger: Ledger, views: Views, period: Period, known_at: datetime) -> None:
+def assert_the_answers_agree(ledger: Ledger, queries: Queries, period: Period, known_at: datetime) -> None:
     as_of = min(end_of_day(period.last_day), known_at)
-    listed = views.obligations(as_of, known_at=known_at)
+    listed = queries.obligations(as_of, known_at=known_at)
     summary = summarize(ledger, period, known_at=known_at)
     assert summary["as_of"] == as_of and summary["complete"] == (end_of_day(period.last_day) <= known_at)
     in_period = {key(r): r["status"] for r in listed if period.contains(r["due_on"])}
@@ -136,10 +136,10 @@ def assert_the_answers_agree(ledger: Ledger, views: Views, period: Period, known
     assert counted == in_period
     for row in summary["units"]:
         assert row["reports_owed"] == sum(1 for r in in_period if r.startswith(row["unit"] + "/"))
-    overdue = [key(r) for r in views.overdue(as_of, known_at)]
+    overdue = [key(r) for r in queries.overdue(as_of, known_at)]
     assert overdue == [key(r) for r in listed if r["status"] == OVERDUE]
     statuses = Counter((r["unit"], r["status"]) for r in listed)
-    for row in views.progress(as_of, known_at=known_at):
+    for row in queries.progress(as_of, known_at=known_at):
         code = row["unit"]
         assert {s: row[f"reports_{s}"] for s in (ON_TIME, LATE, OVERDUE, UPCOMING)} == \
             {s: statuses[(code, s)] for s in (ON_TIME, LATE, OVERDUE, UPCOMING)}, code
@@ -147,14 +147,14 @@ def assert_the_answers_agree(ledger: Ledger, views: Views, period: Period, known
 
 
 def check_one_answer(ledger: Ledger, clock: Clock, moments: list[tuple[Period, float]]) -> None:
-    views = Views(ledger)
+    queries = Queries(ledger)
     now = clock()
     for period, fraction in moments:
         known_at = START + (now - START) * fraction
-        assert_the_answers_agree(ledger, views, period, known_at)
-    listed = views.obligations()  # now: the fast paths read SQL and running counts, not the listing
-    assert [key(r) for r in views.overdue()] == [key(r) for r in listed if r["status"] == OVERDUE]
-    assert views.progress() == views.progress(now)
+        assert_the_answers_agree(ledger, queries, period, known_at)
+    listed = queries.obligations()  # now: the fast paths read SQL and running counts, not the listing
+    assert [key(r) for r in queries.overdue()] == [key(r) for r in listed if r["status"] == OVERDUE]
+    assert queries.progress() == queries.progress(now)
 
 
 LEDGERS = st.lists(steps, min_size=20, max_size=60)
@@ -203,9 +203,9 @@ def test_a_moment_before_any_deadline_lists_nothing_overdue():
     with tempfile.TemporaryDirectory() as folder:
         ledger, _ = build(folder, [])
         try:
-            views = Views(ledger)
-            assert_the_answers_agree(ledger, views, PERIODS[0], START)
-            assert views.overdue(START) == [] and date(2021, 9, 5) > START.date()
+            queries = Queries(ledger)
+            assert_the_answers_agree(ledger, queries, PERIODS[0], START)
+            assert queries.overdue(START) == [] and date(2021, 9, 5) > START.date()
         finally:
             ledger.close()
 
@@ -222,9 +222,9 @@ def test_a_withdrawn_units_plan_sent_before_it_left_is_not_counted_now_either():
             assert ledger.report("GY/annual_plan/2022").status == "sent"
             ledger.withdraw_unit(ADMIN, "GY", date(2021, 12, 20), "职能调整")
             clock.set(datetime(2022, 1, 10, 2, 0, tzinfo=UTC))
-            views = Views(ledger)
-            gy = next(row for row in views.progress() if row["unit"] == "GY")
+            queries = Queries(ledger)
+            gy = next(row for row in queries.progress() if row["unit"] == "GY")
             assert (gy["reports_on_time"], gy["reports_upcoming"]) == (0, 0)
-            assert views.progress() == views.progress(clock())
+            assert queries.progress() == queries.progress(clock())
         finally:
             ledger.close()

@@ -24,7 +24,8 @@ from eventsourcing.persistence import OperationalError, ProgrammingError
 from cli.demo import build
 from domain.application import Ledger
 from projections.db import Db
-from projections.queries import Views
+from projections.queries import Queries
+from projections.rebuild import rebuild_views
 from projections.views import all_views
 from tests.projections.support import assert_a_version_row_per_event, dump, log_actions
 
@@ -32,6 +33,7 @@ CHILD = """
 import sys, time
 from projections import runner
 from projections.board import BoardView
+from projections.rebuild import rebuild_views
 from projections.views import runner_for
 from domain.application import Ledger
 
@@ -46,7 +48,7 @@ BoardView.apply = slow
 ledger = Ledger(sys.argv[1])
 step = runner_for(ledger)
 if sys.argv[2] == "rebuild":
-    step.rebuild()
+    rebuild_views(step)
 else:
     step.catch_up()
 print("finished", flush=True)
@@ -104,13 +106,13 @@ def assert_committed_whole_batches(ledger: Ledger, left: dict[str, int]) -> None
 
 
 def assert_resumes_without_duplicate_or_gap(ledger: Ledger) -> None:
-    views = Views(ledger)  # catches up from where the killed child left off
+    queries = Queries(ledger)  # catches up from where the killed child left off
     head = ledger.recorder.max_notification_id()
-    assert views.runner.positions() == {name: head for name in views.runner.views}
+    assert queries.runner.positions() == {name: head for name in queries.runner.views}
     assert_a_version_row_per_event(ledger, head)
-    assert [row["action"] for row in views.audit()] == log_actions(ledger)
+    assert [row["action"] for row in queries.audit()] == log_actions(ledger)
     resumed = dump(ledger)
-    views.runner.rebuild()
+    rebuild_views(queries.runner)
     assert dump(ledger) == resumed
 
 
@@ -145,7 +147,7 @@ def test_a_catch_up_killed_mid_way_on_sqlite_resumes_with_no_duplicate_and_no_ga
 def test_a_rebuild_killed_mid_way_on_sqlite_leaves_the_old_views_whole_and_the_next_rebuild_completes(
         demo_sqlite, tmp_path):
     ledger, store = demo_sqlite
-    Views(ledger)  # the views were complete before the rebuild began
+    Queries(ledger)  # the views were complete before the rebuild began
     complete = dump(ledger)
     head = ledger.recorder.max_notification_id()
     kill_mid_way(ledger, store, tmp_path, mode="rebuild")  # its new tables were part-filled
@@ -153,7 +155,7 @@ def test_a_rebuild_killed_mid_way_on_sqlite_leaves_the_old_views_whole_and_the_n
     untouched = {name: rows for name, rows in dump(ledger).items() if not name.endswith("_rebuild")}
     assert untouched.pop("zs_tracking") != complete["zs_tracking"]  # only the new tables' rows are added
     assert untouched == {name: rows for name, rows in complete.items() if name != "zs_tracking"}
-    Views(ledger).runner.rebuild()  # the next rebuild drops what the killed one left
+    rebuild_views(Queries(ledger).runner)  # the next rebuild drops what the killed one left
     assert positions(ledger, "_rebuild") is None
     assert dump(ledger) == complete  # tables and indexes
 

@@ -13,7 +13,7 @@ import pytest
 from domain.errors import AlreadyExists, RuleViolated
 from domain.values import UTC
 from projections.package import _publish, write_package
-from projections.queries import Views
+from projections.queries import Queries
 from tests.conftest import MACHINE
 
 PRINCIPAL, LIAISON = "赵处长", "孙联络"
@@ -56,7 +56,7 @@ def test_the_september_trio_and_the_q3_report_sent_together_go_in_one_zip_in_sha
 
 
 def test_the_audit_trail_carries_the_host_every_event_records(commission):
-    trail = Views(commission).audit()
+    trail = Queries(commission).audit()
 
     assert trail and {row["host"] for row in trail} == {MACHINE.host}
 

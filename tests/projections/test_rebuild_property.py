@@ -22,7 +22,8 @@ from domain.application import Ledger
 from domain.errors import DomainError
 from domain.values import UTC, Level, ProblemCategory, Rating, Sector, ServiceKind, Stage, shanghai_date
 from projections import runner
-from projections.queries import Moment, Views
+from projections.queries import Moment, Queries
+from projections.rebuild import rebuild_views
 from tests.conftest import MACHINE, Clock
 from tests.projections.support import assert_a_version_row_per_event, commission_like, dump
 
@@ -144,7 +145,7 @@ def play(ledger: Ledger, clock: Clock, sequence: list[Step]) -> int:
         except DomainError:
             pass
         if s.catch_up:
-            Views(ledger)
+            Queries(ledger)
     return done
 
 
@@ -156,19 +157,19 @@ def test_views_caught_up_along_the_way_equal_a_rebuild_from_the_whole_log(sequen
         ledger = Ledger(f"sqlite:///{Path(folder) / 'ledger.db'}", clock=clock, machine=MACHINE)
         try:
             commission_like(ledger)
-            Views(ledger)
+            Queries(ledger)
             with mock.patch.object(runner, "BATCH", batch):  # incremental in drawn batches, the rebuild not
                 play(ledger, clock, sequence)
-                views = Views(ledger)
+                queries = Queries(ledger)
             head = ledger.recorder.max_notification_id()
-            assert views.runner.positions() == {name: head for name in views.runner.views}
+            assert queries.runner.positions() == {name: head for name in queries.runner.views}
             incremental = dump(ledger)
             assert_a_version_row_per_event(ledger, head, some=False)
-            views.runner.rebuild()
+            rebuild_views(queries.runner)
             assert dump(ledger) == incremental
             now = ledger.clock()  # the current tables (and their tallies) answer as the history does
-            assert views.progress() == views.progress(now)
-            assert views.board() == views.board(Moment(now))
+            assert queries.progress() == queries.progress(now)
+            assert queries.board() == queries.board(Moment(now))
         finally:
             ledger.close()
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import RuleViolated
-from projections.queries import Views
-from projections.rebuild import Rebuild
+from projections.queries import Queries
+from projections.rebuild import Rebuild, rebuild_views
 from tests.projections.support import dump, view_tables
 
 
 def test_a_rebuild_stopped_by_its_batch_check_leaves_the_views_and_no_new_tables(commission, monkeypatch):
-    views = Views(commission)
+    queries = Queries(commission)
     before = dump(commission)
     monkeypatch.setattr("projections.runner.REBUILD_BATCH", 4)
     seen: list[int] = []
@@ -24,17 +24,17 @@ def test_a_rebuild_stopped_by_its_batch_check_leaves_the_views_and_no_new_tables
 
     monkeypatch.setattr(Rebuild, "check", check)
     with pytest.raises(RuleViolated, match="failed its check"):
-        views.runner.rebuild()
+        rebuild_views(queries.runner)
     assert seen == [1, 5, 9]  # every batch passes the check before it is applied
     assert dump(commission) == before
-    assert not [name for name in view_tables(views.db) if name.endswith("_rebuild")]
+    assert not [name for name in view_tables(queries.db) if name.endswith("_rebuild")]
 
 
 def test_of_two_rebuilds_at_once_the_later_one_wins_and_the_earlier_stops(commission):
-    views = Views(commission)
+    queries = Queries(commission)
     before = dump(commission)
-    chosen = list(views.runner.views.values())
-    earlier, later = Rebuild(views.runner, chosen), Rebuild(views.runner, chosen)
+    chosen = list(queries.runner.views.values())
+    earlier, later = Rebuild(queries.runner, chosen), Rebuild(queries.runner, chosen)
     earlier._begin()
     later._begin()  # drops the earlier one's new tables and makes its own
     with pytest.raises(RuleViolated, match="another `zs views rebuild` started meanwhile"):
@@ -45,15 +45,15 @@ def test_of_two_rebuilds_at_once_the_later_one_wins_and_the_earlier_stops(commis
 
 
 def test_views_keep_answering_from_the_old_tables_while_the_new_ones_fill(commission, monkeypatch):
-    views = Views(commission)
-    board = views.board()
+    queries = Queries(commission)
+    board = queries.board()
     monkeypatch.setattr("projections.runner.REBUILD_BATCH", 3)
     answers = []
 
     def check(self, batch):
-        answers.append(Views(commission).board())  # another command, mid-rebuild
+        answers.append(Queries(commission).board())  # another command, mid-rebuild
 
     monkeypatch.setattr(Rebuild, "check", check)
-    views.runner.rebuild()
+    rebuild_views(queries.runner)
     assert answers and all(answer == board for answer in answers)
-    assert Views(commission).board() == board
+    assert Queries(commission).board() == board

@@ -14,7 +14,7 @@ from domain.application import Ledger
 from domain.errors import RuleViolated
 from domain.period import Period
 from domain.values import Level, ProblemCategory, Sector, ServiceKind, Stage, UnitKind, end_of_day
-from projections.queries import Views
+from projections.queries import Queries
 from projections.summary import summarize
 from tests.application.test_obligations import policy_text
 from tests.conftest import Clock
@@ -91,7 +91,7 @@ def test_a_quarter_taken_while_it_runs_counts_nothing_not_yet_due_as_missing(com
     assert gy["counted"]["reports_missing"] == sorted([
         f"GY/{kind}/{period}" for period in ("2021-09", "2021-10")
         for kind in ("project_status", "service_list", "tracking_feedback")] + ["GY/quarterly_report/2021-Q3"])
-    overdue = [r for r in Views(commission).obligations() if r["status"] == "overdue" and r["unit"] == "HW"]
+    overdue = [r for r in Queries(commission).obligations() if r["status"] == "overdue" and r["unit"] == "HW"]
     assert overdue == []
 
 
@@ -185,7 +185,7 @@ def test_a_summary_owes_by_the_calendar_in_force_as_the_obligations_listing_does
     commission.load_policy("管理员", policy_text(10), date(2021, 11, 1), "新时限.toml")
     clock.set(shanghai(2021, 11, 8, 10))
     summary = summarize(commission, Q4)
-    listed = Views(commission).obligations(summary["as_of"])
+    listed = Queries(commission).obligations(summary["as_of"])
     in_q4 = sorted(f"{r['unit']}/{r['kind']}/{r['period']}" for r in listed if Q4.contains(r["due_on"]))
     hw = unit(summary, "HW")
     assert "HW/project_status/2021-10" in hw["counted"]["reports_upcoming"]  # due 11-10 by the new policy

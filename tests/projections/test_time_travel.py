@@ -17,7 +17,7 @@ import pytest
 from domain.application import Ledger
 from domain.errors import NotFound
 from domain.values import Level, ProblemCategory, Sector, ServiceKind, Stage, end_of_day
-from projections.queries import Moment, Views
+from projections.queries import Moment, Queries
 from tests.projections.support import shanghai
 
 P = "HW-2021-001"
@@ -39,12 +39,12 @@ def status_of(rows: list[dict], report: str) -> tuple[str, int | None, int | Non
 
 
 def answers_at(ledger: Ledger, moment: datetime, known_at: datetime | None = None) -> dict[str, object]:
-    views = Views(ledger)
+    queries = Queries(ledger)
     at = Moment(moment, known_at)
     return {
-        "board": views.board(at), "hw board": views.board(at, unit="HW"), "project": views.project(P, at),
-        "progress": views.progress(moment, None, known_at), "obligations": views.obligations(moment, None, known_at),
-        "hw obligations": views.obligations(moment, "HW", known_at),
+        "board": queries.board(at), "hw board": queries.board(at, unit="HW"), "project": queries.project(P, at),
+        "progress": queries.progress(moment, None, known_at), "obligations": queries.obligations(moment, None, known_at),
+        "hw obligations": queries.obligations(moment, "HW", known_at),
     }
 
 
@@ -76,20 +76,20 @@ def test_an_answer_as_of_t_does_not_change_when_more_is_recorded_later(early_sep
     ledger.accept_report("许办公", STATUS)
     after = answers_at(ledger, t)
     assert after == before
-    now = Views(ledger)
+    now = Queries(ledger)
     assert (now.project(P)["stage"], now.project(P)["library"], len(now.board())) == ("signed", "key", 2)
     assert before["project"]["stage"] == "negotiating" and before["project"]["open_problems"] == 1
 
 
 def test_an_answer_as_of_t_comes_from_the_events_effective_by_t(early_september):
-    views = Views(early_september)
-    assert views.project(P, Moment(shanghai(2021, 9, 1, 23)))["stage"] == "lead"
-    assert views.project(P, Moment(end_of_day(date(2021, 9, 2))))["stage"] == "negotiating"
-    assert views.project(P, Moment(shanghai(2021, 9, 1, 23)))["open_problems"] == 0
-    assert views.project(P, Moment(end_of_day(date(2021, 9, 2))))["open_problems"] == 1
-    hw = views.progress(end_of_day(date(2021, 9, 2)), "HW")[0]
+    queries = Queries(early_september)
+    assert queries.project(P, Moment(shanghai(2021, 9, 1, 23)))["stage"] == "lead"
+    assert queries.project(P, Moment(end_of_day(date(2021, 9, 2))))["stage"] == "negotiating"
+    assert queries.project(P, Moment(shanghai(2021, 9, 1, 23)))["open_problems"] == 0
+    assert queries.project(P, Moment(end_of_day(date(2021, 9, 2))))["open_problems"] == 1
+    hw = queries.progress(end_of_day(date(2021, 9, 2)), "HW")[0]
     assert (hw["projects_by_stage"]["negotiating"], hw["problems_open"], hw["problems_past_due"]) == (1, 1, 0)
-    hw = views.progress(end_of_day(date(2021, 9, 6)), "HW")[0]
+    hw = queries.progress(end_of_day(date(2021, 9, 6)), "HW")[0]
     assert (hw["problems_past_due"], hw["reports_on_time"], hw["reports_overdue"]) == (1, 1, 2)
 
 
@@ -101,38 +101,38 @@ def test_an_event_recorded_after_k_is_invisible_as_known_at_k(early_september, c
     ledger.add_project("周联络", "GY-2021-001", "GY", "燃气管网改造", Sector.GAS_HEATING, Level.COMMISSION,
                        "某燃气公司", Decimal("800.00"))
     send(ledger, "tracking_feedback")
-    views = Views(ledger)
+    queries = Queries(ledger)
     known = Moment(None, k)
-    assert views.project(P, known)["stage"] == "negotiating"
-    assert views.project(P)["stage"] == "signed"
-    assert [r["number"] for r in views.board(known)] == [P]
+    assert queries.project(P, known)["stage"] == "negotiating"
+    assert queries.project(P)["stage"] == "signed"
+    assert [r["number"] for r in queries.board(known)] == [P]
     with pytest.raises(NotFound):
-        views.project("GY-2021-001", known)
+        queries.project("GY-2021-001", known)
     now = clock()
-    assert status_of(views.obligations(now, "HW", known_at=k), FEEDBACK) == ("overdue", None, 1)
-    assert status_of(views.obligations(now, "HW"), FEEDBACK) == ("late", 1, None)
-    assert views.progress(now, "GY", known_at=k)[0]["projects_by_stage"]["lead"] == 0
-    assert views.progress(now, "GY")[0]["projects_by_stage"]["lead"] == 1
+    assert status_of(queries.obligations(now, "HW", known_at=k), FEEDBACK) == ("overdue", None, 1)
+    assert status_of(queries.obligations(now, "HW"), FEEDBACK) == ("late", 1, None)
+    assert queries.progress(now, "GY", known_at=k)[0]["projects_by_stage"]["lead"] == 0
+    assert queries.progress(now, "GY")[0]["projects_by_stage"]["lead"] == 1
 
 
 def test_a_project_as_of_a_moment_before_its_registration_was_not_yet_registered(commission, clock):
     clock.set(shanghai(2021, 9, 5, 10))
     commission.add_project("周联络", "GY-2021-001", "GY", "燃气管网改造", Sector.GAS_HEATING, Level.COMMISSION,
                            "某燃气公司", Decimal("800.00"))
-    views = Views(commission)
+    queries = Queries(commission)
     with pytest.raises(NotFound, match="GY-2021-001 was not yet registered at that moment"):
-        views.project("GY-2021-001", Moment(end_of_day(date(2021, 9, 4))))
-    assert "GY-2021-001" not in [r["number"] for r in views.board(Moment(end_of_day(date(2021, 9, 4))))]
-    assert views.project("GY-2021-001", Moment(end_of_day(date(2021, 9, 5))))["stage"] == "lead"
+        queries.project("GY-2021-001", Moment(end_of_day(date(2021, 9, 4))))
+    assert "GY-2021-001" not in [r["number"] for r in queries.board(Moment(end_of_day(date(2021, 9, 4))))]
+    assert queries.project("GY-2021-001", Moment(end_of_day(date(2021, 9, 5))))["stage"] == "lead"
 
 
 def test_obligations_at_a_past_t_ignore_a_sending_recorded_after_t(commission, clock):
     clock.set(shanghai(2021, 9, 7, 10))
     send(commission, "project_status")
-    views = Views(commission)
-    assert status_of(views.obligations(end_of_day(date(2021, 9, 6))), STATUS) == ("overdue", None, 1)
-    assert status_of(views.obligations(end_of_day(date(2021, 9, 5))), STATUS) == ("upcoming", None, None)
-    assert status_of(views.obligations(end_of_day(date(2021, 9, 8))), STATUS) == ("late", 2, None)
+    queries = Queries(commission)
+    assert status_of(queries.obligations(end_of_day(date(2021, 9, 6))), STATUS) == ("overdue", None, 1)
+    assert status_of(queries.obligations(end_of_day(date(2021, 9, 5))), STATUS) == ("upcoming", None, None)
+    assert status_of(queries.obligations(end_of_day(date(2021, 9, 8))), STATUS) == ("late", 2, None)
 
 
 def test_a_report_returned_after_t_still_counts_as_sent_at_t(commission, clock):
@@ -140,9 +140,9 @@ def test_a_report_returned_after_t_still_counts_as_sent_at_t(commission, clock):
     send(commission, "project_status")
     clock.set(shanghai(2021, 9, 8, 10))
     commission.return_report("许办公", STATUS, "数据不一致")
-    views = Views(commission)
-    assert status_of(views.obligations(end_of_day(date(2021, 9, 6))), STATUS) == ("on_time", None, None)
-    assert status_of(views.obligations(end_of_day(date(2021, 9, 9))), STATUS) == ("overdue", None, 4)
+    queries = Queries(commission)
+    assert status_of(queries.obligations(end_of_day(date(2021, 9, 6))), STATUS) == ("on_time", None, None)
+    assert status_of(queries.obligations(end_of_day(date(2021, 9, 9))), STATUS) == ("overdue", None, 4)
 
 
 # -- backfilled paper history: effective earlier than recorded ---------------------------------------------
@@ -163,9 +163,9 @@ def test_as_of_follows_effective_time_and_as_known_at_follows_recorded_time(comm
     clock.set(shanghai(2021, 9, 10, 10))
     with backfilled(commission, monkeypatch, shanghai(2021, 9, 4, 10)):
         commission.advance_project("许办公", P, Stage.SIGNED, date(2021, 9, 4), "补录纸质台账")
-    views = Views(commission)
+    queries = Queries(commission)
     sept_5 = end_of_day(date(2021, 9, 5))
-    assert views.project(P, Moment(sept_5))["stage"] == "signed"  # as it stood then, as we know now
-    assert views.project(P, Moment(sept_5, shanghai(2021, 9, 6, 10)))["stage"] == "lead"  # as we knew on the 6th
-    assert views.project(P, Moment(shanghai(2021, 9, 3, 10)))["stage"] == "lead"  # before it took effect
-    assert views.board(Moment(None, shanghai(2021, 9, 9, 10)))[0]["stage"] == "lead"
+    assert queries.project(P, Moment(sept_5))["stage"] == "signed"  # as it stood then, as we know now
+    assert queries.project(P, Moment(sept_5, shanghai(2021, 9, 6, 10)))["stage"] == "lead"  # as we knew on the 6th
+    assert queries.project(P, Moment(shanghai(2021, 9, 3, 10)))["stage"] == "lead"  # before it took effect
+    assert queries.board(Moment(None, shanghai(2021, 9, 9, 10)))[0]["stage"] == "lead"

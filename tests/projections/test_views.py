@@ -18,7 +18,8 @@ from cli.main import cli
 from domain.application import Ledger
 from domain.errors import NotFound
 from domain.values import Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, shanghai_date
-from projections.queries import NOW, Moment, Views
+from projections.queries import NOW, Moment, Queries
+from projections.rebuild import rebuild_views
 from projections.views import all_views
 from tests.conftest import Clock
 from tests.projections.support import (
@@ -82,7 +83,7 @@ def busy(ledger: Ledger, clock: Clock) -> Ledger:
         clock.advance(hours=5)
         step()
         if i % 4 == 3:
-            Views(ledger)  # incremental: each construction catches up
+            Queries(ledger)  # incremental: each construction catches up
     return ledger
 
 
@@ -94,7 +95,7 @@ def busy_ledger(request, tmp_path_factory) -> Iterator[Ledger]:
 
 
 def test_the_board_shows_every_project_as_its_aggregate_stands(busy_ledger):
-    board = Views(busy_ledger).board()
+    board = Queries(busy_ledger).board()
     projects = busy_ledger.projects()
     assert [row["number"] for row in board] == [p.number for p in projects]
     problems = busy_ledger.problems()
@@ -112,23 +113,23 @@ def test_the_board_shows_every_project_as_its_aggregate_stands(busy_ledger):
 
 
 def test_a_project_from_the_views_is_its_board_row(busy_ledger):
-    views = Views(busy_ledger)
-    for row in views.board():
-        assert views.project(row["number"]) == row
+    queries = Queries(busy_ledger)
+    for row in queries.board():
+        assert queries.project(row["number"]) == row
 
 
 def test_board_filters_select_the_same_projects_as_the_aggregates(busy_ledger):
-    views = Views(busy_ledger)
+    queries = Queries(busy_ledger)
     projects = busy_ledger.projects()
     for field, value in [("unit", "HW"), ("library", "key"), ("stage", "landed"), ("status", "terminated"),
                          ("sector", "gas_heating"), ("level", "unit")]:
         wanted = [p.number for p in projects if str(getattr(p, field)) == value]
-        assert [r["number"] for r in views.board(**{field: value})] == wanted, field
+        assert [r["number"] for r in queries.board(**{field: value})] == wanted, field
         assert wanted, f"the story leaves no project with {field}={value}"
 
 
 def test_the_problem_list_matches_the_problem_aggregates(busy_ledger):
-    listed = {row["id"]: row for row in Views(busy_ledger).problems()}
+    listed = {row["id"]: row for row in Queries(busy_ledger).problems()}
     problems = busy_ledger.problems()
     assert set(listed) == {q.problem_id for q in problems}
     for q in problems:
@@ -140,7 +141,7 @@ def test_the_problem_list_matches_the_problem_aggregates(busy_ledger):
 
 
 def test_the_service_list_matches_the_projects_services(busy_ledger):
-    listed = {row["id"]: row for row in Views(busy_ledger).services()}
+    listed = {row["id"]: row for row in Queries(busy_ledger).services()}
     expected = {s.id: {"id": s.id, "project": p.number, "unit": p.unit, "kind": s.kind.value, "on": s.on,
                        "note": s.note, "amount_wan": s.amount, "voided": s.voided, "void_reason": s.void_reason}
                 for p in busy_ledger.projects() for s in p.services}
@@ -149,7 +150,7 @@ def test_the_service_list_matches_the_projects_services(busy_ledger):
 
 
 def test_the_report_list_matches_the_report_aggregates(busy_ledger):
-    listed = {row["id"]: row for row in Views(busy_ledger).reports()}
+    listed = {row["id"]: row for row in Queries(busy_ledger).reports()}
     reports = busy_ledger.reports()
     assert set(listed) == {r.report_id for r in reports}
     for r in reports:
@@ -163,7 +164,7 @@ def test_the_report_list_matches_the_report_aggregates(busy_ledger):
 
 
 def test_the_unit_list_matches_the_unit_aggregates_and_their_officers(busy_ledger):
-    listed = Views(busy_ledger).units()
+    listed = Queries(busy_ledger).units()
     units = busy_ledger.units()
     assert [u["code"] for u in listed] == [u.code for u in units]
     for row, u in zip(listed, units):
@@ -178,7 +179,7 @@ def test_the_unit_list_matches_the_unit_aggregates_and_their_officers(busy_ledge
 
 
 def test_the_people_list_matches_the_person_aggregates(busy_ledger):
-    listed = Views(busy_ledger).people()
+    listed = Queries(busy_ledger).people()
     people = busy_ledger.people()
     assert [p["name"] for p in listed] == [p.name for p in people]
     for row, p in zip(listed, people):
@@ -188,14 +189,14 @@ def test_the_people_list_matches_the_person_aggregates(busy_ledger):
 
 
 def test_after_a_query_every_view_stands_at_the_logs_head(busy_ledger):
-    views = Views(busy_ledger)
+    queries = Queries(busy_ledger)
     head = busy_ledger.recorder.max_notification_id()
-    assert views.runner.head() == head
-    assert views.runner.positions() == {name: head for name in VIEW_NAMES}
+    assert queries.runner.head() == head
+    assert queries.runner.positions() == {name: head for name in VIEW_NAMES}
 
 
 def test_the_audit_trail_has_one_entry_per_event_in_log_order(busy_ledger):
-    trail = Views(busy_ledger).audit()
+    trail = Queries(busy_ledger).audit()
     assert [row["action"] for row in trail] == log_actions(busy_ledger)
     assert [row["recorded_at"] for row in trail] == sorted(row["recorded_at"] for row in trail)
 
@@ -205,67 +206,67 @@ def test_the_audit_trail_has_one_entry_per_event_in_log_order(busy_ledger):
     ("report", "HW/tracking_feedback/2021-08"),
 ])
 def test_each_audit_filter_selects_what_filtering_the_whole_trail_selects(busy_ledger, field, value):
-    views = Views(busy_ledger)
-    trail = views.audit()
+    queries = Queries(busy_ledger)
+    trail = queries.audit()
     wanted = [r for r in trail if value in (r[field] if field != "report" else r["subject"],
                                             r["action"].partition(".")[2])]
     if field == "report":
         wanted = [r for r in wanted if r["action"].startswith("Report.")]
-    assert wanted and views.audit(**{field: value}) == wanted
+    assert wanted and queries.audit(**{field: value}) == wanted
 
 
 def test_the_audit_project_filter_selects_the_project_and_its_problems(busy_ledger):
-    views = Views(busy_ledger)
-    rows = views.audit(project=P1)
-    assert rows == [r for r in views.audit() if r["subject"] in (P1, f"{P1}/P1", f"{P1}/P2")]
+    queries = Queries(busy_ledger)
+    rows = queries.audit(project=P1)
+    assert rows == [r for r in queries.audit() if r["subject"] in (P1, f"{P1}/P1", f"{P1}/P2")]
     assert {r["subject"] for r in rows} == {P1, f"{P1}/P1", f"{P1}/P2"}
 
 
 def test_the_audit_time_filters_select_by_recorded_time(busy_ledger):
-    views = Views(busy_ledger)
-    trail = views.audit()
+    queries = Queries(busy_ledger)
+    trail = queries.audit()
     since, until = trail[20]["recorded_at"], trail[40]["recorded_at"]
-    assert views.audit(since=since, until=until) == [r for r in trail if since <= r["recorded_at"] <= until]
-    assert views.audit(since=since, actor="许办公") == [r for r in trail if since <= r["recorded_at"]
+    assert queries.audit(since=since, until=until) == [r for r in trail if since <= r["recorded_at"] <= until]
+    assert queries.audit(since=since, actor="许办公") == [r for r in trail if since <= r["recorded_at"]
                                                        and r["actor"] == "许办公"]
 
 
-def moved_person(views: Views) -> list[dict]:
-    return [r for r in views.audit() if r["subject"] == "李科员"]
+def moved_person(queries: Queries) -> list[dict]:
+    return [r for r in queries.audit() if r["subject"] == "李科员"]
 
 
 def test_an_audit_entry_keeps_the_unit_the_person_was_in(busy_ledger):
-    views = Views(busy_ledger)
-    trail = moved_person(views)
+    queries = Queries(busy_ledger)
+    trail = moved_person(queries)
     assert [(r["action"], r["unit"]) for r in trail] == [
         ("Person.Registered", "HW"), ("Person.Updated", "GY"), ("Person.Updated", "GY"), ("Person.Removed", "GY")]
     removed = trail[-1]
-    assert removed in views.audit(unit="GY") and removed not in views.audit(unit="HW")
-    assert trail[0] in views.audit(unit="HW")
+    assert removed in queries.audit(unit="GY") and removed not in queries.audit(unit="HW")
+    assert trail[0] in queries.audit(unit="HW")
 
 
 def test_an_audit_window_shows_a_person_event_under_the_same_unit_as_the_whole_trail(busy_ledger):
-    views = Views(busy_ledger)
-    removed = moved_person(views)[-1]
-    assert [r for r in views.audit(since=removed["recorded_at"]) if r["subject"] == "李科员"] == [removed]
+    queries = Queries(busy_ledger)
+    removed = moved_person(queries)[-1]
+    assert [r for r in queries.audit(since=removed["recorded_at"]) if r["subject"] == "李科员"] == [removed]
 
 
 def test_an_answer_as_of_now_from_the_history_equals_the_current_views(busy_ledger):
-    views = Views(busy_ledger)
+    queries = Queries(busy_ledger)
     now = Moment(busy_ledger.clock())
-    assert views.board(now) == views.board()
-    assert views.board(now, unit="HW") == views.board(unit="HW")
-    assert views.project(P1, now) == views.project(P1)
-    assert views.obligations(busy_ledger.clock(), known_at=busy_ledger.clock()) == \
-        views.obligations(busy_ledger.clock())
+    assert queries.board(now) == queries.board()
+    assert queries.board(now, unit="HW") == queries.board(unit="HW")
+    assert queries.project(P1, now) == queries.project(P1)
+    assert queries.obligations(busy_ledger.clock(), known_at=busy_ledger.clock()) == \
+        queries.obligations(busy_ledger.clock())
 
 
-def expected_progress(views: Views, code: str, moment, at: Moment) -> dict:
+def expected_progress(queries: Queries, code: str, moment, at: Moment) -> dict:
     """A unit's closed loop counted from the board, the problem list and the obligations."""
-    projects = views.board(at, unit=code)
+    projects = queries.board(at, unit=code)
     live = [p for p in projects if p["status"] != "terminated"]
     landed = [p for p in live if Stage(p["stage"]).rank >= Stage.LANDED.rank]
-    obligations = views.obligations(moment, code, at.known_at)
+    obligations = queries.obligations(moment, code, at.known_at)
     statuses = [o["status"] for o in obligations]
     return {
         "unit": code, "projects_by_stage": {s.value: sum(p["stage"] == s.value for p in live) for s in Stage},
@@ -278,56 +279,56 @@ def expected_progress(views: Views, code: str, moment, at: Moment) -> dict:
 
 
 def test_progress_agrees_with_the_board_the_problems_and_the_obligations(busy_ledger):
-    views = Views(busy_ledger)
+    queries = Queries(busy_ledger)
     now = busy_ledger.clock()
     for moment, at in [(now, NOW), (shanghai(2021, 9, 3, 12), Moment(shanghai(2021, 9, 3, 12)))]:
-        for row in views.progress(None if at.now else moment):
-            assert {k: row[k] for k in expected_progress(views, row["unit"], moment, at)} == \
-                expected_progress(views, row["unit"], moment, at), (row["unit"], moment)
-    for row in views.progress():
-        problems = views.problems(unit=row["unit"])
+        for row in queries.progress(None if at.now else moment):
+            assert {k: row[k] for k in expected_progress(queries, row["unit"], moment, at)} == \
+                expected_progress(queries, row["unit"], moment, at), (row["unit"], moment)
+    for row in queries.progress():
+        problems = queries.problems(unit=row["unit"])
         assert (row["problems_raised"], row["problems_open"], row["problems_answered"], row["problems_closed"],
                 row["problems_past_due"]) == (
             len(problems), sum(q["status"] != "closed" for q in problems),
             sum(q["status"] == "answered" for q in problems), sum(q["status"] == "closed" for q in problems),
             sum(q["status"] != "closed" and q["due_on"] is not None and q["due_on"] < shanghai_date(now)
                 for q in problems))
-    assert views.progress() == views.progress(now)
-    assert next(r for r in views.progress() if r["unit"] == "HW")["landed_investment_wan"] == Decimal("12500.25")
+    assert queries.progress() == queries.progress(now)
+    assert next(r for r in queries.progress() if r["unit"] == "HW")["landed_investment_wan"] == Decimal("12500.25")
 
 
 def test_the_version_tables_hold_a_row_per_event(busy_ledger):
-    Views(busy_ledger)
+    Queries(busy_ledger)
     assert_a_version_row_per_event(busy_ledger, busy_ledger.recorder.max_notification_id())
 
 
 @pytest.mark.parametrize("names", [None] + [[name] for name in VIEW_NAMES], ids=["all"] + VIEW_NAMES)
 def test_a_rebuild_gives_the_tables_incremental_catch_up_built(busy_ledger, names):
-    views = Views(busy_ledger)
+    queries = Queries(busy_ledger)
     incremental = dump(busy_ledger)
     assert incremental["zs_board"] and incremental["zs_report_versions"] and incremental["(indexes)"]
-    read = views.runner.rebuild(names)
+    read = rebuild_views(queries.runner, names)
     assert read == busy_ledger.recorder.max_notification_id()
     assert dump(busy_ledger) == incremental
 
 
 def test_a_rebuild_in_small_batches_gives_the_same_tables(busy_ledger, monkeypatch):
-    views = Views(busy_ledger)
+    queries = Queries(busy_ledger)
     incremental = dump(busy_ledger)
     monkeypatch.setattr("projections.runner.BATCH", 3)
     monkeypatch.setattr("projections.runner.REBUILD_BATCH", 3, raising=False)
-    views.runner.rebuild()
+    rebuild_views(queries.runner)
     assert dump(busy_ledger) == incremental
 
 
 def test_a_rebuild_of_one_view_repairs_its_damaged_table(busy_ledger):
-    views = Views(busy_ledger)
-    before = views.board()
-    with views.db.transaction() as cursor:
+    queries = Queries(busy_ledger)
+    before = queries.board()
+    with queries.db.transaction() as cursor:
         cursor.execute("DELETE FROM zs_board")
-    assert views.board() == []  # the views trust their tables; a rebuild is how to repair them
-    views.runner.rebuild(["board"])
-    assert views.board() == before
+    assert queries.board() == []  # the views trust their tables; a rebuild is how to repair them
+    rebuild_views(queries.runner, ["board"])
+    assert queries.board() == before
 
 
 # -- the CLI reads its own writes, on either store ---------------------------------------------------------
@@ -360,4 +361,4 @@ def test_views_status_shows_every_view_at_the_logs_head(commission, store):
 
 def test_a_project_the_views_have_never_seen_is_not_found(commission):
     with pytest.raises(NotFound, match="no project numbered 'HW-2099-001'"):
-        Views(commission).project("HW-2099-001")
+        Queries(commission).project("HW-2099-001")

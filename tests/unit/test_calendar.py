@@ -21,7 +21,7 @@ MONTHLY = ("project_status", "service_list", "tracking_feedback")
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def owed(calendar: Calendar, after: date, until: date) -> dict[tuple[str, str], date]:
+def obligations_due(calendar: Calendar, after: date, until: date) -> dict[tuple[str, str], date]:
     return {(o.kind, str(o.period)): o.due_on for o in calendar.obligations(after, until)}
 
 
@@ -57,42 +57,42 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> int:
 
 
 def test_first_monthly_trio_is_due_on_5_september_2021_for_august():
-    due = owed(default_calendar(), ENROLLED, date(2021, 9, 5))
+    due = obligations_due(default_calendar(), ENROLLED, date(2021, 9, 5))
     assert {k: v for k, v in due.items() if k[0] in MONTHLY} == {
         (kind, "2021-08"): date(2021, 9, 5) for kind in MONTHLY
     }
 
 
 def test_nothing_is_owed_for_july_2021_before_the_notice():
-    due = owed(default_calendar(), date(2021, 1, 1), date(2021, 8, 31))
+    due = obligations_due(default_calendar(), date(2021, 1, 1), date(2021, 8, 31))
     assert due == {}
 
 
 def test_the_liaison_form_is_owed_once_by_15_september_2021():
-    due = owed(default_calendar(), ENROLLED, date(2030, 12, 31))
+    due = obligations_due(default_calendar(), ENROLLED, date(2030, 12, 31))
     forms = {k: v for k, v in due.items() if k[0] == "liaison_form"}
     assert forms == {("liaison_form", "once"): date(2021, 9, 15)}
 
 
 def test_a_unit_enrolled_on_15_september_does_not_owe_the_liaison_form():
-    due = owed(default_calendar(), date(2021, 9, 15), date(2021, 12, 31))
+    due = obligations_due(default_calendar(), date(2021, 9, 15), date(2021, 12, 31))
     assert not any(kind == "liaison_form" for kind, _ in due)
 
 
 def test_the_first_quarterly_report_covers_q3_2021_and_is_due_15_october():
-    due = owed(default_calendar(), ENROLLED, date(2021, 12, 31))
+    due = obligations_due(default_calendar(), ENROLLED, date(2021, 12, 31))
     assert {k: v for k, v in due.items() if k[0] == "quarterly_report"} == {
         ("quarterly_report", "2021-Q3"): date(2021, 10, 15)
     }
 
 
 def test_the_fourth_quarter_crosses_into_the_next_year():
-    due = owed(default_calendar(), ENROLLED, date(2022, 1, 31))
+    due = obligations_due(default_calendar(), ENROLLED, date(2022, 1, 31))
     assert due[("quarterly_report", "2021-Q4")] == date(2022, 1, 15)
 
 
 def test_the_first_annual_pair_is_summary_2021_and_plan_2022_due_31_january_2022():
-    due = owed(default_calendar(), ENROLLED, date(2022, 12, 31))
+    due = obligations_due(default_calendar(), ENROLLED, date(2022, 12, 31))
     annual = {k: v for k, v in due.items() if k[0] in ("annual_summary", "annual_plan")}
     assert annual == {("annual_summary", "2021"): date(2022, 1, 31), ("annual_plan", "2022"): date(2022, 1, 31)}
 
@@ -106,7 +106,7 @@ def test_the_annual_plan_opens_on_the_first_day_of_its_own_year_and_the_summary_
 
 def test_deadlines_are_not_moved_for_weekends():
     # 2021-12-05 was a Sunday; the notice names fixed days
-    due = owed(default_calendar(), ENROLLED, date(2021, 12, 31))
+    due = obligations_due(default_calendar(), ENROLLED, date(2021, 12, 31))
     assert date(2021, 12, 5).weekday() == 6
     assert due[("project_status", "2021-11")] == date(2021, 12, 5)
 
@@ -178,7 +178,7 @@ def test_a_shift_naming_an_unknown_kind_is_refused():
 def test_a_shift_moves_one_due_day_and_leaves_the_others():
     shift = '[[shift]]\nperiod = "2021-09"\nkind = "project_status"\ndue = 2021-10-08\n'
     calendar = Calendar([parse_policy(policy_text(monthly(), monthly("service_list"), shifts=shift))])
-    due = owed(calendar, ENROLLED, date(2021, 12, 31))
+    due = obligations_due(calendar, ENROLLED, date(2021, 12, 31))
     assert due[("project_status", "2021-09")] == date(2021, 10, 8)
     assert due[("service_list", "2021-09")] == date(2021, 10, 5)
     assert due[("project_status", "2021-08")] == date(2021, 9, 5)
@@ -188,27 +188,27 @@ def test_a_shift_moves_one_due_day_and_leaves_the_others():
 def test_a_shift_without_a_kind_moves_every_kind_of_that_period():
     shift = '[[shift]]\nperiod = "2021-09"\ndue = 2021-10-08\n'
     calendar = Calendar([parse_policy(policy_text(monthly(), monthly("service_list"), shifts=shift))])
-    due = owed(calendar, ENROLLED, date(2021, 12, 31))
+    due = obligations_due(calendar, ENROLLED, date(2021, 12, 31))
     assert due[("project_status", "2021-09")] == due[("service_list", "2021-09")] == date(2021, 10, 8)
 
 
 def test_due_day_31_is_clamped_to_the_last_day_of_a_30_day_month():
     calendar = Calendar([parse_policy(policy_text(monthly(due_day=31)))])
-    due = owed(calendar, ENROLLED, date(2022, 1, 31))
+    due = obligations_due(calendar, ENROLLED, date(2022, 1, 31))
     assert due[("project_status", "2021-09")] == date(2021, 10, 31)
     assert due[("project_status", "2021-10")] == date(2021, 11, 30)
 
 
 def test_due_day_31_falls_on_29_february_in_a_leap_year_and_28_otherwise():
     calendar = Calendar([parse_policy(policy_text(monthly(due_day=31)))])
-    due = owed(calendar, ENROLLED, date(2024, 12, 31))
+    due = obligations_due(calendar, ENROLLED, date(2024, 12, 31))
     assert due[("project_status", "2024-01")] == date(2024, 2, 29)
     assert due[("project_status", "2023-01")] == date(2023, 2, 28)
 
 
 def test_a_quarterly_report_due_29_february_of_its_second_month():
     calendar = Calendar([parse_policy(policy_text(quarterly(due_month=2, due_day=29)))])
-    due = owed(calendar, ENROLLED, date(2024, 12, 31))
+    due = obligations_due(calendar, ENROLLED, date(2024, 12, 31))
     assert due[("quarterly_report", "2023-Q4")] == date(2024, 2, 29)
     assert due[("quarterly_report", "2022-Q4")] == date(2023, 2, 28)
 
@@ -223,15 +223,15 @@ def later_policy(effective_from: date, due_day: int = 10) -> Policy:
 
 def test_a_later_policy_leaves_every_obligation_due_before_it_unchanged():
     effective = date(2022, 3, 1)
-    before = owed(default_calendar(), ENROLLED, effective - timedelta(days=1))
-    after = owed(Calendar([default_policy(), later_policy(effective)]), ENROLLED, effective - timedelta(days=1))
+    before = obligations_due(default_calendar(), ENROLLED, effective - timedelta(days=1))
+    after = obligations_due(Calendar([default_policy(), later_policy(effective)]), ENROLLED, effective - timedelta(days=1))
     assert before == after
     assert len(before) > 20
 
 
 def test_a_later_policy_governs_the_obligations_due_from_its_date():
     calendar = Calendar([default_policy(), later_policy(date(2022, 3, 1))])
-    due = owed(calendar, ENROLLED, date(2022, 5, 31))
+    due = obligations_due(calendar, ENROLLED, date(2022, 5, 31))
     assert due[("project_status", "2022-01")] == date(2022, 2, 5)
     assert due[("project_status", "2022-02")] == date(2022, 3, 10)
     assert due[("project_status", "2022-03")] == date(2022, 4, 10)
@@ -240,14 +240,14 @@ def test_a_later_policy_governs_the_obligations_due_from_its_date():
 def test_the_order_policies_are_given_in_does_not_matter():
     first, second = default_policy(), later_policy(date(2022, 3, 1))
     span = (ENROLLED, date(2023, 12, 31))
-    assert owed(Calendar([second, first]), *span) == owed(Calendar([first, second]), *span)
+    assert obligations_due(Calendar([second, first]), *span) == obligations_due(Calendar([first, second]), *span)
 
 
 def test_a_later_policy_with_an_earlier_due_day_does_not_drop_a_period():
     # 2022-02 is due 03-05 under the notice, which is after the new policy's date, but 03-01 under the new
     # policy, which is before it: the period must still be owed once
     calendar = Calendar([default_policy(), later_policy(date(2022, 3, 3), due_day=1)])
-    due = owed(calendar, ENROLLED, date(2022, 5, 31))
+    due = obligations_due(calendar, ENROLLED, date(2022, 5, 31))
     assert due[("project_status", "2022-02")] == date(2022, 3, 5)
     assert due[("project_status", "2022-03")] == date(2022, 4, 1)
 
@@ -261,14 +261,14 @@ def staggered_quarterly() -> Calendar:
 
 
 def test_a_period_that_fell_due_before_a_later_policy_keeps_its_due_day():
-    due = owed(staggered_quarterly(), ENROLLED, date(2022, 12, 31))
+    due = obligations_due(staggered_quarterly(), ENROLLED, date(2022, 12, 31))
     assert due[("quarterly_report", "2021-Q4")] == date(2022, 1, 15)
     assert due[("quarterly_report", "2022-Q1")] == date(2022, 5, 15)
 
 
 def test_a_period_that_fell_due_before_a_later_policy_is_not_owed_again_after_it():
     calendar = staggered_quarterly()
-    assert ("quarterly_report", "2021-Q4") not in owed(calendar, date(2022, 1, 15), date(2022, 12, 31))
+    assert ("quarterly_report", "2021-Q4") not in obligations_due(calendar, date(2022, 1, 15), date(2022, 12, 31))
     assert calendar.obligation("quarterly_report", Period.parse("2021-Q4")).due_on == date(2022, 1, 15)
 
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from domain.application import Ledger
-from projections.queries import Views
+from projections.queries import Queries
 from tests.web.conftest import CHOSEN, INITIAL, csrf_of, events, log_in
 
 PAGES = ["/", "/dashboard", "/board", "/projects/HW-2021-001", "/password", "/dashboard?as_of=2021-09-01",
@@ -182,7 +182,7 @@ def test_every_login_attempt_is_an_event_under_the_system_actor(client, web_stor
     _wrong(client)
     log_in(client, "孙联络", change=False)
     ledger = Ledger(web_store)
-    rows = Views(ledger).audit(action="Attempted")
+    rows = Queries(ledger).audit(action="Attempted")
     ledger.close()
     assert [(r["actor"], r["details"]["outcome"]) for r in rows] == [("系统", "wrong_password"), ("系统", "ok")]
 
@@ -198,7 +198,7 @@ def test_an_unexpected_error_shows_a_500_page_with_an_id_the_log_has(liaison, ap
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is on fire")
 
-    monkeypatch.setattr(app.state.office.views, "board", broken)
+    monkeypatch.setattr(app.state.office.queries, "board", broken)
     with caplog.at_level(logging.ERROR, logger="zs.web"):
         response = liaison.get("/board")
     assert response.status_code == 500 and "Traceback" not in response.text and "disk" not in response.text

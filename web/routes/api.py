@@ -1,4 +1,4 @@
-"""/api/: the CLI's --json answers (the same rows from projections.queries.Views, the same keys), for
+"""/api/: the CLI's --json answers (the same rows from projections.queries.Queries, the same keys), for
 other office systems. A session cookie or `Authorization: Bearer TOKEN` (`zs token create NAME`)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from starlette.routing import Route
 from domain.errors import DomainError, InvalidValue
 from domain.period import Cadence, Period
 from domain.values import Level, Library, ProjectStatus, Sector, Stage, parse_moment
-from projections.queries import Moment, Views
+from projections.queries import Moment, Queries
 from projections.summary import summarize
 from web.auth import SESSION_COOKIE
 from web.office import Json, blocking, office, refusal_status
@@ -59,7 +59,7 @@ def _unit(request: Request) -> str | None:
     return request.query_params.get("unit", "").strip().upper() or None
 
 
-def _board(request: Request, views: Views) -> Any:
+def _board(request: Request, queries: Queries) -> Any:
     filters = {}
     for key, kind in BOARD_FILTERS.items():
         if request.query_params.get(key):
@@ -69,10 +69,10 @@ def _board(request: Request, views: Views) -> Any:
                 raise BadInput(key, f"{key} {request.query_params[key]!r} is not one of "
                                     f"{', '.join(m.value for m in kind)}") from None
     at = Moment(_moment(request, "as_of"), _moment(request, "as_known_at"))
-    return views.board(at, unit=_unit(request), **filters)
+    return queries.board(at, unit=_unit(request), **filters)
 
 
-def _summary(request: Request, views: Views) -> Any:
+def _summary(request: Request, queries: Queries) -> Any:
     year, quarter = request.query_params.get("year"), request.query_params.get("quarter")
     if (year is None) == (quarter is None):
         raise BadInput("year", "give exactly one of year=YYYY or quarter=YYYY-Qn")
@@ -81,11 +81,11 @@ def _summary(request: Request, views: Views) -> Any:
     except InvalidValue as error:
         raise BadInput("year" if year else "quarter", str(error)) from None
     unit = _unit(request)
-    code = views.ledger.unit(unit).code if unit else None
-    return summarize(views.ledger, period, code, _moment(request, "as_known_at"))
+    code = queries.ledger.unit(unit).code if unit else None
+    return summarize(queries.ledger, period, code, _moment(request, "as_known_at"))
 
 
-READERS: dict[str, Callable[[Request, Views], Any]] = {
+READERS: dict[str, Callable[[Request, Queries], Any]] = {
     "board": _board,
     "progress": lambda r, v: v.progress(_moment(r, "as_of"), _unit(r), _moment(r, "as_known_at")),
     "obligations": lambda r, v: v.obligations(_moment(r, "as_of"), _unit(r), _moment(r, "as_known_at")),

@@ -94,10 +94,10 @@ async def dashboard(request: Request) -> Response:
     o = office(request)
 
     def read() -> dict[str, Any]:
-        views = o.read()
-        board = views.board(Moment(moment))
-        progress = views.progress(moment)
-        names = {u["code"]: u["name"] for u in views.units()}
+        queries = o.read()
+        board = queries.board(Moment(moment))
+        progress = queries.progress(moment)
+        names = {u["code"]: u["name"] for u in queries.units()}
         return {"board": board, "progress": progress, "names": names}
 
     data = await blocking(read)
@@ -128,8 +128,8 @@ async def board(request: Request) -> Response:
     o = office(request)
 
     def read() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        views = o.read()
-        return views.board(Moment(moment), unit=unit, **filters), views.units()
+        queries = o.read()
+        return queries.board(Moment(moment), unit=unit, **filters), queries.units()
 
     rows, units = await blocking(read)
     return render(request, "board.html", {
@@ -143,9 +143,9 @@ async def _project_page(request: Request, number: str, refusal: str | None = Non
     o = office(request)
 
     def read() -> dict[str, Any]:
-        views = o.read()
-        return {"project": views.project(number), "history": views.audit(project=number),
-                "problems": views.problems(project=number), "services": views.services(project=number)}
+        queries = o.read()
+        return {"project": queries.project(number), "history": queries.audit(project=number),
+                "problems": queries.problems(project=number), "services": queries.services(project=number)}
 
     try:
         data = await blocking(read)

@@ -41,13 +41,13 @@ async def _month_page(request: Request, code: str, refusal: str | None = None, s
     o = office(request)
 
     def read() -> dict[str, Any]:
-        views = o.read()
-        unit = views.ledger.unit(code)
-        rows = [r for r in views.obligations(unit=unit.code)
+        queries = o.read()
+        unit = queries.ledger.unit(code)
+        rows = [r for r in queries.obligations(unit=unit.code)
                 if month.first_day <= r["due_on"] <= month.last_day]
-        reports = {r["id"]: r for r in views.reports(unit=unit.code)}
+        reports = {r["id"]: r for r in queries.reports(unit=unit.code)}
         return {"unit": unit.code, "unit_name": unit.name, "rows": rows, "reports": reports,
-                "titles": _titles(views, {r["kind"] for r in rows})}
+                "titles": _titles(queries, {r["kind"] for r in rows})}
 
     try:
         data = await blocking(read)
@@ -64,9 +64,9 @@ async def _month_page(request: Request, code: str, refusal: str | None = None, s
         status_code=status_code if not error else 422)
 
 
-def _titles(views: Any, kinds: set[str]) -> dict[str, str]:
+def _titles(queries: Any, kinds: set[str]) -> dict[str, str]:
     """Each kind's title in the reporting calendar (重点招商项目情况表, 季度招商引资情况报告, ...)."""
-    calendar = views.ledger.calendar()
+    calendar = queries.ledger.calendar()
     titles = {}
     for kind in kinds:
         try:
@@ -82,10 +82,10 @@ async def inbox(request: Request) -> Response:
     o = office(request)
 
     def read() -> dict[str, Any]:
-        views = o.read()
-        rows = sorted(views.reports(status=ReportStatus.SENT), key=lambda r: (r["sent_at"], r["id"]))
-        return {"rows": rows, "titles": _titles(views, {r["kind"] for r in rows}),
-                "names": {u["code"]: u["name"] for u in views.units()}}
+        queries = o.read()
+        rows = sorted(queries.reports(status=ReportStatus.SENT), key=lambda r: (r["sent_at"], r["id"]))
+        return {"rows": rows, "titles": _titles(queries, {r["kind"] for r in rows}),
+                "names": {u["code"]: u["name"] for u in queries.units()}}
 
     data = await blocking(read)
     return render(request, "inbox.html", data | {"may_review": may(request.state.person, Action.REVIEW)})
@@ -97,11 +97,11 @@ async def overdue(request: Request) -> Response:
     o = office(request)
 
     def read() -> dict[str, Any]:
-        views = o.read()
-        rows = views.overdue()
-        units = {u["code"]: u for u in views.units()}
-        phones = {p["name"]: p["phone"] for p in views.people()}
-        return {"rows": rows, "units": units, "phones": phones, "titles": _titles(views, {r["kind"] for r in rows})}
+        queries = o.read()
+        rows = queries.overdue()
+        units = {u["code"]: u for u in queries.units()}
+        phones = {p["name"]: p["phone"] for p in queries.people()}
+        return {"rows": rows, "units": units, "phones": phones, "titles": _titles(queries, {r["kind"] for r in rows})}
 
     return render(request, "overdue.html", await blocking(read))
 
