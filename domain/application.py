@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import socket
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,9 +22,9 @@ from domain.logins import LoginDay
 from domain.base import Aggregate, Stamp
 from domain.errors import AlreadyExists, InvalidValue, NotFound, NotPermitted, RuleViolated
 from domain.mapper import PydanticMapper, _NoTranscoder
-from domain.period import Cadence, Period
+from domain.period import Period
 from domain.permissions import UNIT_ROLES, Action, check
-from domain.person import Person, check_an_admin_remains
+from domain.person import Person, check_an_admin_remains, check_name
 from domain.policy import Calendar, default_policy, parse_policy
 from domain.problem import Problem
 from domain.reminder import Reminder
@@ -34,7 +33,7 @@ from domain.report import Attachment, Report, ReportingPolicy
 from domain.signing import LogKey
 from domain.store import describe_store, store_env
 from domain.supervision import SubjectKind, Supervision, next_supervision_id, subject_kind_of
-from domain.text import NAME_LIMIT, clean_line, name_key
+from domain.text import clean_line, name_key
 from domain.unit import OFFICER_ROLES, Unit
 from domain.values import (
     UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, shanghai_date,
@@ -42,8 +41,6 @@ from domain.values import (
 
 A = TypeVar("A", bound=Aggregate)
 Clock = Callable[[], datetime]
-CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
-ALWAYS_DRAFTABLE = (Cadence.ONCE,)
 SYSTEM_ACTOR = "系统"  # the actor of login attempts: nobody is logged in yet
 DEMO_PASSWORD = "zs-demo"  # `zs demo` only: known to everyone, so the store is marked and the web warns
 # Recorders that write each event's Merkle leaf in the event's own transaction (docs/integrity.md).
@@ -117,14 +114,14 @@ class Ledger(Application[UUID]):
     def init(self, admin: str) -> None:
         if not self.is_empty():
             raise AlreadyExists("this store already holds a ledger; its admin adds people with `zs person add`")
-        name = _name(admin)
+        name = check_name(admin)
         stamp = self._stamp_for(name, Role.ADMIN)
         self._save(Person.register(stamp, name, Role.ADMIN, None, None, "管理员"))
 
     def add_unit(self, actor: str, code: str, name: str, kind: UnitKind, enrolled_on: date,
                  sectors: Sequence[Sector] = (), department: str | None = None) -> None:
         stamp = self._authorise(actor, Action.SET_UP)
-        code = _code(code)
+        code = Unit.check_code(code)
         self._refuse_existing(Unit, code, f"unit {code} is already enrolled")
         self._save(Unit.enrol(stamp, code, name, kind, tuple(sectors), department, enrolled_on))
 
@@ -144,7 +141,7 @@ class Ledger(Application[UUID]):
     def add_person(self, actor: str, name: str, role: Role, unit: str | None = None,
                    phone: str | None = None, title: str | None = None, email: str | None = None) -> None:
         stamp = self._authorise(actor, Action.SET_UP)
-        name = _name(name)
+        name = check_name(name)
         self._refuse_existing(Person, name, f"a person named {name} is already registered; names are unique")
         self._refuse_look_alike(name)
         home = self._enrolled_unit(unit) if unit else None
@@ -199,7 +196,7 @@ class Ledger(Application[UUID]):
                     responsible_department: str | None = None, liaison: str | None = None) -> None:
         home = self._enrolled_unit(unit)
         stamp = self._authorise(actor, Action.PROJECT_WORK, home.code)
-        number = _number(number)
+        number = Project.check_number(number)
         self._refuse_existing(Project, number, f"project {number} is already registered; numbers are unique")
         self._save(Project.register(
             stamp, number, name=name, unit=home.code, sector=sector, level=level, investor=investor,
@@ -290,8 +287,6 @@ class Ledger(Application[UUID]):
                       due_on: date | None = None) -> str:
         project = self.project(number)
         stamp = self._authorise(actor, Action.PROJECT_WORK, project.unit)
-        if due_on is not None and due_on < shanghai_date(stamp.effective_at):
-            raise RuleViolated(f"the due date {due_on} is already past")
         problem_id = project.register_problem(stamp, title)
         problem = Problem.raise_on(stamp, problem_id, project.number, project.unit, title, category, due_on)
         self._save(project, problem)
@@ -361,12 +356,7 @@ class Ledger(Application[UUID]):
         calendar = self.calendar()
         rule = calendar.rule(kind)
         parsed = Period.parse(period, rule.cadence)
-        today = shanghai_date(stamp.effective_at)
-        if rule.cadence not in ALWAYS_DRAFTABLE and rule.covers == "previous" and parsed.last_day >= today:
-            raise RuleViolated(f"the period {parsed} has not ended yet; report on it from {parsed.next().first_day}")
-        if rule.covers == "current" and parsed.first_day.year > today.year + 1:
-            raise RuleViolated(f"the {kind} for {parsed} is too far ahead; it can be drafted from "
-                               f"{parsed.first_day.year - 1}")
+        rule.check_draftable(parsed, shanghai_date(stamp.effective_at))
         obligation = calendar.obligation(kind, parsed)
         if obligation is None or not home.owes_on(obligation.due_on):
             raise RuleViolated(f"unit {home.code} does not owe a {kind} for {parsed}"
@@ -780,23 +770,3 @@ class Ledger(Application[UUID]):
         unit.check_enrolled()
         return unit
 
-
-def _name(name: str) -> str:
-    name = clean_line(name, "a person's name", NAME_LIMIT, field="name")
-    if not name:
-        raise RuleViolated("a person needs a name")
-    return name
-
-
-def _code(code: str) -> str:
-    code = clean_line(code, "unit code", field="code").upper()
-    if not CODE.match(code):
-        raise RuleViolated(f"unit code {code!r} must be 1-16 Latin letters or digits, starting with a letter")
-    return code
-
-
-def _number(number: str) -> str:
-    number = clean_line(number, "project number", NAME_LIMIT, field="number")
-    if not number or "/" in number or any(c.isspace() for c in number):
-        raise RuleViolated(f"project number {number!r} must be non-empty, without spaces or '/'")
-    return number

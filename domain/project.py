@@ -10,6 +10,7 @@ from domain.base import Aggregate, Immutable, Stamp
 from domain.errors import InvalidValue, NotFound, RuleViolated
 from domain.period import Cadence, Period
 from domain.person import check_reason
+from domain.text import NAME_LIMIT, clean_line
 from domain.values import (
     Level, Library, ProjectStatus, Rating, Sector, ServiceKind, Stage, parse_wan, shanghai_date,
 )
@@ -181,8 +182,18 @@ class Project(Aggregate):
         def apply(self, project: Project) -> None:
             project.problems = project.problems + (self.problem_id,)
 
+    @staticmethod
+    def check_number(number: str) -> str:
+        """docs/domain.md rule 22: a project number (项目编号, the project's key) is non-empty, without
+        spaces or '/' (a problem's and a service's ids append `/P1`, `/S1` to it)."""
+        number = clean_line(number, "project number", NAME_LIMIT, field="number")
+        if not number or "/" in number or any(c.isspace() for c in number):
+            raise RuleViolated(f"project number {number!r} must be non-empty, without spaces or '/'")
+        return number
+
     @classmethod
     def register(cls, stamp: Stamp, number: str, **fields: Any) -> Project:
+        number = cls.check_number(number)
         if not fields["name"].strip():
             raise RuleViolated("a project needs a name (give --name)")
         if not fields["investor"].strip():

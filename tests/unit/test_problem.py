@@ -232,3 +232,10 @@ def test_a_closed_problem_is_never_past_due():
 
 def test_a_problem_without_a_due_date_is_never_past_due():
     assert not raised(due_on=None).is_past_due(datetime(2030, 1, 1, tzinfo=UTC))
+
+
+def test_a_problem_due_before_today_in_shanghai_is_refused_and_today_is_allowed():
+    with pytest.raises(RuleViolated, match="the due date 2021-08-31 is already past"):
+        Problem.raise_on(stamp(), PID, "HW-2021-001", "HW", "用地", ProblemCategory.LAND, date(2021, 8, 31))
+    assert Problem.raise_on(stamp(), PID, "HW-2021-001", "HW", "用地", ProblemCategory.LAND,
+                            date(2021, 9, 1)).due_on == date(2021, 9, 1)

@@ -630,3 +630,11 @@ def test_a_later_command_carries_its_own_stamp():
     assert (event.actor, event.actor_role, event.os_user, event.host) == ("孙联络", "liaison", "sun", "hw-pc")
     assert event.recorded_at == event.effective_at == later
     assert project.notes == ((date(2021, 9, 4), "推进会"),)
+
+
+@pytest.mark.parametrize("number", ["", "  ", "HW 2021", "HW/2021"])
+def test_a_project_number_is_non_empty_without_spaces_or_slashes_even_when_registered_directly(number):
+    with pytest.raises(RuleViolated, match="must be non-empty, without spaces or '/'"):
+        Project.register(stamp(), number, name="n", unit="HW", sector=Sector.WASTE, level=Level.UNIT, investor="i",
+                         investment=Decimal("1"), responsible_person=None, responsible_department=None, liaison=None)
+    assert Project.check_number(" 0012 ") == "0012"

@@ -294,3 +294,21 @@ def test_a_removed_person_cannot_be_removed_again():
 def test_a_removed_person_cannot_be_updated():
     person = removed_person()
     refused(person, RuleViolated, "孙联络 was removed from the ledger", lambda: person.update(stamp(), title="科长"))
+
+
+@pytest.mark.parametrize("typed, key", [(" hw ", "HW"), ("sz_2", "SZ_2"), ("A" * 16, "A" * 16)])
+def test_a_unit_code_is_its_key_in_upper_case(typed, key):
+    assert Unit.check_code(typed) == key
+    assert Unit.enrol(stamp(), typed, "单位", UnitKind.DEPARTMENT, (), None, ENROLLED).code == key
+
+
+@pytest.mark.parametrize("code", ["H W", "1HW", "", "H-W", "环卫", "ABCDEFGHIJKLMNOPQ"])
+def test_a_unit_code_is_short_latin_letters_or_digits_even_when_enrolled_directly(code):
+    with pytest.raises(RuleViolated, match="must be 1-16 Latin letters or digits, starting with a letter"):
+        Unit.enrol(stamp(), code, "单位", UnitKind.DEPARTMENT, (), None, ENROLLED)
+
+
+def test_a_person_needs_a_name_even_when_registered_directly():
+    with pytest.raises(RuleViolated, match="a person needs a name"):
+        Person.register(stamp(), "  ", Role.OFFICE, None, None, None)
+    assert Person.register(stamp(), " 许办公 ", Role.OFFICE, None, None, None).name == "许办公"
