@@ -20,6 +20,9 @@ from domain.attachments import AttachmentStore
 from domain.credentials import CredentialStore, check_password_rule, hash_password, new_token, token_digest
 from domain.logins import LoginDay
 from domain.base import Aggregate, Stamp
+from domain.imports import (
+    Change, NewProject, RowChecks, StatusRow, investment_change, note_change, stage_change,
+)
 from domain.errors import AlreadyExists, InvalidValue, NotFound, NotPermitted, RuleViolated
 from domain.mapper import PydanticMapper, _NoTranscoder
 from domain.period import Period
@@ -36,7 +39,7 @@ from domain.supervision import SubjectKind, Supervision, next_supervision_id, su
 from domain.text import clean_line, name_key
 from domain.unit import OFFICER_ROLES, Unit
 from domain.values import (
-    UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, shanghai_date,
+    UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, end_of_day, shanghai_date,
 )
 
 A = TypeVar("A", bound=Aggregate)
@@ -196,13 +199,81 @@ class Ledger(Application[UUID]):
                     responsible_department: str | None = None, liaison: str | None = None) -> None:
         home = self._enrolled_unit(unit)
         stamp = self._authorise(actor, Action.PROJECT_WORK, home.code)
-        number = Project.check_number(number)
-        self._refuse_existing(Project, number, f"project {number} is already registered; numbers are unique")
+        number = self._free_number(number)
         self._save(Project.register(
             stamp, number, name=name, unit=home.code, sector=sector, level=level, investor=investor,
             investment=investment, responsible_person=responsible_person,
             responsible_department=responsible_department, liaison=liaison,
         ))
+
+    def import_projects(self, actor: str, unit: str, rows: Sequence[NewProject], record: bool = True) -> None:
+        """A unit's list of new projects (`zs project import`), each registered as `add_project` registers
+        one, all saved in one transaction or none: `RowsRejected` names every refused row. A row the
+        adapter could not read in full has its number checked only; `record=False` checks, records nothing."""
+        home = self._enrolled_unit(unit)
+        stamp = self._authorise(actor, Action.PROJECT_WORK, home.code)
+        checks, seen, projects = RowChecks(), {}, []
+        for row in rows:
+            with checks.row(row.row, "number"):
+                number = Project.check_number(row.number)
+                if number in seen:
+                    raise InvalidValue(f"{number} is also in row {seen[number]}; numbers are unique")
+                seen[number] = row.row
+                self._free_number(number)
+            if row.readable and not checks.failed(row.row):
+                with checks.row(row.row, None):
+                    projects.append(Project.register(stamp, number, unit=home.code, **row.fields()))
+        checks.raise_any()
+        if record and projects:
+            self._save(*projects)
+
+    def import_project_status(self, actor: str, unit: str, rows: Sequence[StatusRow],
+                              record: bool = True) -> list[Change]:
+        """The changes a unit's filled 情况表 states (`zs form import`), each made by the project's own
+        method (advance, update, note) on 填报日期; what the ledger holds, or held that day, changes
+        nothing. All saved in one transaction or none: `RowsRejected` names every refused row. A row the
+        adapter could not read in full has its project checked only; `record=False` records nothing."""
+        home = self._enrolled_unit(unit)
+        stamp = self._authorise(actor, Action.PROJECT_WORK, home.code)
+        checks, seen, projects, changes = RowChecks(), {}, {}, []
+        for row in rows:
+            with checks.row(row.row, "number"):
+                if row.number in seen:
+                    raise InvalidValue(f"project {row.number} is also in row {seen[row.number]}; one row per project")
+                seen[row.number] = row.row
+                project = self._status_project(row.number, home.code)
+            if not row.readable or checks.failed(row.row):
+                continue
+            projects[project.number] = project
+            day = row.on or shanghai_date(stamp.effective_at)
+            events = self.history(project.id)
+            for what, change in (
+                ("stage", lambda: stage_change(stamp, project, events, row, day)),
+                ("investment", lambda: investment_change(stamp, project, self.state_at(project.id, end_of_day(day)),
+                                                         row, day)),
+                ("note", lambda: note_change(stamp, project, events, row, day)),
+            ):
+                with checks.row(row.row, what):
+                    changes += [c for c in (change(),) if c is not None]
+        checks.raise_any()
+        if record and changes:
+            self._save(*projects.values())
+        return changes
+
+    def _status_project(self, number: str, unit: str) -> Project:
+        try:
+            project = self.project(number)
+        except NotFound:
+            raise NotFound(f"no project numbered {number.strip()!r} in the ledger") from None
+        if project.unit != unit:
+            raise RuleViolated(f"project {number} belongs to unit {project.unit}, not {unit}")
+        return project
+
+    def _free_number(self, number: str) -> str:
+        """A project number that may be registered (docs/domain.md rule 22): well-formed, not yet taken."""
+        number = Project.check_number(number)
+        self._refuse_existing(Project, number, f"project {number} is already registered; numbers are unique")
+        return number
 
     def update_project(self, actor: str, number: str, **changes: Any) -> None:
         project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
