@@ -257,6 +257,13 @@ class Views:
             "liaison": r["liaison"],
         } for r in rows]
 
+    def unit(self, code: str) -> dict[str, Any]:
+        """One enrolled unit, by its code as typed (any case)."""
+        found = [u for u in self.units() if u["code"] == code.strip().upper()]
+        if not found:
+            raise NotFound(f"no unit {code.strip()!r} is enrolled")
+        return found[0]
+
     def people(self) -> list[dict[str, Any]]:
         rows = self.db.fetchall("SELECT * FROM zs_people ORDER BY name")
         return [{"name": r["name"], "role": r["role"], "unit": r["unit"], "phone": r["phone"], "title": r["title"],

@@ -81,7 +81,7 @@ def _summary(request: Request, views: Views) -> Any:
     except InvalidValue as error:
         raise BadInput("year" if year else "quarter", str(error)) from None
     unit = _unit(request)
-    code = views.ledger.unit(unit).code if unit else None
+    code = views.unit(unit)["code"] if unit else None
     return summarize(views.ledger, period, code, _moment(request, "as_known_at"))
 
 

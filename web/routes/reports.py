@@ -42,11 +42,11 @@ async def _month_page(request: Request, code: str, refusal: str | None = None, s
 
     def read() -> dict[str, Any]:
         views = o.read()
-        unit = views.ledger.unit(code)
-        rows = [r for r in views.obligations(unit=unit.code)
+        unit = views.unit(code)
+        rows = [r for r in views.obligations(unit=unit["code"])
                 if month.first_day <= r["due_on"] <= month.last_day]
-        reports = {r["id"]: r for r in views.reports(unit=unit.code)}
-        return {"unit": unit.code, "unit_name": unit.name, "rows": rows, "reports": reports,
+        reports = {r["id"]: r for r in views.reports(unit=unit["code"])}
+        return {"unit": unit["code"], "unit_name": unit["name"], "rows": rows, "reports": reports,
                 "titles": _titles(views, {r["kind"] for r in rows})}
 
     try:
