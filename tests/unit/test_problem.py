@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from domain.base import Stamp
-from domain.errors import DomainError, RuleViolated
+from domain.errors import RuleViolated
 from domain.problem import Problem
 from domain.values import UTC, ProblemCategory, ProblemStatus
+from tests.support import only_event, refused_unchanged as refused
 
 NOW = datetime(2021, 9, 1, 2, 0, tzinfo=UTC)
 PID = "HW-2021-001/P1"
@@ -50,21 +49,6 @@ def closed() -> Problem:
 
 
 STATES = {"open": raised, "escalated": escalated, "answered": answered, "closed": closed}
-
-
-def refused(problem: Problem, error: type[DomainError], match: str, act: Callable[[], Any]) -> None:
-    version, before = problem.version, dict(vars(problem))
-    with pytest.raises(error, match=match):
-        act()
-    assert problem.version == version
-    assert problem.collect_events() == []
-    assert vars(problem) == before
-
-
-def only_event(problem: Problem) -> Any:
-    events = problem.collect_events()
-    assert len(events) == 1
-    return events[0]
 
 
 # -- raising ---------------------------------------------------------------------------------------

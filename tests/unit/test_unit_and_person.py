@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import pytest
 
-from domain.base import Aggregate, Stamp
-from domain.errors import DomainError, RuleViolated
+from domain.base import Stamp
+from domain.errors import RuleViolated
 from domain.person import Person
 from domain.unit import Term, Unit
 from domain.values import UTC, Role, Sector, UnitKind
+from tests.support import only_event, refused_unchanged as refused
 
 NOW = datetime(2021, 9, 1, 2, 0, tzinfo=UTC)  # 2021-09-01 10:00 in Shanghai
 ENROLLED = date(2021, 8, 31)
@@ -20,21 +19,6 @@ ENROLLED = date(2021, 8, 31)
 
 def stamp(at: datetime = NOW) -> Stamp:
     return Stamp(actor="管理员", actor_role="admin", os_user="tester", host="test-host", recorded_at=at, effective_at=at)
-
-
-def refused(aggregate: Aggregate, error: type[DomainError], match: str, act: Callable[[], Any]) -> None:
-    version, before = aggregate.version, dict(vars(aggregate))
-    with pytest.raises(error, match=match):
-        act()
-    assert aggregate.version == version
-    assert aggregate.collect_events() == []
-    assert vars(aggregate) == before
-
-
-def only_event(aggregate: Aggregate) -> Any:
-    events = aggregate.collect_events()
-    assert len(events) == 1
-    return events[0]
 
 
 def new_unit() -> Unit:
