@@ -36,6 +36,12 @@ class Report(Aggregate):
         """A report's id names its obligation (docs/domain.md rule 4): HW/project_status/2021-08."""
         return f"{unit}/{kind}/{period}"
 
+    @staticmethod
+    def obligation_of(report_id: str) -> tuple[str, str, str]:
+        """(unit, kind, period) of a report id: the inverse of `key_for`."""
+        unit, kind, period = report_id.split("/")
+        return unit, kind, period
+
     class Drafted(Aggregate.Created):
         report_id: str
         unit: str

@@ -12,6 +12,7 @@ from typing import Any
 
 from domain.application import Ledger
 from domain.errors import NotFound
+from domain.report import Report
 from domain.values import Stage, shanghai_date
 from projections.audit import trail
 from projections.board import buckets
@@ -158,16 +159,16 @@ class Queries:
         drafted = {report_id for (report_id,) in self.db.values(
             f"SELECT report_id FROM zs_reports WHERE due_on < ? AND {not_counted}", (today.isoformat(), *values))}
         schedule = Schedule(self.ledger.calendar(), self.enrolments(), now)
-        suffixes = [f"/{o.kind}/{o.period}" for o in schedule.every]
+        periods = [str(o.period) for o in schedule.every]  # once, not once per unit
         rows = []
         for enrolment in schedule.units:
             run = schedule.run(enrolment)
             code = enrolment.code
             for index in range(run.start, run.start + schedule.fallen_due(enrolment)[0]):  # due before today
-                report_id = code + suffixes[index]
+                obligation = schedule.every[index]
+                report_id = Report.key_for(code, obligation.kind, periods[index])
                 if report_id not in counted:
-                    obligation = schedule.every[index]
-                    rows.append({"unit": code, "kind": obligation.kind, "period": str(obligation.period),
+                    rows.append({"unit": code, "kind": obligation.kind, "period": periods[index],
                                  "due_on": obligation.due_on, **status_of(obligation, None, now),
                                  "report_id": report_id if report_id in drafted else None})
         return sorted(rows, key=lambda r: (r["due_on"], r["unit"], r["kind"]))
@@ -255,6 +256,13 @@ class Queries:
             "withdrawn_on": _date(r["withdrawn_on"]), "principal": r["principal"], "leader": r["leader"],
             "liaison": r["liaison"],
         } for r in rows]
+
+    def unit(self, code: str) -> dict[str, Any]:
+        """One enrolled unit, by its code as typed (any case)."""
+        found = [u for u in self.units() if u["code"] == code.strip().upper()]
+        if not found:
+            raise NotFound(f"no unit {code.strip()!r} is enrolled")
+        return found[0]
 
     def people(self) -> list[dict[str, Any]]:
         rows = self.db.fetchall("SELECT * FROM zs_people ORDER BY name")

@@ -115,24 +115,22 @@ class ReportingView(View):
         REPORT_COUNTS.reset()
         for kind, (current, history, handlers) in KINDS.items():
             mine = [r for r in records if r.kind == kind]
-            if not mine:
-                continue
-            rows = current.load(cursor, [r.aggregate_id for r in mine])
-            versions = []
-            for r in mine:
-                row = rows.get(r.aggregate_id) or rows.setdefault(r.aggregate_id, current.blank(r.aggregate_id))
-                if kind == "Report":
-                    _count(row, -1)
-                handlers[r.event](row, r)
-                if kind == "Report":
-                    _count(row, +1)
-                row["version"] = r.version
-                if history is not None:
-                    versions.append(history.version(row, r))
-            current.upsert(cursor, rows.values())
-            if history is not None:
-                history.insert(cursor, versions)
+            if mine:
+                current.follow(cursor, mine, _counted(handlers) if kind == "Report" else _plain(handlers), history)
         REPORT_COUNTS.flush(cursor)
+
+
+def _plain(handlers: dict[str, Handler]) -> Handler:
+    return lambda row, r: handlers[r.event](row, r)
+
+
+def _counted(handlers: dict[str, Handler]) -> Handler:
+    """A report's handlers, keeping the running counts: its old row counted out, its new row in."""
+    def handle(row: dict[str, Any], r: Record) -> None:
+        _count(row, -1)
+        handlers[r.event](row, r)
+        _count(row, +1)
+    return handle
 
 
 def _count(report: dict[str, Any], sign: int) -> None:
