@@ -1,0 +1,90 @@
+"""The reports view: each report's current row, every version of whether it counted and when it was
+last sent (for what had been sent at any moment), and the running on-time/late counts per unit."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from domain.period import Cadence, Period
+from domain.deadlines import counts, sent_late
+from projections.db import Cursor
+from projections.runner import LoggedEvent, View
+from projections.tables import HistoryTable, StateTable, Tally
+
+REPORT_COLUMNS = (
+    "id", "report_id", "unit", "kind", "period", "due_on", "status", "revision", "drafted_by", "approved_by",
+    "approved_at", "sent_by", "sent_at", "last_sent_at", "sealed", "reviewed_by", "reviewed_at", "return_reason",
+    "attachments", "note", "period_start",
+)
+REPORTS = StateTable("zs_reports", REPORT_COLUMNS + ("version",), ints=("revision", "sealed", "version"),
+                     indexes=[("unit", "period"), ("report_id",), ("due_on", "report_id", "status"), ("period_start",)])
+REPORT_COUNTS = Tally("zs_report_counts", ("unit",), ("on_time", "late"))  # counted reports, on time or late
+# As-of questions about reports ask only whether one counted and when it was last sent.
+REPORT_VERSIONS = HistoryTable("zs_report_versions", ("id", "report_id", "unit", "status", "last_sent_at"),
+                               indexes=[("unit",)])
+
+Handler = Callable[[dict[str, Any], LoggedEvent], None]
+REVIEW_CLEARED = dict(approved_by=None, approved_at=None, sent_by=None, sent_at=None, reviewed_by=None,
+                      reviewed_at=None)
+
+
+def _drafted(x: dict[str, Any], r: LoggedEvent) -> None:
+    s = r.state
+    period = Period.parse(s["period"])
+    x.update({k: s[k] for k in ("report_id", "unit", "kind", "period", "due_on", "note")},
+             period_start=None if period.cadence is Cadence.ONCE else period.first_day.isoformat(),
+             attachments=json.dumps(s["attachments"], ensure_ascii=False), status="draft", revision=1,
+             drafted_by=r.state["actor"], sealed=0, last_sent_at=None, return_reason=None, **REVIEW_CLEARED)
+
+
+def _revised(x: dict[str, Any], r: LoggedEvent) -> None:
+    x.update(status="draft", revision=int(x["revision"]) + 1, drafted_by=r.state["actor"], sealed=0,
+             attachments=json.dumps(r.state["attachments"], ensure_ascii=False), note=r.state["note"],
+             **REVIEW_CLEARED)
+
+
+REPORT_HANDLERS: dict[str, Handler] = {
+    "Drafted": _drafted, "Revised": _revised,
+    "Approved": lambda x, r: x.update(status="approved", approved_by=r.state["actor"], approved_at=r.effective_at),
+    "Sent": lambda x, r: x.update(status="sent", sent_by=r.state["actor"], sent_at=r.effective_at,
+                                  last_sent_at=r.effective_at, sealed=int(r.state["sealed"])),
+    "Accepted": lambda x, r: x.update(status="accepted", reviewed_by=r.state["actor"], reviewed_at=r.effective_at,
+                                      return_reason=None),
+    "Returned": lambda x, r: x.update(status="returned", reviewed_by=r.state["actor"], reviewed_at=r.effective_at,
+                                      return_reason=r.state["reason"]),
+}
+
+
+class ReportView(View):
+    name = "reports"
+    tables = ("zs_reports", "zs_report_versions", "zs_report_counts")
+    tables_sql = [s for t in (REPORTS, REPORT_VERSIONS, REPORT_COUNTS) for s in t.tables_sql()]
+    indexes_sql = [s for t in (REPORTS, REPORT_VERSIONS) for s in t.indexes_sql()]
+
+    def apply(self, cursor: Cursor, records: Sequence[LoggedEvent]) -> None:
+        mine = [r for r in records if r.kind == "Report"]
+        if not mine:
+            return
+        REPORT_COUNTS.reset()
+        rows = REPORTS.load(cursor, [r.aggregate_id for r in mine])
+        versions = []
+        for r in mine:
+            row = rows.get(r.aggregate_id) or rows.setdefault(r.aggregate_id, REPORTS.blank(r.aggregate_id))
+            _count(row, -1)
+            REPORT_HANDLERS[r.event](row, r)
+            _count(row, +1)
+            row["version"] = r.version
+            versions.append(REPORT_VERSIONS.version(row, r))
+        REPORTS.upsert(cursor, rows.values())
+        REPORT_VERSIONS.insert(cursor, versions)
+        REPORT_COUNTS.flush(cursor)
+
+
+def _count(report: dict[str, Any], sign: int) -> None:
+    """The running on-time/late counts, by the domain's rule (domain/deadlines.py)."""
+    if counts(report.get("status")) and report.get("last_sent_at"):
+        late = sent_late(datetime.fromisoformat(report["last_sent_at"]), date.fromisoformat(report["due_on"]))
+        REPORT_COUNTS.add((report["unit"],), 0 if late else 1, 1 if late else 0, sign=sign)
