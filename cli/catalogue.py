@@ -10,6 +10,7 @@ from types import UnionType
 from typing import Any, Union
 
 import click
+from eventsourcing.utils import get_topic
 
 from domain.base import DomainEvent
 from domain.permissions import Action
@@ -18,12 +19,13 @@ from domain.person import Person
 from domain.problem import Problem
 from domain.reminder import Reminder
 from domain.project import Project
-from domain.report import Report, ReportingPolicy
+from domain.policies import LoadedPolicies
+from domain.report import Report
 from domain.signing import LogKey
 from domain.supervision import Supervision
 from domain.unit import Unit
 
-AGGREGATES = (Unit, Person, Project, Problem, Report, ReportingPolicy, Supervision, LogKey, LoginDay, Reminder)
+AGGREGATES = (Unit, Person, Project, Problem, Report, LoadedPolicies, Supervision, LogKey, LoginDay, Reminder)
 ENVELOPE = set(DomainEvent.model_fields) | {"originator_topic"}
 
 WHO: dict[type, str] = {
@@ -44,7 +46,7 @@ WHO: dict[type, str] = {
     Report.Drafted: Action.REPORT.value.who, Report.Sent: Action.REPORT.value.who,
     Report.Revised: Action.REPORT.value.who, Report.Approved: Action.APPROVE.value.who,
     Report.Accepted: Action.REVIEW.value.who, Report.Returned: Action.REVIEW.value.who,
-    ReportingPolicy.Started: "the first `policy load`", ReportingPolicy.Loaded: Action.SET_UP.value.who,
+    LoadedPolicies.Started: "the first `policy load`", LoadedPolicies.Loaded: Action.SET_UP.value.who,
     Supervision.Opened: Action.SUPERVISE.value.who, Supervision.Closed: Action.SUPERVISE.value.who,
     Supervision.Reopened: Action.SUPERVISE.value.who, Supervision.Answered: Action.ANSWER_SUPERVISION.value.who,
     LogKey.Registered: Action.KEEP_LOG.value.who + " (`zs key create`)",
@@ -97,8 +99,11 @@ def catalogue() -> str:
     parts = [HEADER]
     for aggregate in AGGREGATES:
         doc = " ".join((sys.modules[aggregate.__module__].__doc__ or "").split("\n\n")[0].split())
-        if aggregate is ReportingPolicy:
+        if aggregate is LoadedPolicies:
             doc = "The ledger's reporting calendar: the policies loaded over time (the notice's is the default)."
+        stored = get_topic(aggregate).partition(":")[2]  # the name its events are stored and audited under
+        if stored != aggregate.__name__:
+            doc += f" Its events are stored, and `zs audit` names them, as `{stored}.…` (domain/topics.py)."
         parts.append(f"\n## {aggregate.__name__}\n\n{doc}\n\n| event | fields | who may cause it |\n|---|---|---|\n")
         for event in events_of(aggregate):
             fields = ", ".join(field_rows(event)) or "—"

@@ -28,11 +28,12 @@ from domain.mapper import PydanticMapper, _NoTranscoder
 from domain.period import Period
 from domain.permissions import UNIT_ROLES, Action, check
 from domain.person import Person, check_an_admin_remains, check_name
+from domain.policies import LoadedPolicies
 from domain.policy import Calendar, default_policy, parse_policy
 from domain.problem import Problem
 from domain.reminder import Reminder
 from domain.project import Project
-from domain.report import Attachment, Report, ReportingPolicy
+from domain.report import Attachment, Report
 from domain.signing import LogKey
 from domain.store import describe_store, store_env
 from domain.supervision import SubjectKind, Supervision, next_supervision_id, subject_kind_of
@@ -400,23 +401,23 @@ class Ledger(Application[UUID]):
 
     def calendar(self, as_of: datetime | None = None, known_at: datetime | None = None) -> Calendar:
         """The default policy plus every policy loaded (effective by `as_of`, recorded by `known_at`)."""
-        loaded = self._policy_book(as_of, known_at)
+        loaded = self._loaded_policies(as_of, known_at)
         return Calendar((default_policy(), *(loaded.policies if loaded else ())))
 
     def load_policy(self, actor: str, text: str, effective_from: date, source: str = "policy") -> None:
         stamp = self._authorise(actor, Action.SET_UP)
         policy = parse_policy(text, source).model_copy(update={"effective_from": effective_from})
-        book = self._policy_book() or ReportingPolicy.start(stamp)
-        book.load(stamp, policy, source, shanghai_date(stamp.effective_at))
-        self._save(book)
+        loaded = self._loaded_policies() or LoadedPolicies.start(stamp)
+        loaded.load(stamp, policy, source, shanghai_date(stamp.effective_at))
+        self._save(loaded)
 
-    def _policy_book(self, as_of: datetime | None = None,
-                     known_at: datetime | None = None) -> ReportingPolicy | None:
+    def _loaded_policies(self, as_of: datetime | None = None,
+                         known_at: datetime | None = None) -> LoadedPolicies | None:
         try:
-            book = self.repository.get(ReportingPolicy.id_for(ReportingPolicy.KEY))
+            loaded = self.repository.get(LoadedPolicies.id_for(LoadedPolicies.KEY))
         except AggregateNotFoundError:
             return None
-        return self.state_at(book.id, as_of, known_at) if as_of or known_at else book
+        return self.state_at(loaded.id, as_of, known_at) if as_of or known_at else loaded
 
     # -- reports ------------------------------------------------------------------------------------
 

@@ -14,6 +14,8 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
+import domain.topics  # noqa: F401  the stored topics of moved classes, registered before any is read
+
 
 class _NoTranscoder(Transcoder):
     """The mapper serialises through pydantic, so the library's transcoder is never used."""

@@ -7,7 +7,6 @@ from datetime import date
 from domain.base import Aggregate, Immutable, Stamp
 from domain.errors import RuleViolated
 from domain.person import check_reason
-from domain.policy import Policy
 
 
 class ReportStatus:
@@ -174,33 +173,3 @@ def _check_names(attachments: tuple[Attachment, ...]) -> None:
     names = [a.name for a in attachments]
     if len(names) != len(set(names)):
         raise RuleViolated("two attachments share a file name; rename one")
-
-
-class ReportingPolicy(Aggregate):
-    """The ledger's calendar: the policies loaded over time (the notice's is the default)."""
-
-    KIND = "policy"
-    KEY = "calendar"
-
-    class Started(Aggregate.Created):
-        def apply(self, book: ReportingPolicy) -> None:
-            book.policies = ()
-
-    class Loaded(Aggregate.Event):
-        policy: Policy
-        source: str
-
-        def apply(self, book: ReportingPolicy) -> None:
-            book.policies = book.policies + (self.policy,)
-
-    @classmethod
-    def start(cls, stamp: Stamp) -> ReportingPolicy:
-        return cls._start(cls.KEY, cls.Started, stamp)
-
-    def load(self, stamp: Stamp, policy: Policy, source: str, today: date) -> None:
-        if policy.effective_from < today:
-            raise RuleViolated(
-                f"a policy takes effect from today or later; {policy.effective_from} is in the past (today is {today})"
-            )
-        self._record(self.Loaded, stamp, policy=policy, source=source)
-

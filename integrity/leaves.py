@@ -47,7 +47,8 @@ class Tampered(DomainError):
 _KINDS = {  # aggregate class → (its word, the field of its first event that names it)
     "Project": ("project", "number"), "Unit": ("unit", "code"), "Person": ("person", "name"),
     "Problem": ("problem", "problem_id"), "Report": ("report", "report_id"),
-    "ReportingPolicy": ("calendar", None), "LogKey": ("signing key", "name"),
+    "ReportingPolicy": ("calendar", None),  # LoadedPolicies (domain/policies.py), by its stored name
+    "LogKey": ("signing key", "name"),
 }
 _WORD = re.compile(r":([A-Za-z]+)\.")
 

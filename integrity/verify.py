@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.utils import resolve_topic
 
-from domain import merkle
+from domain import merkle, topics  # noqa: F401  topics: the stored names of moved classes
 from integrity.leaves import _HEAD, _LEN, event_leaf, kind_of, subject_of
 from integrity.notes import BadNote, Checkpoint, Verifier, open_checkpoint
 

@@ -10,9 +10,9 @@ from typing import Any
 from domain.deadlines import Sending, counts, standing
 from domain.lamps import RANK, Lamp, cutoffs, problem_lamp, project_lamp, report_lamp, supervision_lamp
 from domain.values import shanghai_date, start_of_day
-from projections.board import project_key
+from projections.views.board import project_key
 from projections.db import from_ts, ts
-from projections.lamp_view import facts
+from projections.views.lamps import facts
 from projections.obligations import open_obligations
 
 KINDS = ("project", "problem", "report", "supervision")

@@ -15,7 +15,7 @@ from domain.errors import NotFound
 from domain.report import Report
 from domain.values import Stage, shanghai_date
 from projections.audit import trail
-from projections.board import buckets
+from projections.views.board import buckets
 from projections.db import Db, from_ts, ts
 from projections.obligations import (
     LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Schedule, Sending, counted_sql, obligations_at, status_counts,
@@ -23,7 +23,7 @@ from projections.obligations import (
 )
 from projections.lamps import lamp_counts_at, lamps_at, project_colour
 from projections.runner import Progress, Runner
-from projections.supervision_view import supervision_rows
+from projections.supervision import supervision_rows
 from projections.views import all_views
 
 PROJECT_KEYS = ("number", "name", "unit", "sector", "level", "library", "stage", "status", "investor",

@@ -149,7 +149,7 @@ def _take(replay: Replay, r: LoggedEvent) -> None:
         x["status"] = REPORT_STATUS[event]
         if event == "Sent":
             x["last_sent"] = r.effective_at
-    elif kind == "ReportingPolicy" and event == "Loaded" and by_t:
+    elif kind == "ReportingPolicy" and event == "Loaded" and by_t:  # LoadedPolicies, by its stored name
         replay.policies.append(Policy.model_validate(s["policy"]))
 
 

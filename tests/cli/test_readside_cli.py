@@ -291,7 +291,7 @@ def test_audit_csv_starts_with_a_bom_and_a_header_and_has_a_row_per_event(activi
 def test_views_status_json_shows_each_view_at_the_logs_position(activity, event_count):
     rows = read(activity, "views", "status")
     head = event_count()
-    assert {r["view"] for r in rows} == {"board", "reporting", "audit", "supervision", "lamps"}
+    assert {r["view"] for r in rows} == {"board", "units", "reports", "audit", "supervision", "lamps"}
     assert all(r == {"view": r["view"], "position": head, "log": head, "behind": 0} for r in rows)
 
 

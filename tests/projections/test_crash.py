@@ -32,7 +32,7 @@ from tests.projections.support import assert_a_version_row_per_event, dump, log_
 CHILD = """
 import sys, time
 from projections import runner
-from projections.board import BoardView
+from projections.views.board import BoardView
 from projections.rebuild import rebuild_views
 from projections.views import runner_for
 from domain.application import Ledger

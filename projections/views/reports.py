@@ -1,5 +1,5 @@
-"""The reporting view: units (with every version, for their enrolment and officers at any moment),
-people, and reports (with every version, for what had been sent at any moment)."""
+"""The reports view: each report's current row, every version of whether it counted and when it was
+last sent (for what had been sent at any moment), and the running on-time/late counts per unit."""
 
 from __future__ import annotations
 
@@ -14,17 +14,11 @@ from projections.db import Cursor
 from projections.runner import LoggedEvent, View
 from projections.tables import HistoryTable, StateTable, Tally
 
-UNIT_COLUMNS = ("id", "code", "name", "kind", "sectors", "department", "enrolled_on", "withdrawn_on", "principal",
-                "leader", "liaison")
-PERSON_COLUMNS = ("id", "name", "role", "unit", "phone", "title", "email", "active")
 REPORT_COLUMNS = (
     "id", "report_id", "unit", "kind", "period", "due_on", "status", "revision", "drafted_by", "approved_by",
     "approved_at", "sent_by", "sent_at", "last_sent_at", "sealed", "reviewed_by", "reviewed_at", "return_reason",
     "attachments", "note", "period_start",
 )
-UNITS = StateTable("zs_units", UNIT_COLUMNS + ("version",), ints=("version",), indexes=[("code",)])
-UNIT_VERSIONS = HistoryTable("zs_unit_versions", UNIT_COLUMNS, indexes=[("code", "version")])
-PEOPLE = StateTable("zs_people", PERSON_COLUMNS + ("version",), ints=("active", "version"), indexes=[("name",)])
 REPORTS = StateTable("zs_reports", REPORT_COLUMNS + ("version",), ints=("revision", "sealed", "version"),
                      indexes=[("unit", "period"), ("report_id",), ("due_on", "report_id", "status"), ("period_start",)])
 REPORT_COUNTS = Tally("zs_report_counts", ("unit",), ("on_time", "late"))  # counted reports, on time or late
@@ -35,41 +29,6 @@ REPORT_VERSIONS = HistoryTable("zs_report_versions", ("id", "report_id", "unit",
 Handler = Callable[[dict[str, Any], LoggedEvent], None]
 REVIEW_CLEARED = dict(approved_by=None, approved_at=None, sent_by=None, sent_at=None, reviewed_by=None,
                       reviewed_at=None)
-
-
-def _enrolled(u: dict[str, Any], r: LoggedEvent) -> None:
-    s = r.state
-    u.update(code=s["code"], name=s["name"], kind=s["kind"], sectors=json.dumps(s["sectors"]),
-             department=s["department"], enrolled_on=s["enrolled_on"], withdrawn_on=None,
-             principal=None, leader=None, liaison=None)
-
-
-def _unit_updated(u: dict[str, Any], r: LoggedEvent) -> None:
-    s = r.state
-    u.update(name=s["name"], department=s["department"], sectors=json.dumps(s["sectors"]))
-
-
-def _officer_left(u: dict[str, Any], r: LoggedEvent) -> None:
-    if u.get(r.state["role"]) == r.state["person"]:
-        u[r.state["role"]] = None
-
-
-UNIT_HANDLERS: dict[str, Handler] = {
-    "Enrolled": _enrolled, "Updated": _unit_updated,
-    "Withdrawn": lambda u, r: u.update(withdrawn_on=r.state["on"]),
-    "OfficerAppointed": lambda u, r: u.update({r.state["role"]: r.state["person"]}),
-    "OfficerLeft": _officer_left,
-}
-PERSON_HANDLERS: dict[str, Handler] = {
-    "Registered": lambda p, r: p.update({k: r.state[k] for k in ("name", "role", "unit", "phone", "title", "email")},
-                                        active=1),
-    "Updated": lambda p, r: p.update({k: r.state[k] for k in ("role", "unit", "phone", "title", "email")}),
-    "Removed": lambda p, r: p.update(active=0),
-    # Access events (the Ledger's passwords, tokens and logins) change nothing the views show; the audit trail lists them.
-    "PasswordSet": lambda p, r: None,
-    "PasswordChanged": lambda p, r: None,
-    "TokenIssued": lambda p, r: None,
-}
 
 
 def _drafted(x: dict[str, Any], r: LoggedEvent) -> None:
@@ -97,40 +56,28 @@ REPORT_HANDLERS: dict[str, Handler] = {
     "Returned": lambda x, r: x.update(status="returned", reviewed_by=r.state["actor"], reviewed_at=r.effective_at,
                                       return_reason=r.state["reason"]),
 }
-KINDS = {
-    "Unit": (UNITS, UNIT_VERSIONS, UNIT_HANDLERS),
-    "Person": (PEOPLE, None, PERSON_HANDLERS),
-    "Report": (REPORTS, REPORT_VERSIONS, REPORT_HANDLERS),
-}
 
 
-class ReportingView(View):
-    name = "reporting"
-    tables = ("zs_units", "zs_unit_versions", "zs_people", "zs_reports", "zs_report_versions", "zs_report_counts")
-    tables_sql = [s for t in (UNITS, UNIT_VERSIONS, PEOPLE, REPORTS, REPORT_VERSIONS, REPORT_COUNTS)
-                  for s in t.tables_sql()]
-    indexes_sql = [s for t in (UNITS, UNIT_VERSIONS, PEOPLE, REPORTS, REPORT_VERSIONS) for s in t.indexes_sql()]
+class ReportView(View):
+    name = "reports"
+    tables = ("zs_reports", "zs_report_versions", "zs_report_counts")
+    tables_sql = [s for t in (REPORTS, REPORT_VERSIONS, REPORT_COUNTS) for s in t.tables_sql()]
+    indexes_sql = [s for t in (REPORTS, REPORT_VERSIONS) for s in t.indexes_sql()]
 
     def apply(self, cursor: Cursor, records: Sequence[LoggedEvent]) -> None:
+        mine = [r for r in records if r.kind == "Report"]
+        if not mine:
+            return
         REPORT_COUNTS.reset()
-        for kind, (current, history, handlers) in KINDS.items():
-            mine = [r for r in records if r.kind == kind]
-            if mine:
-                current.follow(cursor, mine, _counted(handlers) if kind == "Report" else _plain(handlers), history)
+        REPORTS.follow(cursor, mine, _counted, REPORT_VERSIONS)
         REPORT_COUNTS.flush(cursor)
 
 
-def _plain(handlers: dict[str, Handler]) -> Handler:
-    return lambda row, r: handlers[r.event](row, r)
-
-
-def _counted(handlers: dict[str, Handler]) -> Handler:
-    """A report's handlers, keeping the running counts: its old row counted out, its new row in."""
-    def handle(row: dict[str, Any], r: Record) -> None:
-        _count(row, -1)
-        handlers[r.event](row, r)
-        _count(row, +1)
-    return handle
+def _counted(row: dict[str, Any], r: LoggedEvent) -> None:
+    """A report's handler, keeping the running counts: its old row counted out, its new row in."""
+    _count(row, -1)
+    REPORT_HANDLERS[r.event](row, r)
+    _count(row, +1)
 
 
 def _count(report: dict[str, Any], sign: int) -> None:
