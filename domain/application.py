@@ -88,6 +88,7 @@ class Ledger(Application[UUID]):
 
     name = "zhaoshang"
     _backfill: Backfill | None = None  # set only on the copy `backfilling` returns
+    _borrowed = False  # a copy on the same store: closing or collecting it leaves the store open
 
     def __init__(self, store: str = "sqlite://", clock: Clock = real_clock,
                  machine: Machine | None = None, env: dict[str, str] | None = None, create: bool = True) -> None:
@@ -121,7 +122,13 @@ class Ledger(Application[UUID]):
         backfill = Backfill.of(at, by, because, self.clock())
         other = copy.copy(self)
         other._backfill = backfill
+        other._borrowed = True
         return other
+
+    def close(self) -> None:
+        """Closes the store, unless this is a copy sharing it (`backfilling`): the original closes it."""
+        if not self._borrowed:
+            super().close()
 
     @property
     def backfill(self) -> Backfill | None:
