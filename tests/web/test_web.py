@@ -298,7 +298,7 @@ def test_the_audit_page_searches_and_downloads_csv_with_the_clis_keys(liaison, w
     download = liaison.get("/audit?project=HW-2021-001&format=csv")
     assert download.headers["content-disposition"] == "attachment; filename=audit.csv"
     text = download.content.decode("utf-8")
-    assert text.startswith("\ufeffrecorded_at,effective_at,actor,actor_role,os_user,host,unit,action,subject,details")
+    assert text.startswith("\ufeffrecorded_at,effective_at,actor,actor_role,done_by,backfill_reason,os_user,host,unit,action,subject,details")
     assert liaison.get("/audit?since=2021-02-30").status_code == 422
     assert liaison.get("/api/audit?since=2021-02-30").json()["parameter"] == "since"
 
