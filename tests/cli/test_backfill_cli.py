@@ -106,3 +106,16 @@ def test_refusals_exit_1_and_record_nothing(adopted, event_count) -> None:
     assert "cannot be backfilled" in backfill(adopted, "2021-09-01", "person", "password", OFFICE,
                                               actor=ADMIN, expect=1).stderr
     assert event_count() == before
+
+
+def test_a_paper_sending_is_signed_later_by_the_office_and_its_receipt_names_the_sender(adopted, tmp_path) -> None:
+    key = tmp_path / "office.key"
+    adopted("key", "create", "--out", str(key), actor=OFFICE)
+    backfill(adopted, "2021-09-02", "report", "draft", "--unit", "HW", "--kind", "project_status", "--period",
+             "2021-08", by=LIAISON)
+    backfill(adopted, "2021-09-03", "report", "approve", REPORT, by=PRINCIPAL)
+    sent = backfill(adopted, "2021-09-04T16:00", "report", "send", REPORT, "--sealed", "--key", str(key), by=LIAISON)
+    assert "not signed now" in sent.stderr
+    adopted("checkpoint", "--key", str(key), actor=OFFICE)
+    receipt = json.loads(adopted("report", "receipt", REPORT).stdout)
+    assert (receipt["sender"], receipt["sent_at"]) == (LIAISON, "2021-09-04T08:00:00+00:00")
