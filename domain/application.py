@@ -35,11 +35,11 @@ from domain.policy import Calendar, default_policy, parse_policy
 from domain.problem import Problem
 from domain.reminder import Reminder
 from domain.project import Project
-from domain.report import Attachment, Report
+from domain.report import Attachment, Report, check_attachment_names
 from domain.signing import LogKey
 from domain.store import describe_store, store_env
 from domain.supervision import SubjectKind, Supervision, next_supervision_id, subject_kind_of
-from domain.text import clean_line, name_key
+from domain.text import name_key
 from domain.unit import OFFICER_ROLES, Unit
 from domain.values import (
     SHANGHAI, UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, end_of_day, shanghai_date,
@@ -373,10 +373,7 @@ class Ledger(Application[UUID]):
         return result
 
     def void_service(self, actor: str, service_id: str, reason: str) -> None:
-        number, _, _ = service_id.rpartition("/S")
-        if not number:
-            raise NotFound(f"no service {service_id}; a service id looks like HW-2021-001/S3")
-        project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
+        project, stamp = self._project_for(actor, Project.number_of_service(service_id), Action.PROJECT_WORK)
         project.void_service(stamp, service_id=service_id, reason=reason)
         self._save(project)
 
@@ -544,12 +541,7 @@ class Ledger(Application[UUID]):
 
     def _store_files(self, files: Sequence[tuple[str, bytes]]) -> tuple[Attachment, ...]:
         """Check every name first, then store the bytes: a refused draft leaves nothing behind."""
-        names = [clean_line(name, "attachment name", field="file") for name, _ in files]
-        for name in names:
-            if not name or "/" in name or "\\" in name or name in (".", ".."):
-                raise InvalidValue(f"attachment name {name!r} must be a plain file name")
-        if len(names) != len(set(names)):
-            raise RuleViolated("two attachments share a file name; rename one")
+        names = check_attachment_names([name for name, _ in files])
         stored = []
         for name, (_, content) in zip(names, files):
             stored.append(Attachment(name=name, sha256=self.attachments.put(content), size=len(content)))

@@ -301,6 +301,14 @@ class Project(Aggregate):
                      amount=None if amount is None else parse_wan(amount))
         return service_id
 
+    @staticmethod
+    def number_of_service(service_id: str) -> str:
+        """The project of a service id (`HW-2021-001/S3`, as `record_service` numbers them)."""
+        number, _, _ = service_id.rpartition("/S")
+        if not number:
+            raise NotFound(f"no service {service_id}; a service id looks like HW-2021-001/S3")
+        return number
+
     def void_service(self, stamp: Stamp, service_id: str, reason: str) -> None:
         service = self.service(service_id)
         if service.voided:

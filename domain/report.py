@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from domain.base import Aggregate, Immutable, Stamp
-from domain.errors import RuleViolated
+from domain.errors import InvalidValue, RuleViolated
 from domain.person import check_reason
+from domain.text import clean_line
 
 
 class ReportStatus:
@@ -170,6 +172,17 @@ def _clear_review(report: Report, keep_return: bool = False) -> None:
 
 
 def _check_names(attachments: tuple[Attachment, ...]) -> None:
-    names = [a.name for a in attachments]
-    if len(names) != len(set(names)):
+    check_attachment_names([a.name for a in attachments])
+
+
+def check_attachment_names(names: Sequence[str]) -> list[str]:
+    """The names of a report's files, cleaned: each a plain file name, none twice (the Ledger checks
+    them before it stores any bytes, so a refused draft leaves nothing behind)."""
+    cleaned = [clean_line(name, "attachment name", field="file") for name in names]
+    for name in cleaned:
+        if not name or "/" in name or "\\" in name or name in (".", ".."):
+            raise InvalidValue(f"attachment name {name!r} must be a plain file name")
+    if len(cleaned) != len(set(cleaned)):
         raise RuleViolated("two attachments share a file name; rename one")
+    return cleaned
+

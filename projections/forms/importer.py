@@ -75,9 +75,8 @@ def _status_row(reader: RowReader) -> StatusRow | None:
     return StatusRow(reader.row, number, on, stage, amount, note, readable=not reader.any_failed())
 
 
-def _leading_zeros(error: RowError) -> str:
-    number = str(error.error).partition("'")[2].rpartition("'")[0]
-    if error.field == "number" and isinstance(error.error, NotFound) and number.isdigit():
+def _leading_zeros(error: RowError, row: StatusRow) -> str:
+    if error.field == "number" and isinstance(error.error, NotFound) and row.number.isdigit():
         return " (if it had leading zeros, Excel dropped them: format the column as text)"
     return ""
 

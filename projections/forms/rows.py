@@ -60,17 +60,19 @@ class Layout:
 
 def import_rows(source: str, content: bytes, layout: Layout, parse: Callable[[RowReader], R | None],
                 write: Callable[[list[R], bool], T], dry_run: bool,
-                explain: Callable[[RowError], str] = lambda e: "") -> tuple[int, T]:
+                explain: Callable[[RowError, R], str] = lambda error, row: "") -> tuple[int, T]:
     """(the number of rows read, what `write` answered). `write(rows, record)` is the Ledger's method:
-    it records only when asked and no cell was bad, and refuses rows by raising RowsRejected."""
+    it records only when asked and no cell was bad, and refuses rows by raising RowsRejected;
+    `explain(error, row)` may add what the file's reader knows to a refused row's reason."""
     table = read_table(source, content, layout.labels, layout.required, dict(layout.aliases))
     bad: list[BadRow] = []
-    rows = [row for record in table.records if (row := parse(RowReader(record, bad))) is not None]
+    parsed = {record.row: row for record in table.records if (row := parse(RowReader(record, bad))) is not None}
     try:
-        answer = write(rows, not dry_run and not bad)
+        answer = write(list(parsed.values()), not dry_run and not bad)
     except RowsRejected as rejected:
-        bad += [BadRow(e.row, layout.columns.get(e.field) if e.field else None, f"{e.error}{explain(e)}",
-                       e.malformed) for e in rejected.errors]
+        bad += [BadRow(e.row, layout.columns.get(e.field) if e.field else None,
+                       f"{e.error}{explain(e, parsed[e.row])}", e.malformed) for e in rejected.errors]
+        refuse(source, bad)
     if bad:
         refuse(source, bad)
     return len(table.records), answer

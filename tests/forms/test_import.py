@@ -299,3 +299,13 @@ def test_excels_unicode_text_utf16_with_tabs_is_read(september):
     run(september, text.encode("utf-16"), "情况表.txt")
 
     assert september.project("HW-2021-002").stage == Stage.NEGOTIATING
+
+
+def test_an_unknown_number_of_digits_alone_is_refused_with_the_excel_leading_zeros_hint(september):
+    header = "项目编号,当前环节,计划总投资（万元）,本月进展情况,填报日期\r\n"
+    content = (header + "12,在谈,1,启动,2021-10-03\r\nX-9,在谈,1,启动,2021-10-03\r\n").encode("utf-8")
+
+    message = refused(september, content, "清单.csv", error=RowsRefused)
+
+    assert "row 2, 项目编号: no project numbered '12' in the ledger (if it had leading zeros, Excel dropped" in message
+    assert "row 3, 项目编号: no project numbered 'X-9' in the ledger\n" in message + "\n"
