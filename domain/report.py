@@ -185,4 +185,3 @@ def check_attachment_names(names: Sequence[str]) -> list[str]:
     if len(cleaned) != len(set(cleaned)):
         raise RuleViolated("two attachments share a file name; rename one")
     return cleaned
-

@@ -10,10 +10,11 @@ from typing import Any
 from domain.deadlines import Sending, counts, standing
 from domain.lamps import RANK, Lamp, cutoffs, problem_lamp, project_lamp, report_lamp, supervision_lamp
 from domain.values import shanghai_date, start_of_day
-from projections.views.board import project_key
 from projections.db import from_ts, ts
-from projections.views.lamps import facts
+from projections.moment import rows_at
 from projections.obligations import open_obligations
+from projections.views.board import project_key
+from projections.views.lamps import facts
 
 KINDS = ("project", "problem", "report", "supervision")
 
@@ -21,8 +22,8 @@ KINDS = ("project", "problem", "report", "supervision")
 def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = None,
              colour: str | None = None) -> list[dict[str, Any]]:
     """One row per lit item: kind, subject, unit, colour, rule, since, reason, turns_green; worst first."""
-    when = at.as_of or queries.ledger.clock()
-    calendar = queries.ledger.calendar(at.as_of, at.known_at)
+    when = at.as_of or queries.clock()
+    calendar = queries.calendar(at.as_of, at.known_at)
     rules = calendar.lamps_on(shanghai_date(when))
     rows: list[dict[str, Any]] = []
 
@@ -31,13 +32,13 @@ def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = 
             rows.append({"kind": kind_, "subject": subject, "unit": unit_, **lamp.as_dict()})
 
     if kind in (None, "project"):
-        source, params = queries.rows_at("lamps", at, unit)
+        source, params = rows_at("lamps", at, unit)
         libraries = ", ".join("?" for _ in rules.libraries) or "NULL"
         for row in queries.db.fetchall(f"SELECT * FROM {source} WHERE status = 'active' AND library IN ({libraries})",
                                      params + tuple(rules.libraries)):
             add("project", row["number"], row["unit"], project_lamp(facts(row), rules, when))
     if kind in (None, "problem"):
-        source, params = queries.rows_at("problems", at, unit)
+        source, params = rows_at("problems", at, unit)
         glowing = ts(start_of_day(shanghai_date(when) - timedelta(days=rules.yellow_after_red_days + 1)))
         for row in queries.db.fetchall(f"SELECT problem_id, unit, due_on, status, raised_at, closed_at FROM {source} "
                                      "WHERE status <> 'closed' OR closed_at >= ?", params + (glowing,)):
@@ -45,7 +46,7 @@ def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = 
             add("problem", row["problem_id"], row["unit"],
                 problem_lamp(due, row["status"], from_ts(row["raised_at"]), from_ts(row["closed_at"]), rules, when))
     if kind in (None, "report"):
-        source, params = queries.rows_at("reports", at, unit)
+        source, params = rows_at("reports", at, unit)
         reports = {report_id: (status, sent) for report_id, status, sent in queries.db.values(
             f"SELECT report_id, status, last_sent_at FROM {source}", params)}  # plain tuples: the hot path
         today = shanghai_date(when)
@@ -63,7 +64,7 @@ def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = 
             add("report", report_id, code, report_lamp(title, obligation.due_on, obligation.opens_on,
                                                        standing(obligation.due_on, sending, when), rules, when))
     if kind in (None, "supervision"):
-        source, params = queries.rows_at("supervisions", at, unit)
+        source, params = rows_at("supervisions", at, unit)
         for row in queries.db.fetchall(f"SELECT * FROM {source}", params):
             add("supervision", row["supervision_id"], row["unit"],
                 supervision_lamp(date.fromisoformat(row["due_on"]), row["status"], from_ts(row["opened_at"]),
@@ -82,8 +83,8 @@ def project_colour(queries: Any, at: Any, number: str) -> str | None:
                                 "AND recorded_at <= ? ORDER BY version DESC LIMIT 1", (key,) + at.params())
     if row is None:
         return None
-    when = at.as_of or queries.ledger.clock()
-    rules = queries.ledger.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
+    when = at.as_of or queries.clock()
+    rules = queries.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
     lamp = project_lamp(facts(row), rules, when)
     return lamp.colour if lamp else None
 
@@ -96,10 +97,10 @@ SETTLED = "base <= ? OR prev_progress_on IS NULL OR prev_progress_on > ?"
 def lamp_counts_at(queries: Any, at: Any, unit: str | None = None) -> dict[str, dict[str, int]]:
     """Per unit, how many lamps of each colour at T — what `lamp_counts(lamps_at(...))` gives, with the
     projects whose colour follows their baseline date alone counted in SQL (domain.lamps.cutoffs)."""
-    when = at.as_of or queries.ledger.clock()
-    rules = queries.ledger.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
+    when = at.as_of or queries.clock()
+    rules = queries.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
     cut = cutoffs(rules, when)
-    source, params = queries.rows_at("lamps", at, unit)
+    source, params = rows_at("lamps", at, unit)
     libraries = ", ".join("?" for _ in rules.libraries) or "NULL"
     stages = ", ".join("?" for _ in cut.stages) or "NULL"
     lit = (f"SELECT *, CASE WHEN last_progress_on > registered_on THEN last_progress_on ELSE registered_on END "

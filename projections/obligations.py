@@ -15,9 +15,12 @@ from domain.deadlines import (  # re-exported: the views and the CLI read the ru
 from domain.policy import Calendar, Obligation
 from domain.report import Report
 from domain.values import shanghai_date
+from projections.db import Db, from_ts
+from projections.moment import NOW, Moment, rows_at
 
 __all__ = ["COUNTED", "LABELS", "LATE", "ON_TIME", "OVERDUE", "UPCOMING", "Enrolment", "Schedule", "Sending",
-           "counted_sql", "counts", "obligations_at", "open_obligations", "status_counts", "status_of"]
+           "counted_sql", "counts", "enrolments", "obligations", "obligations_at", "open_obligations", "sendings",
+           "status_counts", "status_of"]
 HORIZON = timedelta(days=400)  # far enough ahead to see every obligation already open at T
 
 
@@ -99,3 +102,26 @@ def status_counts(calendar: Calendar, units: Iterable[Enrolment], reports: Mappi
         tally[standing(obligation.due_on, reports.get(report_id), as_of).status] += 1
     return tallies
 
+
+def enrolments(db: Db, at: Moment = NOW) -> list[Enrolment]:
+    """Every unit's enrolment as the units view held it at the moment."""
+    source, params = rows_at("units", at)
+    rows = db.fetchall(f"SELECT code, enrolled_on, withdrawn_on FROM {source}", params)
+    return [Enrolment(r["code"], date.fromisoformat(r["enrolled_on"]),
+                      date.fromisoformat(r["withdrawn_on"]) if r["withdrawn_on"] else None) for r in rows]
+
+
+def sendings(db: Db, at: Moment = NOW, unit: str | None = None, counted_only: bool = False) -> dict[str, Sending]:
+    """Each report's status and last sending as the reports view held them at the moment, by report id."""
+    source, params = rows_at("reports", at, unit)
+    counted, values = counted_sql()
+    where, params = (f" WHERE {counted}", params + values) if counted_only else ("", params)
+    rows = db.fetchall(f"SELECT report_id, status, last_sent_at FROM {source}{where}", params)
+    return {r["report_id"]: Sending.of(r["status"], from_ts(r["last_sent_at"])) for r in rows}
+
+
+def obligations(db: Db, calendar: Calendar, as_of: datetime, at: Moment, unit: str | None = None,
+                due_by: date | None = None) -> list[dict[str, Any]]:
+    """`zs obligations`: every obligation open at T with its status, from the views as they stood at
+    `at` (T, as known at K)."""
+    return obligations_at(calendar, enrolments(db, at), sendings(db, at, unit), as_of, unit, due_by)

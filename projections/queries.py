@@ -4,84 +4,52 @@ ledger stood at T (events effective by T) as known at K (events recorded by K)."
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from domain.application import Ledger
 from domain.errors import NotFound
-from domain.report import Report
-from domain.values import Stage, shanghai_date
+from domain.policy import Calendar
+from domain.values import shanghai_date
+from projections import obligations as obligation_rows
 from projections.audit import trail
-from projections.views.board import buckets
-from projections.db import Db, from_ts, ts
-from projections.obligations import (
-    LATE, ON_TIME, OVERDUE, UPCOMING, Enrolment, Schedule, Sending, counted_sql, obligations_at, status_counts,
-    status_of,
-)
+from projections.db import Db, from_ts
 from projections.lamps import lamp_counts_at, lamps_at, project_colour
+from projections.moment import NOW, Moment, rows_at
+from projections.obligations import Enrolment, Sending
+from projections.overdue import overdue_at, overdue_now
+from projections.progress import progress_at, progress_now
 from projections.runner import Progress, Runner
 from projections.supervision import supervision_rows
 from projections.views import all_views
 
+__all__ = ["NOW", "Moment", "Queries"]
 PROJECT_KEYS = ("number", "name", "unit", "sector", "level", "library", "stage", "status", "investor",
                 "investment_wan", "responsible_person", "responsible_department", "liaison", "open_problems",
                 "updated_at", "lamp")
 
 
-@dataclass(frozen=True)
-class Moment:
-    """When to answer: `as_of` (effective by) and `known_at` (recorded by); both None means now."""
-
-    as_of: datetime | None = None
-    known_at: datetime | None = None
-
-    @property
-    def now(self) -> bool:
-        return self.as_of is None and self.known_at is None
-
-    def params(self) -> tuple[str, str]:
-        far = "9999-12-31T00:00:00.000000+00:00"
-        return (ts(self.as_of) if self.as_of else far, ts(self.known_at) if self.known_at else far)
-
-
-NOW = Moment()
-SOURCES = {  # a view's current table and its history table
-    "board": ("zs_board", "zs_project_versions"),
-    "problems": ("zs_problems", "zs_problem_versions"),
-    "units": ("zs_units", "zs_unit_versions"),
-    "reports": ("zs_reports", "zs_report_versions"),
-    "supervisions": ("zs_supervisions", "zs_supervision_versions"),
-    "lamps": ("zs_lamp_projects", "zs_lamp_project_versions"),
-}
-
-
 class Queries:
+    """The read API the CLI and the web call: one method per question, each answered by its own module
+    (obligations, overdue, progress, lamps, audit, ...) from the views, caught up first."""
+
     def __init__(self, ledger: Ledger, progress: Progress | None = None) -> None:
         self.ledger = ledger
+        self.clock = ledger.clock
         self.runner = Runner(ledger.recorder, all_views())
         self.db: Db = self.runner.db
         self.runner.catch_up(progress)
 
-    def rows_at(self, table: str, at: Moment, unit: str | None = None) -> tuple[str, tuple[Any, ...]]:
-        """A FROM clause for the rows of a view as they stood at a moment: the current table now, or
-        each aggregate's latest version effective by T and recorded by K (a prefix of its versions,
-        since both times only grow along an aggregate's history)."""
-        current, versions = SOURCES[table]
-        if at.now:
-            return (f"(SELECT * FROM {current} WHERE unit = ?) AS r", (unit,)) if unit else (f"{current} AS r", ())
-        inner = " AND unit = ?" if unit else ""
-        return (f"(SELECT v.* FROM {versions} v JOIN (SELECT id, MAX(version) AS version FROM {versions} "
-                f"WHERE effective_at <= ? AND recorded_at <= ?{inner} GROUP BY id) m "
-                f"ON v.id = m.id AND v.version = m.version) AS r", at.params() + ((unit,) if unit else ()))
+    def calendar(self, as_of: datetime | None = None, known_at: datetime | None = None) -> Calendar:
+        """The calendar in force at T as known at K (the notice's default and every policy loaded)."""
+        return self.ledger.calendar(as_of, known_at)
 
     # -- projects -----------------------------------------------------------------------------------
 
     def board(self, at: Moment = NOW, **filters: Any) -> list[dict[str, Any]]:
         unit = filters.pop("unit", None)
-        source, params = self.rows_at("board", at, unit)
+        source, params = rows_at("board", at, unit)
         where, more = _where(filters)
         rows = self.db.fetchall(f"SELECT * FROM {source} {where} ORDER BY number", params + more)
         if not at.now:
@@ -118,129 +86,45 @@ class Queries:
                 "AND version = (SELECT MAX(version) FROM zs_problem_versions w WHERE w.id = v.id "
                 "AND effective_at <= ? AND recorded_at <= ?)", (project,) + at.params() + at.params())
             return {project: sum(1 for r in rows if r["status"] != "closed")}
-        source, params = self.rows_at("problems", at, unit)
+        source, params = rows_at("problems", at, unit)
         rows = self.db.fetchall(f"SELECT project, COUNT(*) AS n FROM {source} WHERE status <> 'closed' GROUP BY project",
                                 params)
         return {row["project"]: int(row["n"]) for row in rows}
 
-    # -- reporting ----------------------------------------------------------------------------------
+    # -- reporting: each question in its own module ----------------------------------------------------
 
     def enrolments(self, at: Moment = NOW) -> list[Enrolment]:
-        source, params = self.rows_at("units", at)
-        rows = self.db.fetchall(f"SELECT code, enrolled_on, withdrawn_on FROM {source}", params)
-        return [Enrolment(r["code"], date.fromisoformat(r["enrolled_on"]),
-                          date.fromisoformat(r["withdrawn_on"]) if r["withdrawn_on"] else None) for r in rows]
+        return obligation_rows.enrolments(self.db, at)
 
     def sendings(self, at: Moment = NOW, unit: str | None = None, counted_only: bool = False) -> dict[str, Sending]:
-        source, params = self.rows_at("reports", at, unit)
-        counted, values = counted_sql()
-        where, params = (f" WHERE {counted}", params + values) if counted_only else ("", params)
-        rows = self.db.fetchall(f"SELECT report_id, status, last_sent_at FROM {source}{where}", params)
-        return {r["report_id"]: Sending.of(r["status"], from_ts(r["last_sent_at"])) for r in rows}
+        return obligation_rows.sendings(self.db, at, unit, counted_only)
 
     def obligations(self, moment: datetime | None = None, unit: str | None = None,
                     known_at: datetime | None = None, due_by: date | None = None) -> list[dict[str, Any]]:
         """Obligations and their statuses at T (default: now, from the current tables)."""
-        at, when = Moment(moment, known_at), moment or self.ledger.clock()
-        calendar = self.ledger.calendar(moment, known_at)
-        return obligations_at(calendar, self.enrolments(at), self.sendings(at, unit), when, unit, due_by)
-
-    # -- the closed loop per unit, and the audit trail -------------------------------------------------
+        return obligation_rows.obligations(self.db, self.calendar(moment, known_at), moment or self.clock(),
+                                           Moment(moment, known_at), unit, due_by)
 
     def overdue(self, moment: datetime | None = None, known_at: datetime | None = None) -> list[dict[str, Any]]:
-        """The overdue obligations at T, oldest first. Now, only the counted reports' ids are read."""
-        if moment is not None or known_at is not None:
-            return [r for r in self.obligations(moment, known_at=known_at) if r["status"] == OVERDUE]
-        now = self.ledger.clock()
-        today = shanghai_date(now)
-        (is_counted, values), (not_counted, _) = counted_sql(), counted_sql(negate=True)
-        counted = {report_id for (report_id,) in self.db.values(
-            f"SELECT report_id FROM zs_reports WHERE due_on < ? AND {is_counted}", (today.isoformat(), *values))}
-        drafted = {report_id for (report_id,) in self.db.values(
-            f"SELECT report_id FROM zs_reports WHERE due_on < ? AND {not_counted}", (today.isoformat(), *values))}
-        schedule = Schedule(self.ledger.calendar(), self.enrolments(), now)
-        periods = [str(o.period) for o in schedule.every]  # once, not once per unit
-        rows = []
-        for enrolment in schedule.units:
-            run = schedule.run(enrolment)
-            code = enrolment.code
-            for index in range(run.start, run.start + schedule.fallen_due(enrolment)[0]):  # due before today
-                obligation = schedule.every[index]
-                report_id = Report.key_for(code, obligation.kind, periods[index])
-                if report_id not in counted:
-                    rows.append({"unit": code, "kind": obligation.kind, "period": periods[index],
-                                 "due_on": obligation.due_on, **status_of(obligation, None, now),
-                                 "report_id": report_id if report_id in drafted else None})
-        return sorted(rows, key=lambda r: (r["due_on"], r["unit"], r["kind"]))
-
-    # -- the closed loop per unit, and the audit trail -------------------------------------------------
+        """The overdue obligations at T, oldest first (projections/overdue.py): now, by the fast path."""
+        if moment is None and known_at is None:
+            return overdue_now(self.db, self.calendar(), self.clock())
+        return overdue_at(self.db, self.calendar(moment, known_at), moment or self.clock(), Moment(moment, known_at))
 
     def progress(self, moment: datetime | None = None, unit: str | None = None,
                  known_at: datetime | None = None) -> list[dict[str, Any]]:
-        """月有报告，季有统计，年有成效: per unit, projects by stage, problems and reports at T (default now),
-        and how many lamps of each colour are lit (`lamps: {red, yellow, green}`)."""
-        rows = self._progress(moment, unit, known_at)
-        counts = lamp_counts_at(self, Moment(moment, known_at), unit)
+        """月有报告，季有统计，年有成效 (projections/progress.py): per unit, projects by stage, problems and
+        reports at T (default now, by the running counts), and how many lamps of each colour are lit
+        (`lamps: {red, yellow, green}`)."""
+        at = Moment(moment, known_at)
+        if at.now:
+            rows = progress_now(self.db, self.calendar(), self.clock(), unit)
+        else:
+            rows = progress_at(self.db, self.calendar(moment, known_at), moment or self.clock(), at, unit)
+        counts = lamp_counts_at(self, at, unit)
         for row in rows:
             row["lamps"] = counts.get(row["unit"], {"red": 0, "yellow": 0, "green": 0})
         return rows
-
-    def _progress(self, moment: datetime | None = None, unit: str | None = None,
-                  known_at: datetime | None = None) -> list[dict[str, Any]]:
-        if moment is None and known_at is None:
-            return self._progress_now(unit)
-        at, when = Moment(moment, known_at), moment or self.ledger.clock()
-        today = shanghai_date(when)
-        source, params = self.rows_at("board", at, unit)
-        projects = _bucketed(self.db.fetchall(
-            f"SELECT unit, stage, status, library, COUNT(*) AS n, SUM(investment_cents) AS cents FROM {source} "
-            "GROUP BY unit, stage, status, library", params))
-        source, params = self.rows_at("problems", at, unit)
-        problems = self.db.fetchall(f"SELECT unit, status, COUNT(*) AS n FROM {source} GROUP BY unit, status", params)
-        past_due = self.db.fetchall(
-            f"SELECT unit, COUNT(*) AS n FROM {source} WHERE status <> 'closed' AND due_on < ? GROUP BY unit",
-            params + (today.isoformat(),))
-        enrolments = self.enrolments(at)
-        reports = status_counts(self.ledger.calendar(moment, known_at), enrolments,
-                                self.sendings(at, unit, counted_only=True), when, unit)
-        return _per_unit(enrolments, unit, projects, problems, past_due, reports)
-
-    def _progress_now(self, unit: str | None) -> list[dict[str, Any]]:
-        """Now, from the running counts: a few rows per unit, however long the log."""
-        now = self.ledger.clock()
-        today = shanghai_date(now).isoformat()
-        only, params = (" AND unit = ?", (unit,)) if unit else ("", ())
-        projects = self.db.fetchall(f"SELECT * FROM zs_project_buckets WHERE n <> 0{only}", params)
-        problems = self.db.fetchall(f"SELECT * FROM zs_problem_counts WHERE n <> 0{only}", params)
-        past_due = self.db.fetchall(
-            "SELECT unit, COUNT(*) AS n FROM zs_problems WHERE status IN ('open', 'escalated', 'answered') "
-            f"AND due_on < ?{only} GROUP BY unit", (today,) + params)
-        counted = {r["unit"]: r for r in self.db.fetchall(f"SELECT * FROM zs_report_counts WHERE 1 = 1{only}", params)}
-        # Counted in Python, not grouped in SQL, so that each query walks its date index (few rows).
-        is_counted, values = counted_sql()
-        early = Counter(unit for (unit,) in self.db.values(  # plans sent before their year began: not owed yet
-            f"SELECT unit FROM zs_reports WHERE period_start > ? AND {is_counted}{only}", (today, *values) + params))
-        ahead = Counter(unit for (unit,) in self.db.values(  # sent, and their deadline still to come
-            f"SELECT unit FROM zs_reports WHERE due_on >= ? AND {is_counted} "
-            f"AND (period_start IS NULL OR period_start <= ?){only}", (today, *values, today) + params))
-        enrolments = self.enrolments()
-        calendar = self.ledger.calendar()
-        schedule = Schedule(calendar, [e for e in enrolments if unit is None or e.code == unit], now)
-        reports: dict[str, Counter[str]] = {}
-        for enrolment in schedule.units:  # counted, not listed: a few sums per unit, whatever the span
-            code = enrolment.code
-            if enrolment.withdrawn_on is not None:  # its tallies may hold reports it no longer owes: list them
-                reports[code] = status_counts(calendar, [enrolment],
-                                              self.sendings(NOW, code, counted_only=True), now, code)[code]
-                continue
-            fallen_due, still_ahead = schedule.fallen_due(enrolment)
-            on_time = int(counted.get(code, {}).get("on_time", 0)) - early.get(code, 0)
-            late = int(counted.get(code, {}).get("late", 0))
-            reports[code] = Counter({
-                "fallen_due": fallen_due, ON_TIME: on_time, LATE: late,
-                OVERDUE: fallen_due - (on_time + late - ahead.get(code, 0)),
-                UPCOMING: still_ahead - ahead.get(code, 0)})
-        return _per_unit(enrolments, unit, projects, problems, past_due, reports)
 
     def audit(self, **filters: Any) -> list[dict[str, Any]]:
         """The audit trail, oldest first (see projections.audit.trail for the filters)."""
@@ -299,7 +183,7 @@ class Queries:
 
     def supervisions(self, unit: str | None = None, status: str | None = None,
                      supervision_id: str | None = None) -> list[dict[str, Any]]:
-        today = shanghai_date(self.ledger.clock())
+        today = shanghai_date(self.clock())
         return supervision_rows(self.db, today, unit=unit, status=status, supervision_id=supervision_id)
 
     def lamps(self, at: Moment = NOW, unit: str | None = None, kind: str | None = None,
@@ -317,67 +201,6 @@ class Queries:
             "sealed": bool(r["sealed"]), "reviewed_by": r["reviewed_by"], "reviewed_at": from_ts(r["reviewed_at"]),
             "return_reason": r["return_reason"], "attachments": json.loads(r["attachments"]),
         } for r in rows]
-
-
-def _by_unit(rows: list[dict[str, Any]]) -> dict[str, int]:
-    return {row["unit"]: int(row["n"]) for row in rows}
-
-
-def _per_unit(enrolments: list[Enrolment], unit: str | None, projects: list[dict[str, Any]],
-              problems: list[dict[str, Any]], past_due: list[dict[str, Any]],
-              reports: dict[str, Counter[str]]) -> list[dict[str, Any]]:
-    codes = sorted({e.code for e in enrolments} if unit is None else {unit})
-    overdue_problems = _by_unit(past_due)
-    projects_of, problems_of = _grouped(projects), _grouped(problems)
-    return [_progress(code, projects_of.get(code, []), problems_of.get(code, []), overdue_problems.get(code, 0),
-                      reports.get(code, Counter())) for code in codes]
-
-
-def _bucketed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows grouped by (unit, stage, status, library) turned into the progress buckets of board.py."""
-    totals: dict[tuple[str, str], list[int]] = {}
-    for row in rows:
-        for name in buckets(row["stage"], row["status"], row["library"]):
-            total = totals.setdefault((row["unit"], name), [0, 0])
-            total[0] += int(row["n"])
-            total[1] += int(row["cents"] or 0)
-    return [{"unit": unit, "bucket": name, "n": n, "cents": cents} for (unit, name), (n, cents) in totals.items()]
-
-
-def _grouped(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        by_unit[row["unit"]].append(row)
-    return by_unit
-
-
-def _progress(code: str, projects: list[dict[str, Any]], problems: list[dict[str, Any]], past_due: int,
-              reports: Counter[str]) -> dict[str, Any]:
-    bucket = {p["bucket"]: p for p in projects}
-    by_status = {q["status"]: int(q["n"]) for q in problems}
-    raised = sum(by_status.values())
-
-    def n(name: str) -> int:
-        return int(bucket.get(name, {}).get("n", 0))
-
-    return {
-        "unit": code,
-        "projects_by_stage": {s.value: n(f"stage:{s.value}") for s in Stage},
-        "terminated": n("terminated"),
-        "key_projects": n("key"),
-        "landed_or_beyond": n("landed"),
-        "landed_investment_wan": Decimal(int(bucket.get("landed", {}).get("cents") or 0)).scaleb(-2),
-        "problems_raised": raised,
-        "problems_open": raised - by_status.get("closed", 0),
-        "problems_answered": by_status.get("answered", 0),
-        "problems_closed": by_status.get("closed", 0),
-        "problems_past_due": past_due,
-        "reports_owed": reports["fallen_due"],
-        "reports_on_time": reports[ON_TIME],
-        "reports_late": reports[LATE],
-        "reports_overdue": reports[OVERDUE],
-        "reports_upcoming": reports[UPCOMING],
-    }
 
 
 def _date(text: str | None) -> date | None:

@@ -12,25 +12,26 @@ from typing import Any
 from domain.deadlines import OVERDUE, UPCOMING
 from domain.report import Report
 from domain.values import shanghai_date
+from projections.moment import rows_at
 
 WAITING = {"draft": "awaiting_approval", "approved": "approved_not_sent"}
 
 
 def unit_reminders(queries: Any, at: Any, within: int) -> list[dict[str, Any]]:
     """Per unit with anything to remind of: its liaison and principal, and the items in five lists."""
-    moment = at.as_of or queries.ledger.clock()
+    moment = at.as_of or queries.clock()
     horizon = shanghai_date(moment) + timedelta(days=within)
     rows = queries.obligations(at.as_of, known_at=at.known_at, due_by=horizon)
     due = {(r["unit"], r["kind"], r["period"]): r["due_on"] for r in rows}
     phones = {p["name"]: p["phone"] for p in queries.people()}
-    source, params = queries.rows_at("reports", at)
+    source, params = rows_at("reports", at)
     waiting: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for row in queries.db.fetchall(f"SELECT report_id, unit, status FROM {source} WHERE status IN ('draft', 'approved')",
                                  params):
         _, kind, period = Report.obligation_of(row["report_id"])
         waiting[row["unit"]][WAITING[row["status"]]].append(
             {"report_id": row["report_id"], "kind": kind, "period": period, "due_on": due.get((row["unit"], kind, period))})
-    source, params = queries.rows_at("supervisions", at)
+    source, params = rows_at("supervisions", at)
     pressed: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in queries.db.fetchall(f"SELECT supervision_id, subject, unit, due_on FROM {source} WHERE status = 'open' "
                                  "AND due_on <= ? ORDER BY due_on, supervision_id", params + (horizon.isoformat(),)):

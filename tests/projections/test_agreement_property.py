@@ -3,7 +3,9 @@ at random, reports drafted, approved, sent, returned, revised and accepted at ra
 Ledger on the test Clock — and random moments K, the summary of a period taken as known at K lists,
 report by report, what `obligations --as-of T --as-known-at K` lists for that period (T the earlier of
 the period's end and K); `overdue` and `progress` at (T, K) count what it lists; and now, the fast
-paths of `overdue` and `progress` (their SQL and running counts) answer as the listing does.
+paths of `overdue` and `progress` (their SQL and running counts: `overdue_now`, `progress_now`, what
+`zs overdue` and `zs progress` run) answer as their general paths (`overdue_at`, `progress_at`) and the
+listing do.
 
 Each example gets a SQLite file of its own; a few more run on a PostgreSQL schema of their own, where the
 fast paths' SQL is rewritten for PostgreSQL."""
@@ -25,6 +27,9 @@ from domain.deadlines import LATE, ON_TIME, OVERDUE, UPCOMING, deadline
 from domain.errors import DomainError
 from domain.period import Period
 from domain.values import UTC, Role, Sector, UnitKind, end_of_day
+from projections.moment import Moment
+from projections.overdue import overdue_at, overdue_now
+from projections.progress import progress_at, progress_now
 from projections.queries import Queries
 from projections.summary import summarize
 from tests.conftest import MACHINE, Clock, postgres_schema
@@ -155,6 +160,14 @@ def check_one_answer(ledger: Ledger, clock: Clock, moments: list[tuple[Period, f
     listed = queries.obligations()  # now: the fast paths read SQL and running counts, not the listing
     assert [key(r) for r in queries.overdue()] == [key(r) for r in listed if r["status"] == OVERDUE]
     assert queries.progress() == queries.progress(now)
+    # each fast path beside its general one, called by name (projections/overdue.py, projections/progress.py)
+    calendar = queries.calendar()
+    fast = overdue_now(queries.db, calendar, now)
+    assert fast == overdue_at(queries.db, calendar, now, Moment(now))
+    assert fast == queries.overdue()
+    assert progress_now(queries.db, calendar, now) == progress_at(queries.db, calendar, now, Moment(now))
+    for code in {r["unit"] for r in listed}:
+        assert progress_now(queries.db, calendar, now, code) == progress_at(queries.db, calendar, now, Moment(now), code)
 
 
 LEDGERS = st.lists(steps, min_size=20, max_size=60)
