@@ -183,6 +183,8 @@ def queries(store: str, years: int) -> dict[str, Any]:
         "project_as_of_ms": timed(lambda: queries.project(rng.choice(numbers), Moment(rng.choice(moments))), 200),
         "unit_board_as_of_ms": timed(lambda: queries.board(Moment(rng.choice(moments)), unit=rng.choice(units)), 10),
         "progress_as_of_ms": timed(lambda: queries.progress(rng.choice(moments)), 10),
+        "obligations_as_of_ms": timed(lambda: queries.obligations(rng.choice(moments)), 10),
+        "overdue_as_of_ms": timed(lambda: queries.overdue(rng.choice(moments)), 10),
         "unit_lamps_ms": timed(lambda: queries.lamps(unit=rng.choice(units))),
         "unit_lamps_as_of_ms": timed(lambda: queries.lamps(Moment(rng.choice(moments)), unit=rng.choice(units)), 10),
         "projects": len(numbers), "units": len(units), "events": ledger.recorder.max_notification_id(),
