@@ -14,6 +14,7 @@ from domain.errors import AlreadyExists, RuleViolated
 from domain.values import Level, ProblemCategory, Sector, Stage
 from integrity.verify import scan
 from projections.queries import Queries
+from projections.rebuild import rebuild_views
 from tests.conftest import MACHINE
 from tests.projections.support import dump
 
@@ -116,14 +117,14 @@ def test_a_batch_racing_a_single_command_on_one_aggregate_records_nothing(commis
 
 
 def test_views_replayed_after_a_batch_equal_the_views_kept_up_along_the_way(commission):
-    views = Queries(commission)
+    queries = Queries(commission)
     with commission.batch():
         for i in range(2, 12):
             add_project(commission, f"HW-2021-{i:03d}")
             commission.advance_project("孙联络", f"HW-2021-{i:03d}", Stage.NEGOTIATING, date(2021, 9, 1))
             commission.raise_problem("孙联络", f"HW-2021-{i:03d}", "用地", ProblemCategory.LAND)
-    views.runner.catch_up()
-    assert len(views.board()) == 11
+    queries.runner.catch_up()
+    assert len(queries.board()) == 11
     incremental = dump(commission)
-    views.runner.rebuild()
+    rebuild_views(queries.runner)
     assert dump(commission) == incremental
