@@ -15,6 +15,9 @@ from eventsourcing.persistence import Mapper, MapperDeserialisationError, Stored
 from eventsourcing.utils import get_topic, resolve_topic
 
 
+_POSITION = {"originator_id", "originator_version"}  # kept in the stored event's own columns
+
+
 class _NoTranscoder(Transcoder):
     """The mapper serialises through pydantic, so the library's transcoder is never used."""
 
@@ -33,21 +36,16 @@ class PydanticMapper(Mapper[UUID]):
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         cls = type(domain_event)
-        state = domain_event.model_dump(mode="json", exclude={"originator_id", "originator_version"})
-        class_version = getattr(cls, "class_version", 1)
-        if class_version > 1:
-            state["class_version"] = class_version
-        data = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
+        topic, head = _KNOWN.get(cls) or _know(cls)
+        data = domain_event.__pydantic_serializer__.to_json(domain_event, exclude=_POSITION)
+        if head:  # the class version, read back by `upcast` wherever it stands among the keys
+            data = head + data[1:]
         if self.compressor:
             data = self.compressor.compress(data)
         if self.cipher:
             data = self.cipher.encrypt(data)
-        return StoredEvent(
-            originator_id=domain_event.originator_id,
-            originator_version=domain_event.originator_version,
-            topic=get_topic(cls),
-            state=data,
-        )
+        return StoredEvent(originator_id=domain_event.originator_id,
+                           originator_version=domain_event.originator_version, topic=topic, state=data)
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         cls = resolve_topic(stored_event.topic)
@@ -66,6 +64,17 @@ class PydanticMapper(Mapper[UUID]):
         state["originator_id"] = stored_event.originator_id
         state["originator_version"] = stored_event.originator_version
         return cls.model_validate(state)
+
+
+def _know(cls: type) -> tuple[str, bytes]:
+    """An event class's topic and the start of its JSON when its class version is past 1 (looked up
+    once: a missing class attribute costs a pydantic model class a slow __getattr__)."""
+    version = getattr(cls, "class_version", 1)
+    _KNOWN[cls] = get_topic(cls), b'{"class_version":%d,' % version if version > 1 else b""
+    return _KNOWN[cls]
+
+
+_KNOWN: dict[type, tuple[str, bytes]] = {}
 
 
 def upcast(cls: type, state: dict[str, Any]) -> None:
