@@ -255,58 +255,74 @@ class Ledger(Application[UUID]):
         ))
 
     def import_projects(self, actor: str, unit: str, rows: Sequence[NewProject], record: bool = True) -> None:
-        """A unit's list of new projects (`zs project import`), each registered as `add_project` registers
-        one, all saved in one transaction or none: `RowsRejected` names every refused row. A row the
-        adapter could not read in full has its number checked only; `record=False` checks, records nothing."""
-        home = self._enrolled_unit(unit)
-        stamp = self._authorise(actor, Action.PROJECT_WORK, home.code)
-        checks, seen, projects = RowChecks(), {}, []
-        for row in rows:
-            with checks.row(row.row, "number"):
-                number = Project.check_number(row.number)
-                if number in seen:
-                    raise InvalidValue(f"{number} is also in row {seen[number]}; numbers are unique")
-                seen[number] = row.row
-                self._free_number(number)
-            if row.readable and not checks.failed(row.row):
-                with checks.row(row.row, None):
-                    projects.append(Project.register(stamp, number, unit=home.code, **row.fields()))
-        checks.raise_any()
-        if record and projects:
-            self._save(*projects)
+        """A unit's list of new projects (`zs project import`): each row registered by `add_project`, all
+        in one batch or none; `RowsRejected` names every refused row. A row the adapter could not read in
+        full has its number checked only; `record=False` checks every row and records nothing."""
+        self._authorise(actor, Action.PROJECT_WORK, self._enrolled_unit(unit).code)
+        seen: dict[str, int] = {}
+        with self._rows_batch(record) as checks:
+            for row in rows:
+                with checks.row(row.row, "number"):
+                    number = Project.check_number(row.number)
+                    if number in seen:
+                        raise InvalidValue(f"{number} is also in row {seen[number]}; numbers are unique")
+                    seen[number] = row.row
+                    self._free_number(number)
+                if row.readable and not checks.failed(row.row):
+                    with checks.row(row.row, None):
+                        self.add_project(actor, number, unit, **row.fields())
 
     def import_project_status(self, actor: str, unit: str, rows: Sequence[StatusRow],
                               record: bool = True) -> list[Change]:
-        """The changes a unit's filled 情况表 states (`zs form import`), each made by the project's own
-        method (advance, update, note) on 填报日期; what the ledger holds, or held that day, changes
-        nothing. All saved in one transaction or none: `RowsRejected` names every refused row. A row the
+        """The changes a unit's filled 情况表 states (`zs form import`), each made by its single command
+        (advance_project, update_project, note_progress) on 填报日期, all in one batch or none; what the
+        ledger holds, or held that day, changes nothing. `RowsRejected` names every refused row. A row the
         adapter could not read in full has its project checked only; `record=False` records nothing."""
         home = self._enrolled_unit(unit)
-        stamp = self._authorise(actor, Action.PROJECT_WORK, home.code)
-        checks, seen, projects, changes = RowChecks(), {}, {}, []
-        for row in rows:
-            with checks.row(row.row, "number"):
-                if row.number in seen:
-                    raise InvalidValue(f"project {row.number} is also in row {seen[row.number]}; one row per project")
-                seen[row.number] = row.row
-                project = self._status_project(row.number, home.code)
-            if not row.readable or checks.failed(row.row):
-                continue
-            projects[project.number] = project
-            day = row.on or shanghai_date(stamp.effective_at)
-            events = self.history(project.id)
-            for what, change in (
-                ("stage", lambda: stage_change(stamp, project, events, row, day)),
-                ("investment", lambda: investment_change(stamp, project, self.state_at(project.id, end_of_day(day)),
-                                                         row, day)),
-                ("note", lambda: note_change(stamp, project, events, row, day)),
-            ):
-                with checks.row(row.row, what):
-                    changes += [c for c in (change(),) if c is not None]
-        checks.raise_any()
-        if record and changes:
-            self._save(*projects.values())
+        today = shanghai_date(self._authorise(actor, Action.PROJECT_WORK, home.code).effective_at)
+        seen: dict[str, int] = {}
+        changes: list[Change] = []
+        with self._rows_batch(record) as checks:
+            for row in rows:
+                with checks.row(row.row, "number"):
+                    if row.number in seen:
+                        raise InvalidValue(f"project {row.number} is also in row {seen[row.number]}; "
+                                           "one row per project")
+                    seen[row.number] = row.row
+                    project = self._status_project(row.number, home.code)
+                if not row.readable or checks.failed(row.row):
+                    continue
+                day = row.on or today
+                events, held = self.history(project.id), self.state_at(project.id, end_of_day(day))
+                with checks.row(row.row, "stage"):
+                    if change := stage_change(project, events, row, day):
+                        self.advance_project(actor, project.number, change.after, day)
+                        changes.append(change)
+                with checks.row(row.row, "investment"):
+                    if change := investment_change(project, held, row, day):
+                        self.update_project(actor, project.number, investment=change.after)
+                        changes.append(change)
+                with checks.row(row.row, "note"):
+                    if change := note_change(project, events, row, day):
+                        self.note_progress(actor, project.number, change.after, day)
+                        changes.append(change)
         return changes
+
+    @contextmanager
+    def _rows_batch(self, record: bool) -> Iterator[RowChecks]:
+        """Many rows' commands in one batch: saved together once every row passed, or none of them when
+        a row was refused (`RowsRejected`) or when only checking (`record=False`)."""
+        if not record and self.work.batch is not None:
+            raise RuleViolated("an import that only checks cannot join an open batch")
+        checks = RowChecks()
+        try:
+            with self.batch():
+                yield checks
+                checks.raise_any()
+                if not record:
+                    raise _CheckedOnly
+        except _CheckedOnly:
+            pass
 
     def _status_project(self, number: str, unit: str) -> Project:
         try:
@@ -960,6 +976,10 @@ class Ledger(Application[UUID]):
         unit = self.unit(code)
         unit.check_enrolled()
         return unit
+
+
+class _CheckedOnly(Exception):
+    """Ends a batch that only checked its rows: nothing of it is saved."""
 
 
 class _BatchRepository(Repository[UUID]):

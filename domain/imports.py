@@ -1,6 +1,7 @@
 """Many rows at once (`zs project import`, `zs form import`): the rows as the forms' adapters parse them
-(projections/forms), each checked by the same aggregate methods and rules as the single commands; a
-refused row is named by its row and field, and then nothing at all is recorded."""
+(projections/forms), and what a 情况表 row changes. The Ledger runs the single commands for them in
+one batch (`Ledger.import_projects`, `Ledger.import_project_status`); a refused row is named by its row
+and field, and then nothing at all is recorded."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from domain.base import Stamp
 from domain.errors import DomainError, InvalidValue, RuleViolated
 from domain.project import Project, progress_entries, progress_lines, stage_on
 from domain.values import Level, Sector, Stage
@@ -106,40 +106,35 @@ class RowChecks:
             raise RowsRejected(self.errors)
 
 
-def stage_change(stamp: Stamp, project: Project, events: list[Any], row: StatusRow, day: date) -> Change | None:
-    """A stage the form states: no change if the project stands there now or stood there on the day;
-    else moved forward (`Project.advance`), never back."""
+def stage_change(project: Project, events: list[Any], row: StatusRow, day: date) -> Change | None:
+    """The stage a row states: no change if the project stands there now or stood there on the day
+    (`events`: its history); a move forward (`Ledger.advance_project`), never back."""
     if row.stage is None or row.stage == project.stage or row.stage == stage_on(events, day):
         return None
     if row.stage.rank < project.stage.rank:
         since = f" since {project.stage_on}" if project.stage_on else ""
         raise RuleViolated(f"the ledger has project {project.number} at {project.stage.label}{since}; "
                            f"a stage moves forward only (the office corrects one with `zs project correct`)")
-    before = project.stage
-    project.advance(stamp, row.stage, day, None)
-    return Change(row.row, project.number, "stage", before, row.stage, day)
+    return Change(row.row, project.number, "stage", project.stage, row.stage, day)
 
 
-def investment_change(stamp: Stamp, project: Project, held: Project | None, row: StatusRow,
-                      day: date) -> Change | None:
-    """A new 计划总投资: no change if it is the ledger's now, or was on the day (`held`: the project then)."""
+def investment_change(project: Project, held: Project | None, row: StatusRow, day: date) -> Change | None:
+    """A new 计划总投资 (`Ledger.update_project`): no change if it is the ledger's now, or was on the day
+    (`held`: the project as it stood then)."""
     if row.investment is None or row.investment == project.investment:
         return None
     if held is not None and row.investment == held.investment:
         return None  # the form is older than the ledger's latest figure
-    before = project.investment
-    project.update(stamp, investment=row.investment)
-    return Change(row.row, project.number, "investment", before, row.investment, day)
+    return Change(row.row, project.number, "investment", project.investment, row.investment, day)
 
 
-def note_change(stamp: Stamp, project: Project, events: list[Any], row: StatusRow, day: date) -> Change | None:
-    """What the clerk added under the month's progress (lines the form showed, with or without their
-    dates, are not repeated), noted on the day unless noted that day already."""
+def note_change(project: Project, events: list[Any], row: StatusRow, day: date) -> Change | None:
+    """What the clerk added under the month's progress (`Ledger.note_progress`): the lines the form
+    showed, with or without their dates, are not repeated, nor a note already made that day."""
     entries = progress_entries(events, day.replace(day=1), day)
     shown = set(progress_lines(events, day.replace(day=1), day)) | {text for _, text in entries}
     lines = [line.strip() for line in row.note.strip().splitlines()]
     text = "\n".join(line for line in lines if line and line not in shown).strip(SEPARATORS)
     if not text or any(on == day and noted == text for on, noted in project.notes):
         return None
-    project.note(stamp, text, day)
     return Change(row.row, project.number, "note", None, text, day)

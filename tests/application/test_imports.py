@@ -71,3 +71,13 @@ def test_status_rows_change_what_differs_and_refuse_what_the_rules_refuse(commis
         StatusRow(4, P, None, None, None, ""),
     ]))
     assert errors == {(2, "stage"): RuleViolated, (3, "number"): NotFound, (4, "number"): InvalidValue}
+
+
+def test_an_import_inside_an_open_batch_joins_it_and_a_check_only_one_is_refused(commission):
+    before = commission.recorder.max_notification_id()
+    with commission.batch():
+        commission.import_projects("孙联络", "HW", [new(2, "0012")])
+        assert commission.recorder.max_notification_id() == before  # saved when the batch ends
+        with pytest.raises(RuleViolated, match="cannot join an open batch"):
+            commission.import_projects("孙联络", "HW", [new(3, "0013")], record=False)
+    assert commission.project("0012").unit == "HW"
