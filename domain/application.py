@@ -33,7 +33,7 @@ from domain.reminder import Reminder
 from domain.project import Project
 from domain.report import Attachment, Report
 from domain.signing import LogKey
-from domain.store import describe_store, store_env
+from domain.store import describe_store, ledger_settings
 from domain.supervision import SubjectKind, Supervision, next_supervision_id, subject_kind_of
 from domain.text import NAME_LIMIT, clean_line, name_key
 from domain.unit import OFFICER_ROLES, Unit
@@ -47,9 +47,6 @@ CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
 ALWAYS_DRAFTABLE = (Cadence.ONCE,)
 SYSTEM_ACTOR = "系统"  # the actor of login attempts: nobody is logged in yet
 DEMO_PASSWORD = "zs-demo"  # `zs demo` only: known to everyone, so the store is marked and the web warns
-# Recorders that write each event's Merkle leaf in the event's own transaction (docs/integrity.md).
-LEAF_RECORDERS = {"eventsourcing.sqlite": "integrity.recorders:SQLiteLeafRecorder",
-                  "eventsourcing.postgres": "integrity.recorders_pg:PostgresLeafRecorder"}
 
 
 def real_clock() -> datetime:
@@ -93,9 +90,7 @@ class Ledger(Application[UUID]):
         self.machine = machine or Machine.current()
         self._blobs: AttachmentStore | None = None
         self._credentials: CredentialStore | None = None
-        settings = store_env(store)
-        settings["APPLICATION_RECORDER_TOPIC"] = LEAF_RECORDERS[settings["PERSISTENCE_MODULE"]]
-        settings = {**settings, **(env or {})}
+        settings = ledger_settings(store, env)
         where = describe_store(store)
         path = settings.get("SQLITE_DBNAME")
         part = schema.part_for(settings["APPLICATION_RECORDER_TOPIC"])

@@ -7,16 +7,7 @@ from datetime import date
 from domain.base import Aggregate, Immutable, Stamp
 from domain.errors import RuleViolated
 from domain.person import check_reason
-
-
-class ReportStatus:
-    DRAFT = "draft"
-    APPROVED = "approved"
-    SENT = "sent"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
-    COUNTED = (SENT, ACCEPTED)
-    LABELS = {DRAFT: "草稿", APPROVED: "已审定", SENT: "已报送", ACCEPTED: "已接收", RETURNED: "已退回"}
+from domain.values import ReportStatus  # noqa: F401  (its home is values; reports' own statuses)
 
 
 class Attachment(Immutable):

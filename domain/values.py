@@ -230,3 +230,13 @@ def parse_moment(text: str, *, start: bool = False) -> datetime:
         moment = moment.replace(tzinfo=SHANGHAI)
     check_span(moment.astimezone(SHANGHAI), "moment")
     return moment.astimezone(UTC)
+
+
+class ReportStatus:
+    DRAFT = "draft"
+    APPROVED = "approved"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    COUNTED = (SENT, ACCEPTED)
+    LABELS = {DRAFT: "草稿", APPROVED: "已审定", SENT: "已报送", ACCEPTED: "已接收", RETURNED: "已退回"}
