@@ -172,7 +172,8 @@ class Generator:
                 sent_day = due + timedelta(days=self.rng.randint(1, 5)) if late else due - timedelta(days=1)
                 liaison = (f"{unit.code}联络员", Role.LIAISON)
                 file = Attachment(name=f"{obligation.kind}.xlsx", sha256="0" * 64, size=0)
-                report = Report.draft(self.stamp(sent_day, *liaison), f"{unit.code}/{obligation.kind}/{obligation.period}",
+                report_id = Report.key_for(unit.code, obligation.kind, obligation.period)
+                report = Report.draft(self.stamp(sent_day, *liaison), report_id,
                                       unit.code, obligation.kind, str(obligation.period), due, (file,), None)
                 report.approve(self.stamp(sent_day, f"{unit.code}主要负责人", Role.PRINCIPAL))
                 report.send(self.stamp(sent_day, *liaison), True)

@@ -62,7 +62,7 @@ def progress(obj: Context, unit: str | None, as_of: datetime | None, known_at: d
       zs progress --unit HW --json
       zs progress --as-of 2022-03-31
     """
-    code = obj.queries.unit_code(unit) if unit else None
+    code = obj.queries.unit(unit)["code"] if unit else None
     rows = obj.queries.progress(as_of, code, known_at)
     if as_json:
         emit_json(rows)

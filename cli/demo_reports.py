@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from cli import demo_data as data
 from cli.demo_data import Step
 from domain.policy import Calendar, default_policy
+from domain.report import Report
 
 RETURN_REASONS = ("计划总投资与上月报表不一致，请核实后重报", "本月进展情况填写过简，请补充具体节点",
                   "缺少单位公章页扫描件，请补充后重报", "服务清单涉及金额单位应为万元，请更正")
@@ -33,7 +34,7 @@ def _one(rng: random.Random, unit: str, kind: str, period: str, opens: date, due
     liaison = data.person(unit, "liaison")
     principal = data.person(unit, "principal")
     assert liaison is not None and principal is not None
-    rid = f"{unit}/{kind}/{period}"
+    rid = Report.key_for(unit, kind, period)
     if outcome == "missing":
         if rng.random() < 0.5:  # drafted, never approved: still missing
             return [Step(max(opens, due - timedelta(days=2)), liaison.name, "report_draft",

@@ -45,7 +45,7 @@ def obligations(obj: Context, unit: str | None, as_of: datetime | None, known_at
       zs obligations --unit HW --as-of 2021-10-06 --json
     """
     if unit:
-        obj.queries.unit_code(unit)
+        obj.queries.unit(unit)["code"]
     rows = obj.queries.obligations(as_of, unit.strip().upper() if unit else None, known_at)
     render(rows if as_json else _labelled(with_kind_titles(obj.queries, rows)), COLUMNS, as_json)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import socket
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,11 +20,14 @@ from domain.attachments import AttachmentStore
 from domain.credentials import CredentialStore, check_password_rule, hash_password, new_token, token_digest
 from domain.logins import LoginDay
 from domain.base import Aggregate, Stamp
+from domain.imports import (
+    Change, NewProject, RowChecks, StatusRow, investment_change, note_change, stage_change,
+)
 from domain.errors import AlreadyExists, InvalidValue, NotFound, NotPermitted, RuleViolated
 from domain.mapper import PydanticMapper, _NoTranscoder
-from domain.period import Cadence, Period
+from domain.period import Period
 from domain.permissions import UNIT_ROLES, Action, check
-from domain.person import Person, check_an_admin_remains
+from domain.person import Person, check_an_admin_remains, check_name
 from domain.policies import LoadedPolicies
 from domain.policy import Calendar, default_policy, parse_policy
 from domain.problem import Problem
@@ -35,16 +37,14 @@ from domain.report import Attachment, Report
 from domain.signing import LogKey
 from domain.store import describe_store, ledger_settings
 from domain.supervision import SubjectKind, Supervision, next_supervision_id, subject_kind_of
-from domain.text import NAME_LIMIT, clean_line, name_key
+from domain.text import clean_line, name_key
 from domain.unit import OFFICER_ROLES, Unit
 from domain.values import (
-    UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, shanghai_date,
+    UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, end_of_day, shanghai_date,
 )
 
 A = TypeVar("A", bound=Aggregate)
 Clock = Callable[[], datetime]
-CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
-ALWAYS_DRAFTABLE = (Cadence.ONCE,)
 SYSTEM_ACTOR = "系统"  # the actor of login attempts: nobody is logged in yet
 DEMO_PASSWORD = "zs-demo"  # `zs demo` only: known to everyone, so the store is marked and the web warns
 
@@ -113,14 +113,14 @@ class Ledger(Application[UUID]):
     def init(self, admin: str) -> None:
         if not self.is_empty():
             raise AlreadyExists("this store already holds a ledger; its admin adds people with `zs person add`")
-        name = _name(admin)
+        name = check_name(admin)
         stamp = self._stamp_for(name, Role.ADMIN)
         self._save(Person.register(stamp, name, Role.ADMIN, None, None, "管理员"))
 
     def add_unit(self, actor: str, code: str, name: str, kind: UnitKind, enrolled_on: date,
                  sectors: Sequence[Sector] = (), department: str | None = None) -> None:
         stamp = self._authorise(actor, Action.SET_UP)
-        code = _code(code)
+        code = Unit.check_code(code)
         self._refuse_existing(Unit, code, f"unit {code} is already enrolled")
         self._save(Unit.enrol(stamp, code, name, kind, tuple(sectors), department, enrolled_on))
 
@@ -140,7 +140,7 @@ class Ledger(Application[UUID]):
     def add_person(self, actor: str, name: str, role: Role, unit: str | None = None,
                    phone: str | None = None, title: str | None = None, email: str | None = None) -> None:
         stamp = self._authorise(actor, Action.SET_UP)
-        name = _name(name)
+        name = check_name(name)
         self._refuse_existing(Person, name, f"a person named {name} is already registered; names are unique")
         self._refuse_look_alike(name)
         home = self._enrolled_unit(unit) if unit else None
@@ -195,13 +195,81 @@ class Ledger(Application[UUID]):
                     responsible_department: str | None = None, liaison: str | None = None) -> None:
         home = self._enrolled_unit(unit)
         stamp = self._authorise(actor, Action.PROJECT_WORK, home.code)
-        number = _number(number)
-        self._refuse_existing(Project, number, f"project {number} is already registered; numbers are unique")
+        number = self._free_number(number)
         self._save(Project.register(
             stamp, number, name=name, unit=home.code, sector=sector, level=level, investor=investor,
             investment=investment, responsible_person=responsible_person,
             responsible_department=responsible_department, liaison=liaison,
         ))
+
+    def import_projects(self, actor: str, unit: str, rows: Sequence[NewProject], record: bool = True) -> None:
+        """A unit's list of new projects (`zs project import`), each registered as `add_project` registers
+        one, all saved in one transaction or none: `RowsRejected` names every refused row. A row the
+        adapter could not read in full has its number checked only; `record=False` checks, records nothing."""
+        home = self._enrolled_unit(unit)
+        stamp = self._authorise(actor, Action.PROJECT_WORK, home.code)
+        checks, seen, projects = RowChecks(), {}, []
+        for row in rows:
+            with checks.row(row.row, "number"):
+                number = Project.check_number(row.number)
+                if number in seen:
+                    raise InvalidValue(f"{number} is also in row {seen[number]}; numbers are unique")
+                seen[number] = row.row
+                self._free_number(number)
+            if row.readable and not checks.failed(row.row):
+                with checks.row(row.row, None):
+                    projects.append(Project.register(stamp, number, unit=home.code, **row.fields()))
+        checks.raise_any()
+        if record and projects:
+            self._save(*projects)
+
+    def import_project_status(self, actor: str, unit: str, rows: Sequence[StatusRow],
+                              record: bool = True) -> list[Change]:
+        """The changes a unit's filled 情况表 states (`zs form import`), each made by the project's own
+        method (advance, update, note) on 填报日期; what the ledger holds, or held that day, changes
+        nothing. All saved in one transaction or none: `RowsRejected` names every refused row. A row the
+        adapter could not read in full has its project checked only; `record=False` records nothing."""
+        home = self._enrolled_unit(unit)
+        stamp = self._authorise(actor, Action.PROJECT_WORK, home.code)
+        checks, seen, projects, changes = RowChecks(), {}, {}, []
+        for row in rows:
+            with checks.row(row.row, "number"):
+                if row.number in seen:
+                    raise InvalidValue(f"project {row.number} is also in row {seen[row.number]}; one row per project")
+                seen[row.number] = row.row
+                project = self._status_project(row.number, home.code)
+            if not row.readable or checks.failed(row.row):
+                continue
+            projects[project.number] = project
+            day = row.on or shanghai_date(stamp.effective_at)
+            events = self.history(project.id)
+            for what, change in (
+                ("stage", lambda: stage_change(stamp, project, events, row, day)),
+                ("investment", lambda: investment_change(stamp, project, self.state_at(project.id, end_of_day(day)),
+                                                         row, day)),
+                ("note", lambda: note_change(stamp, project, events, row, day)),
+            ):
+                with checks.row(row.row, what):
+                    changes += [c for c in (change(),) if c is not None]
+        checks.raise_any()
+        if record and changes:
+            self._save(*projects.values())
+        return changes
+
+    def _status_project(self, number: str, unit: str) -> Project:
+        try:
+            project = self.project(number)
+        except NotFound:
+            raise NotFound(f"no project numbered {number.strip()!r} in the ledger") from None
+        if project.unit != unit:
+            raise RuleViolated(f"project {number} belongs to unit {project.unit}, not {unit}")
+        return project
+
+    def _free_number(self, number: str) -> str:
+        """A project number that may be registered (docs/domain.md rule 22): well-formed, not yet taken."""
+        number = Project.check_number(number)
+        self._refuse_existing(Project, number, f"project {number} is already registered; numbers are unique")
+        return number
 
     def update_project(self, actor: str, number: str, **changes: Any) -> None:
         project, stamp = self._project_for(actor, number, Action.PROJECT_WORK)
@@ -286,8 +354,6 @@ class Ledger(Application[UUID]):
                       due_on: date | None = None) -> str:
         project = self.project(number)
         stamp = self._authorise(actor, Action.PROJECT_WORK, project.unit)
-        if due_on is not None and due_on < shanghai_date(stamp.effective_at):
-            raise RuleViolated(f"the due date {due_on} is already past")
         problem_id = project.register_problem(stamp, title)
         problem = Problem.raise_on(stamp, problem_id, project.number, project.unit, title, category, due_on)
         self._save(project, problem)
@@ -357,12 +423,7 @@ class Ledger(Application[UUID]):
         calendar = self.calendar()
         rule = calendar.rule(kind)
         parsed = Period.parse(period, rule.cadence)
-        today = shanghai_date(stamp.effective_at)
-        if rule.cadence not in ALWAYS_DRAFTABLE and rule.covers == "previous" and parsed.last_day >= today:
-            raise RuleViolated(f"the period {parsed} has not ended yet; report on it from {parsed.next().first_day}")
-        if rule.covers == "current" and parsed.first_day.year > today.year + 1:
-            raise RuleViolated(f"the {kind} for {parsed} is too far ahead; it can be drafted from "
-                               f"{parsed.first_day.year - 1}")
+        rule.check_draftable(parsed, shanghai_date(stamp.effective_at))
         obligation = calendar.obligation(kind, parsed)
         if obligation is None or not home.owes_on(obligation.due_on):
             raise RuleViolated(f"unit {home.code} does not owe a {kind} for {parsed}"
@@ -776,23 +837,3 @@ class Ledger(Application[UUID]):
         unit.check_enrolled()
         return unit
 
-
-def _name(name: str) -> str:
-    name = clean_line(name, "a person's name", NAME_LIMIT, field="name")
-    if not name:
-        raise RuleViolated("a person needs a name")
-    return name
-
-
-def _code(code: str) -> str:
-    code = clean_line(code, "unit code", field="code").upper()
-    if not CODE.match(code):
-        raise RuleViolated(f"unit code {code!r} must be 1-16 Latin letters or digits, starting with a letter")
-    return code
-
-
-def _number(number: str) -> str:
-    number = clean_line(number, "project number", NAME_LIMIT, field="number")
-    if not number or "/" in number or any(c.isspace() for c in number):
-        raise RuleViolated(f"project number {number!r} must be non-empty, without spaces or '/'")
-    return number

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from domain.base import Aggregate, Stamp
 from domain.errors import InvalidValue, RuleViolated
+from domain.text import NAME_LIMIT, clean_line
 from domain.values import Role
 
 
@@ -82,6 +83,7 @@ class Person(Aggregate):
     @classmethod
     def register(cls, stamp: Stamp, name: str, role: Role, unit: str | None,
                  phone: str | None, title: str | None, email: str | None = None) -> Person:
+        name = check_name(name)
         check_placement(name, role, unit)
         return cls._start(name, cls.Registered, stamp, name=name, role=role, unit=unit, phone=phone, title=title,
                           email=check_email(email))
@@ -136,6 +138,14 @@ def check_email(email: str | None) -> str | None:
     if len(email) > 254 or not EMAIL.match(email):
         raise InvalidValue(f"{email!r} is not an email address (like wangfang@example.gov.cn)")
     return email
+
+
+def check_name(name: str) -> str:
+    """A person's name, cleaned as typed (it is the person's key; docs/domain.md rules 16 and 22)."""
+    name = clean_line(name, "a person's name", NAME_LIMIT, field="name")
+    if not name:
+        raise RuleViolated("a person needs a name")
+    return name
 
 
 def check_placement(name: str, role: Role, unit: str | None) -> None:

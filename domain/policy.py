@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from domain.base import Immutable
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, RuleViolated
 from domain.text import clean_line
 from domain.period import Cadence, Period
 
@@ -70,6 +70,19 @@ class ReportRule(Immutable):
         if self.cadence is Cadence.ONCE:
             return effective_from
         return period.last_day + timedelta(days=1) if self.covers == "previous" else period.first_day
+
+    def check_draftable(self, period: Period, today: date) -> None:
+        """docs/domain.md rules 6 and 20: a report on a period is drafted from the day it opens (the day
+        after its period); a report on the current period (the annual plan) at most a year ahead; a
+        report owed once (the liaison form) at any time."""
+        if self.cadence is Cadence.ONCE:
+            return
+        opens = self.opens_on(period, today)
+        if self.covers == "previous" and today < opens:
+            raise RuleViolated(f"the period {period} has not ended yet; report on it from {opens}")
+        if self.covers == "current" and period.first_day.year > today.year + 1:
+            raise RuleViolated(f"the {self.kind} for {period} is too far ahead; it can be drafted from "
+                               f"{period.first_day.year - 1}")
 
     def periods_due(self, after: date, until: date) -> Iterator[Period]:
         """The periods whose due date lies in (after, until], in order."""

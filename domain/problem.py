@@ -64,6 +64,8 @@ class Problem(Aggregate):
                  category: ProblemCategory, due_on: date | None) -> Problem:
         if not title.strip():
             raise RuleViolated("a problem needs a title (give --title)")
+        if due_on is not None and due_on < shanghai_date(stamp.effective_at):
+            raise RuleViolated(f"the due date {due_on} is already past")
         return cls._start(problem_id, cls.Raised, stamp, problem_id=problem_id, project=project, unit=unit,
                           title=title.strip(), category=category, due_on=due_on)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ from domain.base import Aggregate, Immutable, Stamp
 from domain.errors import InvalidValue, NotFound, RuleViolated
 from domain.period import Cadence, Period
 from domain.person import check_reason
+from domain.text import NAME_LIMIT, clean_line
 from domain.values import (
     Level, Library, ProjectStatus, Rating, Sector, ServiceKind, Stage, parse_wan, shanghai_date,
 )
@@ -181,8 +183,18 @@ class Project(Aggregate):
         def apply(self, project: Project) -> None:
             project.problems = project.problems + (self.problem_id,)
 
+    @staticmethod
+    def check_number(number: str) -> str:
+        """docs/domain.md rule 22: a project number (项目编号, the project's key) is non-empty, without
+        spaces or '/' (a problem's and a service's ids append `/P1`, `/S1` to it)."""
+        number = clean_line(number, "project number", NAME_LIMIT, field="number")
+        if not number or "/" in number or any(c.isspace() for c in number):
+            raise RuleViolated(f"project number {number!r} must be non-empty, without spaces or '/'")
+        return number
+
     @classmethod
     def register(cls, stamp: Stamp, number: str, **fields: Any) -> Project:
+        number = cls.check_number(number)
         if not fields["name"].strip():
             raise RuleViolated("a project needs a name (give --name)")
         if not fields["investor"].strip():
@@ -324,3 +336,33 @@ class Project(Aggregate):
         if on > today:
             raise RuleViolated(f"the date {on} is in the future (today is {today} in Shanghai)")
         return on
+
+
+STAGE_EVENTS = (Project.StageAdvanced, Project.StageCorrected)
+
+
+def stage_on(events: Iterable[Any], day: date, known_at: datetime | None = None) -> Stage:
+    """The stage a project stood at on a day, from its events: the last stage event recorded (by
+    `known_at`) whose business date is not after the day."""
+    stage = Stage.LEAD
+    for event in events:
+        if isinstance(event, STAGE_EVENTS) and event.on <= day and (known_at is None or event.timestamp <= known_at):
+            stage = event.stage
+    return stage
+
+
+def progress_entries(events: Iterable[Any], first: date, last: date) -> list[tuple[date, str]]:
+    """A project's progress in [first, last]: its progress notes and stage moves (with their notes), by
+    their business dates, oldest first (a day's entries in the order they were recorded)."""
+    entries = []
+    for event in events:
+        if isinstance(event, Project.ProgressNoted) and first <= event.on <= last:
+            entries.append((event.on, event.text))
+        elif isinstance(event, Project.StageAdvanced) and first <= event.on <= last:
+            entries.append((event.on, f"进入{event.stage.label}" + (f"：{event.note}" if event.note else "")))
+    return sorted(entries, key=lambda entry: entry[0])
+
+
+def progress_lines(events: Iterable[Any], first: date, last: date) -> list[str]:
+    """The progress entries as 本月进展情况 shows them, each with its date: `2021-09-15 进入在谈：首轮商务洽谈`."""
+    return [f"{on} {text}" for on, text in progress_entries(events, first, last)]

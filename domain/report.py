@@ -7,7 +7,7 @@ from datetime import date
 from domain.base import Aggregate, Immutable, Stamp
 from domain.errors import RuleViolated
 from domain.person import check_reason
-from domain.values import ReportStatus  # noqa: F401  (its home is values; reports' own statuses)
+from domain.values import ReportStatus, report_key, report_obligation
 
 
 class Attachment(Immutable):
@@ -21,10 +21,8 @@ class Attachment(Immutable):
 class Report(Aggregate):
     KIND = "report"
 
-    @staticmethod
-    def key_for(unit: str, kind: str, period: object) -> str:
-        """A report's id names its obligation (docs/domain.md rule 4): HW/project_status/2021-08."""
-        return f"{unit}/{kind}/{period}"
+    key_for = staticmethod(report_key)  # rule 4's id, in domain/values.py so the read side needs no event class
+    obligation_of = staticmethod(report_obligation)
 
     class Drafted(Aggregate.Created):
         report_id: str

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from domain.base import Aggregate, Immutable, Stamp
 from domain.errors import NotPermitted, RuleViolated
 from domain.person import check_reason
+from domain.text import clean_line
 from domain.values import Role, Sector, UnitKind, shanghai_date
 
 OFFICER_ROLES = (Role.PRINCIPAL, Role.LEADER, Role.LIAISON)
+CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
 
 
 class Term(Immutable):
@@ -74,9 +77,19 @@ class Unit(Aggregate):
         def apply(self, unit: Unit) -> None:
             unit.terms = _end_terms(unit.terms, self.role, shanghai_date(self.effective_at))
 
+    @staticmethod
+    def check_code(code: str) -> str:
+        """docs/domain.md rule 22: a unit code is 1-16 Latin letters, digits or _, starting with a letter,
+        stored upper-case (what is typed, cleaned, is the unit's key)."""
+        code = clean_line(code, "unit code", field="code").upper()
+        if not CODE.match(code):
+            raise RuleViolated(f"unit code {code!r} must be 1-16 Latin letters or digits, starting with a letter")
+        return code
+
     @classmethod
     def enrol(cls, stamp: Stamp, code: str, name: str, kind: UnitKind, sectors: tuple[Sector, ...],
               department: str | None, enrolled_on: date) -> Unit:
+        code = cls.check_code(code)
         if not name.strip():
             raise RuleViolated("a unit needs a name (give --name)")
         return cls._start(code, cls.Enrolled, stamp, code=code, name=name.strip(), kind=kind,

@@ -13,7 +13,7 @@ from domain.deadlines import (  # re-exported: the views and the CLI read the ru
     COUNTED, LABELS, LATE, ON_TIME, OVERDUE, UPCOMING, Sending, counts, deadline, standing,
 )
 from domain.policy import Calendar, Obligation
-from domain.values import shanghai_date
+from domain.values import report_key, shanghai_date
 from projections.db import Db, from_ts
 from projections.moment import NOW, Moment, rows_at
 
@@ -70,10 +70,11 @@ def open_obligations(calendar: Calendar, units: Iterable[Enrolment], as_of: date
             due_by: date | None = None) -> Iterator[tuple[str, Obligation, str]]:
     """(unit, obligation, report id) for every obligation in the Schedule at T."""
     schedule = Schedule(calendar, [u for u in units if unit is None or u.code == unit], as_of, due_by)
-    suffixes = [f"/{o.kind}/{o.period}" for o in schedule.every]
+    periods = [str(o.period) for o in schedule.every]  # once, not once per unit
     for enrolment in schedule.units:
         for index in schedule.run(enrolment):
-            yield enrolment.code, schedule.every[index], enrolment.code + suffixes[index]
+            obligation = schedule.every[index]
+            yield enrolment.code, obligation, report_key(enrolment.code, obligation.kind, periods[index])
 
 
 def obligations_at(calendar: Calendar, units: Iterable[Enrolment], reports: Mapping[str, Sending],

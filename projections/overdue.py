@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.deadlines import OVERDUE
 from domain.policy import Calendar
-from domain.values import shanghai_date
+from domain.values import report_key, shanghai_date
 from projections.db import Db
 from projections.moment import Moment
 from projections.obligations import Schedule, counted_sql, enrolments, obligations, status_of
@@ -32,16 +32,16 @@ def overdue_now(db: Db, calendar: Calendar, now: datetime) -> list[dict[str, Any
     drafted = {report_id for (report_id,) in db.values(
         f"SELECT report_id FROM zs_reports WHERE due_on < ? AND {not_counted}", (today.isoformat(), *values))}
     schedule = Schedule(calendar, enrolments(db), now)
-    suffixes = [f"/{o.kind}/{o.period}" for o in schedule.every]
+    periods = [str(o.period) for o in schedule.every]  # once, not once per unit
     rows = []
     for enrolment in schedule.units:
         run = schedule.run(enrolment)
         code = enrolment.code
         for index in range(run.start, run.start + schedule.fallen_due(enrolment)[0]):  # due before today
-            report_id = code + suffixes[index]
+            obligation = schedule.every[index]
+            report_id = report_key(code, obligation.kind, periods[index])
             if report_id not in counted:
-                obligation = schedule.every[index]
-                rows.append({"unit": code, "kind": obligation.kind, "period": str(obligation.period),
+                rows.append({"unit": code, "kind": obligation.kind, "period": periods[index],
                              "due_on": obligation.due_on, **status_of(obligation, None, now),
                              "report_id": report_id if report_id in drafted else None})
     return sorted(rows, key=lambda r: (r["due_on"], r["unit"], r["kind"]))

@@ -133,13 +133,6 @@ class Queries:
         """The audit trail, oldest first (see projections.audit.trail for the filters)."""
         return trail(self.db, **filters)
 
-    def unit_code(self, code: str) -> str:
-        """An enrolled unit's code, typed in any case; NotFound, as the Ledger says it, for any other."""
-        row = self.db.fetchone("SELECT code FROM zs_units WHERE code = ?", (code.strip().upper(),))
-        if row is None:
-            raise NotFound(f"no unit {code.strip()!r} is enrolled")
-        return str(row["code"])
-
     # -- lists --------------------------------------------------------------------------------------------
 
     def units(self) -> list[dict[str, Any]]:
@@ -150,6 +143,13 @@ class Queries:
             "withdrawn_on": _date(r["withdrawn_on"]), "principal": r["principal"], "leader": r["leader"],
             "liaison": r["liaison"],
         } for r in rows]
+
+    def unit(self, code: str) -> dict[str, Any]:
+        """One enrolled unit, by its code as typed (any case)."""
+        found = [u for u in self.units() if u["code"] == code.strip().upper()]
+        if not found:
+            raise NotFound(f"no unit {code.strip()!r} is enrolled")
+        return found[0]
 
     def people(self) -> list[dict[str, Any]]:
         rows = self.db.fetchall("SELECT * FROM zs_people ORDER BY name")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -57,6 +57,25 @@ class StateTable:
         """`load` outside a transaction of one's own."""
         with db.transaction(commit=False) as cursor:
             return list(self.load(cursor, keys).values())
+
+    def follow(self, cursor: Cursor, records: Sequence[Any], handle: Callable[[dict[str, Any], Any], bool | None],
+               history: HistoryTable | None = None) -> None:
+        """A view's step over its records: each record's row (loaded, or blank for a new aggregate) changed
+        by `handle(row, record)`, which answers False when it left the row as it was; then the changed rows
+        written back and, with `history`, one version row for each change."""
+        rows = self.load(cursor, [r.aggregate_id for r in records])
+        changed, versions = {}, []
+        for r in records:
+            row = rows.get(r.aggregate_id) or rows.setdefault(r.aggregate_id, self.blank(r.aggregate_id))
+            if handle(row, r) is False:
+                continue
+            row["version"] = r.version
+            changed[r.aggregate_id] = row
+            if history is not None:
+                versions.append(history.version(row, r))
+        self.upsert(cursor, changed.values())
+        if history is not None:
+            history.insert(cursor, versions)
 
     def upsert(self, cursor: Cursor, rows: Iterable[dict[str, Any]]) -> None:
         cols = ", ".join(self.columns)

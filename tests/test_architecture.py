@@ -123,3 +123,83 @@ def test_the_import_linter_contracts_are_kept():
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Contracts: 3 kept, 0 broken." in result.stdout
+
+
+# -- the write side's own: the Ledger's private members, and its aggregates -----------------------------------
+
+LEDGER_NAMES = ("ledger", "app", "application")  # what code calls a Ledger: ledger, self.ledger, o.ledger, app
+# The Ledger's methods that load aggregates (or their events) to answer.
+AGGREGATE_GETTERS = {
+    "unit", "person", "project", "problem", "report", "supervision", "log_key", "units", "people", "projects",
+    "problems", "reports", "log_keys", "history", "state_at", "repository", "events", "attachment_bytes", "reminded",
+}
+# Read code that answers from the aggregates by design, each for its reason (docs/architecture.md):
+# the notice's forms are filled from what the ledger knew when a unit sent (docs/domain.md rule 12),
+# `show` and `history` print one aggregate, a package holds the sent reports' own files.
+READS_AGGREGATES = {"projections/forms", "projections/records.py", "projections/package.py"}
+# Tests that reach into the Ledger, each for its reason.
+KNOWN_PRIVATE = {
+    "tests/projections/test_time_travel.py": {"_stamp_for"},  # a backfill by hand until a command backfills
+}
+
+
+def python_files(*packages: str) -> list[Path]:
+    return [p for package in packages for p in modules(package)]
+
+
+def ledger_receiver(node: ast.expr) -> bool:
+    """`ledger`, `self.ledger`, `o.ledger`, `app`: an expression that names a Ledger."""
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    name = name.lower().lstrip("_")
+    return name in LEDGER_NAMES or name.endswith("ledger")
+
+
+def private_ledger_members(source: str) -> list[tuple[int, str]]:
+    """(line, `_member`) for every access to a private member of a Ledger, found by walking the code's
+    syntax tree (so a comment or a string that mentions one is not counted)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            if ledger_receiver(node.value):
+                found.append((node.lineno, node.attr))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "setattr"):
+            args = node.args
+            if len(args) >= 2 and ledger_receiver(args[0]) and isinstance(args[1], ast.Constant) \
+                    and str(args[1].value).startswith("_"):
+                found.append((node.lineno, str(args[1].value)))
+    return sorted(found)
+
+
+def aggregate_reads(source: str) -> list[tuple[int, str]]:
+    """(line, getter) for every call of a Ledger's aggregate getter (`views.ledger.project(...)`)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in AGGREGATE_GETTERS and ledger_receiver(node.value):
+            found.append((node.lineno, node.attr))
+    return sorted(found)
+
+
+def test_the_scanners_see_private_members_and_aggregate_reads_but_not_comments():
+    source = (
+        "# ledger._save(x) in a comment\nx = 'ledger._authorise'\nledger._save(a)\nself.ledger._authorise(b)\n"
+        "app._stamp_for(c)\ngetattr(o.ledger, '_save')\nself._save(d)\nproject._record(e)\n"
+        "views.ledger.project(n)\nledger.calendar()\nviews.project(n)\n"
+    )
+    assert private_ledger_members(source) == [(3, "_save"), (4, "_authorise"), (5, "_stamp_for"), (6, "_save")]
+    assert aggregate_reads(source) == [(9, "project")]
+
+
+@pytest.mark.parametrize("path", python_files("cli", "web", "projections", "integrity", "bench", "tests"),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_nothing_outside_the_domain_touches_a_private_member_of_the_ledger(path):
+    """Writes belong to the write side: outside domain/ a Ledger is used by its public commands only."""
+    allowed = KNOWN_PRIVATE.get(str(path.relative_to(ROOT)), set())
+    assert [hit for hit in private_ledger_members(path.read_text(encoding="utf-8")) if hit[1] not in allowed] == []
+
+
+@pytest.mark.parametrize("path", [p for p in python_files("projections", "web")
+                                  if not any(str(p.relative_to(ROOT)).startswith(m) for m in READS_AGGREGATES)],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_query_loads_aggregates_to_answer(path):
+    """The read side answers from its views (STYLE habit 6), never by loading the Ledger's aggregates."""
+    assert aggregate_reads(path.read_text(encoding="utf-8")) == []

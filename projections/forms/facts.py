@@ -12,7 +12,8 @@ from domain.application import Ledger
 from domain.errors import RuleViolated
 from domain.period import Cadence, Period
 from domain.problem import Problem
-from domain.project import Project, Service
+from domain.project import Project, Service, progress_lines
+from domain.project import stage_on as stage_at
 from domain.values import (
     Library,
     ProblemStatus,
@@ -22,9 +23,6 @@ from domain.values import (
     shanghai_date,
     start_of_day,
 )
-
-STAGE_EVENTS = (Project.StageAdvanced, Project.StageCorrected)
-
 
 @dataclass(frozen=True)
 class PeriodFacts:
@@ -110,30 +108,13 @@ class PeriodFacts:
 
 
 def stage_on(ledger: Ledger, project: Project, day: date, known_at: datetime | None = None) -> Stage:
-    """The stage a project stood at on a day, by the business dates of its stage events (the last one
-    recorded whose date is not after the day), from everything the ledger knows (by `known_at`)."""
-    stage = Stage.LEAD
-    for event in ledger.history(project.id):
-        if isinstance(event, STAGE_EVENTS) and event.on <= day and (known_at is None or event.timestamp <= known_at):
-            stage = event.stage
-    return stage
-
-
-def progress_entries(events: list[Any], first: date, last: date) -> list[tuple[date, str]]:
-    """The progress of [first, last]: the progress notes and the stage moves (with their notes),
-    by their business dates, oldest first (a day's entries in the order they were recorded)."""
-    entries = []
-    for event in events:
-        if isinstance(event, Project.ProgressNoted) and first <= event.on <= last:
-            entries.append((event.on, event.text))
-        elif isinstance(event, Project.StageAdvanced) and first <= event.on <= last:
-            entries.append((event.on, f"进入{event.stage.label}" + (f"：{event.note}" if event.note else "")))
-    return sorted(entries, key=lambda entry: entry[0])
+    """The stage a project stood at on a day (domain.project.stage_on), from what the ledger knows by `known_at`."""
+    return stage_at(ledger.history(project.id), day, known_at)
 
 
 def progress_text(events: list[Any], first: date, last: date) -> str:
     """本月进展情况: one line per entry, each with its date (`2021-09-15 进入在谈：首轮商务洽谈`)."""
-    return "\n".join(f"{on} {text}" for on, text in progress_entries(events, first, last))
+    return "\n".join(progress_lines(events, first, last))
 
 
 def open_problem_titles(ledger: Ledger, at_end: Project, end: datetime, known_at: datetime | None = None) -> str:

@@ -4,21 +4,15 @@ Its columns are LIST_COLUMNS (the template writes them; their order does not mat
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from domain.application import Ledger
-from domain.errors import DomainError, InvalidValue
-from domain.permissions import Action
-from domain.project import Project
+from domain.imports import NewProject
 from domain.values import Level, Sector
 from projections.forms import cells
 from projections.forms.definitions import Cell, Column
-from projections.forms.reading import SheetRow, read_table
-from projections.forms.refusal import BadRow, refuse
-
-T = TypeVar("T")
+from projections.forms.rows import Layout, RowReader, import_rows
 
 
 @dataclass(frozen=True)
@@ -41,6 +35,7 @@ LIST_COLUMNS = (
 )
 LABELS = tuple(c.column.label for c in LIST_COLUMNS)
 REQUIRED = tuple(c.column.label for c in LIST_COLUMNS if c.required)
+LAYOUT = Layout(LABELS, REQUIRED, {"计划总投资": "计划总投资（万元）"}, {"number": "项目编号"})
 
 
 @dataclass
@@ -52,75 +47,36 @@ class ListOutcome:
 
 def import_projects(ledger: Ledger, actor: str, unit: str, source: str, content: bytes,
                     dry_run: bool = False) -> ListOutcome:
-    home = ledger.unit(unit)
-    home.check_enrolled()
-    stamp = ledger._authorise(actor, Action.PROJECT_WORK, home.code)
-    table = read_table(source, content, LABELS, REQUIRED, {"计划总投资": "计划总投资（万元）"})
+    """The list's rows go to `Ledger.import_projects`, which registers them."""
     outcome = ListOutcome(source)
-    bad: list[BadRow] = []
-    seen: dict[str, int] = {}
-    projects = []
-    for record in table.records:
-        reader = _Reader(record, bad)
-        number = reader.read("项目编号", cells.text) or ""
-        values = {
-            "name": reader.read("项目名称", cells.text), "sector": reader.read("所属行业", _sector),
-            "level": reader.read("项目级别", _level), "investor": reader.read("投资方", cells.text),
-            "investment": reader.read("计划总投资（万元）", cells.money),
-            "responsible_person": reader.read("责任人", cells.text) or None,
-            "responsible_department": reader.read("责任部门", cells.text) or None,
-            "liaison": reader.read("联络员", cells.text) or None,
-        }
-        for label, key in (("项目编号", number), ("项目名称", values["name"]), ("所属行业", values["sector"]),
-                           ("项目级别", values["level"]), ("投资方", values["investor"]),
-                           ("计划总投资（万元）", values["investment"])):
-            if not key and not reader.failed(label):
-                reader.fail(label, "required; leave no cell of this column blank")
-        if number and (not number.strip() or "/" in number or any(ch.isspace() for ch in number)):
-            reader.fail("项目编号", f"{number!r}: a project number has no spaces or '/'")
-        elif number in seen:
-            reader.fail("项目编号", f"{number} is also in row {seen[number]}; numbers are unique")
-        elif number:
-            seen[number] = record.row
-            if _registered(ledger, number):
-                reader.fail("项目编号", f"project {number} is already registered", malformed=False)
-        if reader.any_failed():
-            continue
-        try:
-            projects.append(Project.register(stamp, number, unit=home.code, **values))
-            outcome.registered.append((record.row, number, str(values["name"])))
-        except InvalidValue as error:
-            reader.fail("", str(error))
-        except DomainError as error:
-            reader.fail("", str(error), malformed=False)
-    if bad:
-        refuse(source, bad)
-    if projects and not dry_run:
-        ledger._save(*projects)  # one transaction: the whole list, or nothing
-        outcome.recorded = True
+
+    def write(rows: list[NewProject], record: bool) -> None:
+        ledger.import_projects(actor, unit, rows, record)
+        outcome.registered = [(row.row, row.number, row.name) for row in rows if row.readable]
+        outcome.recorded = record and bool(outcome.registered)
+
+    import_rows(source, content, LAYOUT, _new_project, write, dry_run)
     return outcome
 
 
-@dataclass
-class _Reader:
-    record: SheetRow
-    bad: list[BadRow]
-
-    def read(self, column: str, parse: Callable[[Any], T]) -> T | None:
-        try:
-            return parse(self.record.values.get(column))
-        except cells.CellError as error:
-            self.fail(column, str(error))
-            return None
-
-    def fail(self, column: str, reason: str, malformed: bool = True) -> None:
-        self.bad.append(BadRow(self.record.row, column or None, reason, malformed))
-
-    def failed(self, column: str) -> bool:
-        return any(b.row == self.record.row and b.column == column for b in self.bad)
-
-    def any_failed(self) -> bool:
-        return any(b.row == self.record.row for b in self.bad)
+def _new_project(reader: RowReader) -> NewProject | None:
+    number = reader.read("项目编号", cells.text) or ""
+    values: dict[str, Any] = {
+        "name": reader.read("项目名称", cells.text), "sector": reader.read("所属行业", _sector),
+        "level": reader.read("项目级别", _level), "investor": reader.read("投资方", cells.text),
+        "investment": reader.read("计划总投资（万元）", cells.money),
+        "responsible_person": reader.read("责任人", cells.text) or None,
+        "responsible_department": reader.read("责任部门", cells.text) or None,
+        "liaison": reader.read("联络员", cells.text) or None,
+    }
+    for label, key in (("项目编号", number), ("项目名称", values["name"]), ("所属行业", values["sector"]),
+                       ("项目级别", values["level"]), ("投资方", values["investor"]),
+                       ("计划总投资（万元）", values["investment"])):
+        if not key and not reader.failed(label):
+            reader.fail(label, "required; leave no cell of this column blank")
+    if not number:
+        return None
+    return NewProject(reader.row, number, readable=not reader.any_failed(), **values)
 
 
 def _sector(value: Any) -> Sector | None:
@@ -129,11 +85,3 @@ def _sector(value: Any) -> Sector | None:
 
 def _level(value: Any) -> Level | None:
     return cells.choice(value, Level, "level", cells.LEVEL_WORDS)
-
-
-def _registered(ledger: Ledger, number: str) -> bool:
-    try:
-        ledger.project(number)
-    except DomainError:
-        return False
-    return True

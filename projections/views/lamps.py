@@ -66,18 +66,8 @@ class LampView(View):
 
     def apply(self, cursor: Cursor, records: Sequence[LoggedEvent]) -> None:
         mine = [r for r in records if r.kind == "Project"]
-        if not mine:
-            return
-        rows = LAMP_PROJECTS.load(cursor, [r.aggregate_id for r in mine])
-        changed, versions = {}, []
-        for r in mine:
-            p = rows.get(r.aggregate_id) or rows.setdefault(r.aggregate_id, LAMP_PROJECTS.blank(r.aggregate_id))
-            if _apply(p, r):
-                p["version"] = r.version
-                changed[r.aggregate_id] = p
-                versions.append(LAMP_PROJECT_VERSIONS.version(p, r))
-        LAMP_PROJECTS.upsert(cursor, changed.values())
-        LAMP_PROJECT_VERSIONS.insert(cursor, versions)
+        if mine:
+            LAMP_PROJECTS.follow(cursor, mine, _apply, LAMP_PROJECT_VERSIONS)
 
 
 def facts(row: dict[str, Any]) -> ProjectFacts:

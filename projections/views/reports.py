@@ -66,21 +66,17 @@ class ReportView(View):
 
     def apply(self, cursor: Cursor, records: Sequence[LoggedEvent]) -> None:
         mine = [r for r in records if r.kind == "Report"]
-        if not mine:
-            return
-        REPORT_COUNTS.reset()
-        rows = REPORTS.load(cursor, [r.aggregate_id for r in mine])
-        versions = []
-        for r in mine:
-            row = rows.get(r.aggregate_id) or rows.setdefault(r.aggregate_id, REPORTS.blank(r.aggregate_id))
-            _count(row, -1)
-            REPORT_HANDLERS[r.event](row, r)
-            _count(row, +1)
-            row["version"] = r.version
-            versions.append(REPORT_VERSIONS.version(row, r))
-        REPORTS.upsert(cursor, rows.values())
-        REPORT_VERSIONS.insert(cursor, versions)
-        REPORT_COUNTS.flush(cursor)
+        if mine:
+            REPORT_COUNTS.reset()
+            REPORTS.follow(cursor, mine, _counted, REPORT_VERSIONS)
+            REPORT_COUNTS.flush(cursor)
+
+
+def _counted(row: dict[str, Any], r: LoggedEvent) -> None:
+    """A report's event applied, keeping the running counts: its old row counted out, its new row in."""
+    _count(row, -1)
+    REPORT_HANDLERS[r.event](row, r)
+    _count(row, +1)
 
 
 def _count(report: dict[str, Any], sign: int) -> None:

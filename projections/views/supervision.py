@@ -43,14 +43,5 @@ class SupervisionView(View):
 
     def apply(self, cursor: Cursor, records: Sequence[LoggedEvent]) -> None:
         mine = [r for r in records if r.kind == "Supervision"]
-        if not mine:
-            return
-        rows = SUPERVISIONS.load(cursor, [r.aggregate_id for r in mine])
-        versions = []
-        for r in mine:
-            row = rows.get(r.aggregate_id) or rows.setdefault(r.aggregate_id, SUPERVISIONS.blank(r.aggregate_id))
-            HANDLERS[r.event](row, r)
-            row["version"] = r.version
-            versions.append(SUPERVISION_VERSIONS.version(row, r))
-        SUPERVISIONS.upsert(cursor, rows.values())
-        SUPERVISION_VERSIONS.insert(cursor, versions)
+        if mine:
+            SUPERVISIONS.follow(cursor, mine, lambda row, r: HANDLERS[r.event](row, r), SUPERVISION_VERSIONS)

@@ -69,16 +69,5 @@ class UnitView(View):
     def apply(self, cursor: Cursor, records: Sequence[LoggedEvent]) -> None:
         for kind, (current, history, handlers) in KINDS.items():
             mine = [r for r in records if r.kind == kind]
-            if not mine:
-                continue
-            rows = current.load(cursor, [r.aggregate_id for r in mine])
-            versions = []
-            for r in mine:
-                row = rows.get(r.aggregate_id) or rows.setdefault(r.aggregate_id, current.blank(r.aggregate_id))
-                handlers[r.event](row, r)
-                row["version"] = r.version
-                if history is not None:
-                    versions.append(history.version(row, r))
-            current.upsert(cursor, rows.values())
-            if history is not None:
-                history.insert(cursor, versions)
+            if mine:
+                current.follow(cursor, mine, lambda row, r, handlers=handlers: handlers[r.event](row, r), history)

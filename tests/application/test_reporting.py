@@ -20,19 +20,11 @@ from domain.errors import AlreadyExists, DomainError, InvalidValue, NotPermitted
 from domain.report import Report, ReportStatus
 from domain.values import SHANGHAI, UTC, Role, UnitKind
 from tests.conftest import MACHINE
+from tests.support import refused_unrecorded as refused
 
 AUGUST = "HW/project_status/2021-08"
 FORM = ("情况表.xlsx", "重点招商项目情况表 2021年8月 环卫一体化PPP项目 12000.00万元".encode() * 20)
 SCAN = ("盖章页.pdf", b"%PDF-1.4 sealed page of HW for August 2021 \x00\x01\x02" * 30)
-
-
-def refused(ledger: Ledger, error: type[DomainError], match: str | None, act: Callable[[], Any]) -> DomainError:
-    """The command raises `error`, and nothing at all is recorded."""
-    before = ledger.recorder.max_notification_id()
-    with pytest.raises(error, match=match) as caught:
-        act()
-    assert ledger.recorder.max_notification_id() == before
-    return caught.value
 
 
 def shanghai(*parts: int) -> datetime:

@@ -6,15 +6,13 @@ library. The clock stands at 2021-09-01 10:00 Shanghai time until a test moves i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
 from domain.application import Ledger, Machine
-from domain.errors import AlreadyExists, DomainError, InvalidValue, NotFound, NotPermitted, RuleViolated
+from domain.errors import AlreadyExists, InvalidValue, NotFound, NotPermitted, RuleViolated
 from domain.person import Person
 from domain.problem import Problem
 from domain.project import Project
@@ -23,6 +21,7 @@ from domain.values import (
     UTC, Level, Library, ProblemCategory, ProblemStatus, ProjectStatus, Rating, Role, Sector, ServiceKind, Stage,
     UnitKind,
 )
+from tests.support import refused_unrecorded as refused
 
 P = "HW-2021-001"
 START = datetime(2021, 9, 1, 2, 0, tzinfo=UTC)
@@ -33,15 +32,6 @@ PROJECT_WORK = r"only the office, or the project's own unit \(principal, leader,
 OFFICE_ONLY = "only the office may promote or demote, evaluate, correct a stage, or close or reopen a problem"
 
 HW_PEOPLE = ["赵处长", "钱副处", "孙联络", "李科员"]
-
-
-def refused(ledger: Ledger, error: type[DomainError], match: str | None, act: Callable[[], Any]) -> DomainError:
-    """The command raises `error`, and nothing at all is recorded."""
-    before = ledger.recorder.max_notification_id()
-    with pytest.raises(error, match=match) as caught:
-        act()
-    assert ledger.recorder.max_notification_id() == before
-    return caught.value
 
 
 def raised_problem(ledger: Ledger) -> str:

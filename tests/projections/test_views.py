@@ -362,3 +362,11 @@ def test_views_status_shows_every_view_at_the_logs_head(commission, store):
 def test_a_project_the_views_have_never_seen_is_not_found(commission):
     with pytest.raises(NotFound, match="no project numbered 'HW-2099-001'"):
         Queries(commission).project("HW-2099-001")
+
+
+def test_one_unit_is_read_from_the_view_by_its_code_in_any_case(commission):
+    views = Queries(commission)
+
+    assert views.unit(" hw ") == next(u for u in views.units() if u["code"] == "HW")
+    with pytest.raises(NotFound, match="no unit 'XX' is enrolled"):
+        views.unit("XX")

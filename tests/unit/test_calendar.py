@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, RuleViolated
 from domain.period import Cadence, Period
 from domain.policy import Calendar, Obligation, Policy, default_policy, default_policy_text, parse_policy
 
@@ -416,3 +416,30 @@ def test_with_two_random_policies_splitting_a_span_splits_its_obligations(span, 
     assert whole == sorted(calendar.obligations(after, middle) + calendar.obligations(middle, until))
     for obligation in whole:
         assert calendar.obligation(obligation.kind, obligation.period) == obligation
+
+
+# -- when a report may be drafted (rules 6 and 20): one home, ReportRule.check_draftable -------------------
+
+
+@pytest.mark.parametrize("kind, period, today, refusal", [
+    ("project_status", "2021-09", date(2021, 9, 30), "the period 2021-09 has not ended yet; report on it from 2021-10-01"),
+    ("project_status", "2021-09", date(2021, 10, 1), None),
+    ("annual_plan", "2023", date(2021, 12, 31), "the annual_plan for 2023 is too far ahead; it can be drafted from 2022"),
+    ("annual_plan", "2023", date(2022, 1, 1), None),
+    ("annual_summary", "2021", date(2021, 12, 31), "the period 2021 has not ended yet; report on it from 2022-01-01"),
+])
+def test_a_report_is_draftable_from_the_day_its_period_opens_and_a_plan_at_most_a_year_ahead(kind, period, today,
+                                                                                              refusal):
+    rule = default_policy().rule(kind)
+    parsed = Period.parse(period, rule.cadence)
+    if refusal is None:
+        rule.check_draftable(parsed, today)
+        assert rule.opens_on(parsed, today) <= today or rule.covers == "current"
+    else:
+        with pytest.raises(RuleViolated, match=re.escape(refusal)):
+            rule.check_draftable(parsed, today)
+
+
+def test_the_liaison_form_owed_once_is_draftable_at_any_time():
+    rule = default_policy().rule("liaison_form")
+    rule.check_draftable(Period.parse("once", rule.cadence), date(2021, 8, 1))

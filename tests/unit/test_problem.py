@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from domain.base import Stamp
-from domain.errors import DomainError, RuleViolated
+from domain.errors import RuleViolated
 from domain.problem import Problem
 from domain.values import UTC, ProblemCategory, ProblemStatus
+from tests.support import only_event, refused_unchanged as refused
 
 NOW = datetime(2021, 9, 1, 2, 0, tzinfo=UTC)
 PID = "HW-2021-001/P1"
@@ -50,21 +49,6 @@ def closed() -> Problem:
 
 
 STATES = {"open": raised, "escalated": escalated, "answered": answered, "closed": closed}
-
-
-def refused(problem: Problem, error: type[DomainError], match: str, act: Callable[[], Any]) -> None:
-    version, before = problem.version, dict(vars(problem))
-    with pytest.raises(error, match=match):
-        act()
-    assert problem.version == version
-    assert problem.collect_events() == []
-    assert vars(problem) == before
-
-
-def only_event(problem: Problem) -> Any:
-    events = problem.collect_events()
-    assert len(events) == 1
-    return events[0]
 
 
 # -- raising ---------------------------------------------------------------------------------------
@@ -232,3 +216,10 @@ def test_a_closed_problem_is_never_past_due():
 
 def test_a_problem_without_a_due_date_is_never_past_due():
     assert not raised(due_on=None).is_past_due(datetime(2030, 1, 1, tzinfo=UTC))
+
+
+def test_a_problem_due_before_today_in_shanghai_is_refused_and_today_is_allowed():
+    with pytest.raises(RuleViolated, match="the due date 2021-08-31 is already past"):
+        Problem.raise_on(stamp(), PID, "HW-2021-001", "HW", "用地", ProblemCategory.LAND, date(2021, 8, 31))
+    assert Problem.raise_on(stamp(), PID, "HW-2021-001", "HW", "用地", ProblemCategory.LAND,
+                            date(2021, 9, 1)).due_on == date(2021, 9, 1)

@@ -3,7 +3,6 @@ its notes, services and problem ids. Every refusal records nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -11,9 +10,10 @@ from typing import Any
 import pytest
 
 from domain.base import Stamp
-from domain.errors import DomainError, InvalidValue, NotFound, RuleViolated
+from domain.errors import InvalidValue, NotFound, RuleViolated
 from domain.project import Evaluation, Project
 from domain.values import UTC, Level, Library, ProjectStatus, Rating, Sector, ServiceKind, Stage
+from tests.support import only_event, refused_unchanged as refused
 
 NOW = datetime(2021, 9, 1, 2, 0, tzinfo=UTC)  # 10:00 on 2021-09-01 in Shanghai
 TODAY = date(2021, 9, 1)
@@ -33,16 +33,6 @@ def new_project(**overrides: Any) -> Project:
     project = Project.register(stamp(actor="孙联络"), "HW-2021-001", **fields)
     project.collect_events()
     return project
-
-
-def refused(project: Project, error: type[DomainError], match: str, act: Callable[[], Any]) -> None:
-    """The command raises `error` and leaves the project exactly as it was."""
-    version, before = project.version, dict(vars(project))
-    with pytest.raises(error, match=match):
-        act()
-    assert project.version == version
-    assert project.collect_events() == []
-    assert vars(project) == before
 
 
 def at_stage(stage: Stage, on: date = date(2021, 8, 20)) -> Project:
@@ -71,12 +61,6 @@ def key_project() -> Project:
     project.promote(stamp(), "市级重点")
     project.collect_events()
     return project
-
-
-def only_event(project: Project) -> Any:
-    events = project.collect_events()
-    assert len(events) == 1
-    return events[0]
 
 
 # -- registration -----------------------------------------------------------------------------
@@ -630,3 +614,11 @@ def test_a_later_command_carries_its_own_stamp():
     assert (event.actor, event.actor_role, event.os_user, event.host) == ("孙联络", "liaison", "sun", "hw-pc")
     assert event.recorded_at == event.effective_at == later
     assert project.notes == ((date(2021, 9, 4), "推进会"),)
+
+
+@pytest.mark.parametrize("number", ["", "  ", "HW 2021", "HW/2021"])
+def test_a_project_number_is_non_empty_without_spaces_or_slashes_even_when_registered_directly(number):
+    with pytest.raises(RuleViolated, match="must be non-empty, without spaces or '/'"):
+        Project.register(stamp(), number, name="n", unit="HW", sector=Sector.WASTE, level=Level.UNIT, investor="i",
+                         investment=Decimal("1"), responsible_person=None, responsible_department=None, liaison=None)
+    assert Project.check_number(" 0012 ") == "0012"

@@ -13,6 +13,7 @@ from domain.base import Stamp
 from domain.errors import DomainError, RuleViolated
 from domain.report import Attachment, Report, ReportStatus
 from domain.values import UTC
+from tests.support import refused_unchanged
 
 NOW = datetime(2021, 9, 3, 2, 0, tzinfo=UTC)  # 10:00 on 2021-09-03 in Shanghai
 FORM = Attachment(name="情况表.xlsx", sha256="a" * 64, size=1024)
@@ -60,13 +61,7 @@ def accepted() -> Report:
 
 
 def refused(report: Report, match: str, act: Callable[[], Any], error: type[DomainError] = RuleViolated) -> None:
-    """The command raises `error` and leaves the report exactly as it was."""
-    version, before = report.version, dict(vars(report))
-    with pytest.raises(error, match=match):
-        act()
-    assert report.version == version
-    assert report.collect_events() == []
-    assert vars(report) == before
+    refused_unchanged(report, error, match, act)
 
 
 # -- the way through -------------------------------------------------------------------------------------

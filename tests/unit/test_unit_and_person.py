@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import pytest
 
-from domain.base import Aggregate, Stamp
-from domain.errors import DomainError, RuleViolated
+from domain.base import Stamp
+from domain.errors import RuleViolated
 from domain.person import Person
 from domain.unit import Term, Unit
 from domain.values import UTC, Role, Sector, UnitKind
+from tests.support import only_event, refused_unchanged as refused
 
 NOW = datetime(2021, 9, 1, 2, 0, tzinfo=UTC)  # 2021-09-01 10:00 in Shanghai
 ENROLLED = date(2021, 8, 31)
@@ -20,21 +19,6 @@ ENROLLED = date(2021, 8, 31)
 
 def stamp(at: datetime = NOW) -> Stamp:
     return Stamp(actor="管理员", actor_role="admin", os_user="tester", host="test-host", recorded_at=at, effective_at=at)
-
-
-def refused(aggregate: Aggregate, error: type[DomainError], match: str, act: Callable[[], Any]) -> None:
-    version, before = aggregate.version, dict(vars(aggregate))
-    with pytest.raises(error, match=match):
-        act()
-    assert aggregate.version == version
-    assert aggregate.collect_events() == []
-    assert vars(aggregate) == before
-
-
-def only_event(aggregate: Aggregate) -> Any:
-    events = aggregate.collect_events()
-    assert len(events) == 1
-    return events[0]
 
 
 def new_unit() -> Unit:
@@ -294,3 +278,21 @@ def test_a_removed_person_cannot_be_removed_again():
 def test_a_removed_person_cannot_be_updated():
     person = removed_person()
     refused(person, RuleViolated, "孙联络 was removed from the ledger", lambda: person.update(stamp(), title="科长"))
+
+
+@pytest.mark.parametrize("typed, key", [(" hw ", "HW"), ("sz_2", "SZ_2"), ("A" * 16, "A" * 16)])
+def test_a_unit_code_is_its_key_in_upper_case(typed, key):
+    assert Unit.check_code(typed) == key
+    assert Unit.enrol(stamp(), typed, "单位", UnitKind.DEPARTMENT, (), None, ENROLLED).code == key
+
+
+@pytest.mark.parametrize("code", ["H W", "1HW", "", "H-W", "环卫", "ABCDEFGHIJKLMNOPQ"])
+def test_a_unit_code_is_short_latin_letters_or_digits_even_when_enrolled_directly(code):
+    with pytest.raises(RuleViolated, match="must be 1-16 Latin letters or digits, starting with a letter"):
+        Unit.enrol(stamp(), code, "单位", UnitKind.DEPARTMENT, (), None, ENROLLED)
+
+
+def test_a_person_needs_a_name_even_when_registered_directly():
+    with pytest.raises(RuleViolated, match="a person needs a name"):
+        Person.register(stamp(), "  ", Role.OFFICE, None, None, None)
+    assert Person.register(stamp(), " 许办公 ", Role.OFFICE, None, None, None).name == "许办公"

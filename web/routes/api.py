@@ -81,7 +81,7 @@ def _summary(request: Request, queries: Queries) -> Any:
     except InvalidValue as error:
         raise BadInput("year" if year else "quarter", str(error)) from None
     unit = _unit(request)
-    code = queries.ledger.unit(unit).code if unit else None
+    code = queries.unit(unit)["code"] if unit else None
     return summarize(queries.ledger, period, code, _moment(request, "as_known_at"))
 
 

@@ -42,11 +42,11 @@ async def _month_page(request: Request, code: str, refusal: str | None = None, s
 
     def read() -> dict[str, Any]:
         queries = o.read()
-        unit = queries.ledger.unit(code)
-        rows = [r for r in queries.obligations(unit=unit.code)
+        unit = queries.unit(code)
+        rows = [r for r in queries.obligations(unit=unit["code"])
                 if month.first_day <= r["due_on"] <= month.last_day]
-        reports = {r["id"]: r for r in queries.reports(unit=unit.code)}
-        return {"unit": unit.code, "unit_name": unit.name, "rows": rows, "reports": reports,
+        reports = {r["id"]: r for r in queries.reports(unit=unit["code"])}
+        return {"unit": unit["code"], "unit_name": unit["name"], "rows": rows, "reports": reports,
                 "titles": _titles(queries, {r["kind"] for r in rows})}
 
     try:
