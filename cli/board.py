@@ -10,7 +10,7 @@ import click
 from cli.context import Context, pass_context
 from cli.output import emit_json, json_option, labelled, render
 from cli.params import AS_KNOWN_AT, AS_OF, CodeType
-from cli.projects import LIST_COLUMNS, PROJECT_CODES
+from cli.labels import LIST_COLUMNS, PROJECT_CODES
 from domain.values import Level, Library, ProjectStatus, Sector, Stage
 from projections.queries import Moment
 
@@ -62,9 +62,7 @@ def progress(obj: Context, unit: str | None, as_of: datetime | None, known_at: d
       zs progress --unit HW --json
       zs progress --as-of 2022-03-31
     """
-    code = None
-    if unit:
-        code = obj.ledger.unit(unit).code
+    code = obj.queries.unit(unit)["code"] if unit else None
     rows = obj.queries.progress(as_of, code, known_at)
     if as_json:
         emit_json(rows)

@@ -16,6 +16,7 @@ from domain.store import shown_url, store_env
 if TYPE_CHECKING:  # imported when a command opens the store, so that `zs --help` stays fast
     from domain.application import Ledger
     from projections.queries import Queries
+    from projections.readstore import ReadStore
     from projections.runner import Progress
 
 
@@ -57,6 +58,7 @@ class Context:
         self._base: Ledger | None = None
         self._ledger: Ledger | None = None
         self._queries: Queries | None = None
+        self._reader: ReadStore | None = None
         self.progress: Progress | None = None
 
     @property
@@ -84,14 +86,31 @@ class Context:
 
     @property
     def queries(self) -> Queries:
-        """The read side, caught up with everything recorded so far (so the CLI reads its own writes)."""
+        """The read side, caught up with everything recorded so far (so the CLI reads its own writes).
+        A command that has not opened the Ledger reads through a ReadStore: no write model is built."""
         if self._queries is None:
             from projections.queries import Queries
 
-            self._queries = Queries(self.ledger, progress=self.progress)
+            source = self._ledger or self._read_store()
+            self._queries = Queries(source, progress=self.progress)
+            if source is not self._ledger and self.actor:
+                _check_actor(self._queries, self.actor)
             if self._queries.runner.behind:  # another process held the write lock past the busy timeout
                 click.echo("note: another process is writing; this answer may miss its latest events", err=True)
         return self._queries
+
+    def _read_store(self) -> Ledger | ReadStore:
+        """The store opened for reading only, or the Ledger when the store needs it first."""
+        from projections.reach import check_reachable
+        from projections.readstore import ReadStore
+
+        try:
+            env = store_env(self.store)
+        except InvalidValue as error:
+            raise click.BadParameter(str(error), param_hint="'--store'") from None
+        check_reachable(env, shown_url(self.store))  # the server's own reason, at once
+        self._reader = ReadStore.open(self.store)
+        return self._reader or self.ledger
 
     def require_actor(self) -> str:
         """Writes name their actor; the application checks the person exists and may act."""
@@ -100,6 +119,22 @@ class Context:
     def close(self) -> None:
         if self._base is not None:
             self._base.close()
+        if self._reader is not None:
+            self._reader.close()
+
+
+def _check_actor(queries: Queries, actor: str) -> None:
+    """What `Ledger.acting` says of --as / ZS_ACTOR on a read, asked of the people view instead."""
+    from domain.errors import NotPermitted
+    from domain.text import nfc
+
+    if not actor.strip():
+        raise NotPermitted("say who you are: give --as NAME (or set ZS_ACTOR)")
+    row = queries.db.fetchone("SELECT name, active FROM zs_people WHERE name = ?", (nfc(actor.strip()),))
+    if row is None:
+        raise NotPermitted(f"{actor.strip()!r} is not a registered person; an admin adds people")
+    if not int(row["active"]):
+        raise NotPermitted(f"{row['name']} was removed from the ledger and may no longer act")
 
 
 _pass_obj = click.make_pass_decorator(Context)

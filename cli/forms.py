@@ -13,14 +13,10 @@ from cli.labels import form_kind
 from cli.params import AS_KNOWN_AT
 from cli.output import table
 from domain.errors import AlreadyExists, NotFound
-from projections.forms.consolidate import consolidate as consolidate_forms
-from projections.forms.csv import csv_bytes
 from projections.forms.definitions import FORMS, PROJECT_STATUS
-from projections.forms.fill import fill
-from projections.forms.importer import import_project_status
-from projections.forms.project_list import LIST_COLUMNS, import_projects as register_list
-from projections.forms.template import template_csv, template_xlsx
-from projections.forms.xlsx import workbook_bytes
+
+# The forms' filling, reading and writing (openpyxl) are imported inside the commands that use them, so
+# that `zs project list` or `zs report show`, whose groups hold a command of this module, stay light.
 
 KINDS = ", ".join(FORMS)
 KIND = click.option("--kind", required=True, metavar="KIND", help=f"The form: {KINDS} (or its title).")
@@ -82,6 +78,10 @@ def fill_form(obj: Context, unit: str, kind: str, period: str, out: Path, known_
       zs form fill --unit HW --kind service_list --period 2021-09 --out 服务清单.csv
       zs form fill --unit HW --kind project_status --period 2021-09 --as-known-at 2021-10-04T10:00 --out 报送时.xlsx
     """
+    from projections.forms.csv import csv_bytes
+    from projections.forms.fill import fill
+    from projections.forms.xlsx import workbook_bytes
+
     suffix = _suffix(out, (".xlsx", ".csv"), "'--out'")
     _refuse_existing(out)
     filled = fill(obj.ledger, unit, form_kind(obj.ledger, kind), period, known_at)
@@ -113,6 +113,9 @@ def consolidate(obj: Context, kind: str, period: str, out: Path, current: bool) 
       zs form consolidate --kind project_status --period 2021-09 --out 汇总-情况表-2021-09.xlsx
       zs form consolidate --kind project_status --period 2021-10 --current --out 当前-2021-10.xlsx
     """
+    from projections.forms.consolidate import consolidate as consolidate_forms
+    from projections.forms.xlsx import workbook_bytes
+
     _suffix(out, (".xlsx",), "'--out'")
     _refuse_existing(out)
     made = consolidate_forms(obj.ledger, form_kind(obj.ledger, kind), period, current)
@@ -140,6 +143,8 @@ def import_form(obj: Context, file: Path, unit: str, kind: str, dry_run: bool) -
       zs --as 孙联络 form import 情况表-2021-09.xlsx --unit HW --kind project_status --dry-run
       zs --as 孙联络 form import 情况表-2021-09.xlsx --unit HW --kind project_status
     """
+    from projections.forms.importer import import_project_status
+
     if form_kind(obj.ledger, kind).strip() not in (PROJECT_STATUS.kind, PROJECT_STATUS.title):
         raise click.BadParameter(f"{kind.strip()!r}: only project_status (附件1 情况表) is read back; "
                                  f"the other forms are filled from the ledger", param_hint="'--kind'")
@@ -175,6 +180,9 @@ def import_projects(obj: Context, file: Path | None, unit: str | None, dry_run: 
       zs project import --template 项目清单.xlsx
       zs --as 孙联络 project import 项目清单.xlsx --unit HW --dry-run
     """
+    from projections.forms.project_list import LIST_COLUMNS, import_projects as register_list
+    from projections.forms.template import template_csv, template_xlsx
+
     if template is not None:
         if file is not None or unit is not None:
             raise click.BadParameter("give either FILE --unit CODE, or --template FILE alone", param_hint="FILE")
@@ -201,5 +209,8 @@ def ledger_form(obj: Context, from_ledger: bool, unit: str, kind: str, period: s
     if kind.strip() not in FORMS:
         raise click.BadParameter(f"{kind.strip()!r} has no form to fill ({KINDS} do); attach the report "
                                  f"itself with --attach", param_hint="'--from-ledger'")
+    from projections.forms.fill import fill
+    from projections.forms.xlsx import workbook_bytes
+
     filled = fill(obj.ledger, unit, kind, period)
     return [(f"{filled.file_stem}.xlsx", workbook_bytes(filled.sheets))]

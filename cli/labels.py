@@ -5,17 +5,37 @@ kind typed as its title, or a form named by its title, is the kind's code word."
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import click
 
-from domain.application import Ledger
 from domain.errors import InvalidValue
+from domain.lamps import Colour
 from domain.values import (
     Labelled, Level, Library, ProblemCategory, ProblemStatus, ProjectStatus, Rating, Role, Sector, ServiceKind, Stage,
     UnitKind,
 )
 
+if TYPE_CHECKING:
+    from domain.application import Ledger
+    from domain.policy import Calendar
+
+
+class HasCalendar(Protocol):
+    """The Ledger, or the read API (`Queries`): either tells the calendar in force."""
+
+    def calendar(self) -> Calendar: ...
+
+PROJECT_COLUMNS = [
+    ("number", "项目编号"), ("name", "项目名称"), ("unit", "单位"), ("sector", "所属行业"), ("level", "项目级别"),
+    ("library", "库别"), ("stage", "当前环节"), ("status", "状态"), ("investor", "投资方"),
+    ("investment_wan", "计划总投资（万元）"), ("responsible_person", "责任人"),
+    ("responsible_department", "责任部门"), ("liaison", "联络员"), ("open_problems", "未销号问题"),
+    ("updated_at", "更新时间"), ("lamp", "预警"),
+]
+LIST_COLUMNS = [c for c in PROJECT_COLUMNS if c[0] not in ("responsible_department", "liaison", "updated_at")]
+PROJECT_CODES = {"sector": Sector, "level": Level, "library": Library, "stage": Stage, "status": ProjectStatus,
+                 "lamp": Colour}
 CADENCES = {"monthly": "每月", "quarterly": "每季度", "annual": "每年", "once": "一次"}
 
 
@@ -69,18 +89,18 @@ def _label(owner: str, key: str, value: Any, titles: Mapping[str, str]) -> Any:
         return value
 
 
-def kind_titles(ledger: Ledger) -> dict[str, str]:
+def kind_titles(ledger: HasCalendar) -> dict[str, str]:
     calendar = ledger.calendar()
     return {kind: calendar.rule(kind).title for kind in calendar.kinds()}
 
 
-def with_kind_titles(ledger: Ledger, rows: Sequence[Mapping[str, Any]], key: str = "kind") -> list[dict[str, Any]]:
+def with_kind_titles(ledger: HasCalendar, rows: Sequence[Mapping[str, Any]], key: str = "kind") -> list[dict[str, Any]]:
     """Rows whose report kind reads as its title (重点招商项目情况表)."""
     titles = kind_titles(ledger)
     return [dict(row) | {key: titles.get(row[key], row[key])} if row.get(key) else dict(row) for row in rows]
 
 
-def form_kind(ledger: Ledger, text: str) -> str:
+def form_kind(ledger: HasCalendar, text: str) -> str:
     """A form's kind typed as its code, the form's title or the report kind's title; anything else
     is left for the form's own refusal."""
     try:
@@ -89,7 +109,7 @@ def form_kind(ledger: Ledger, text: str) -> str:
         return text
 
 
-def report_kind(ledger: Ledger, text: str, option: str = "'--kind'") -> str:
+def report_kind(ledger: HasCalendar, text: str, option: str = "'--kind'") -> str:
     """The code word of a report kind typed as its code or as its title; malformed input names the option."""
     try:
         return ledger.calendar().rule(text.strip()).kind

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 from cli.context import InputError
 from domain.errors import InvalidValue
-from domain.person import check_email
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,8 @@ class Mailer:
         if parts.scheme != "smtp" or not parts.hostname or port <= 0 or parts.path not in ("", "/"):
             raise InputError(f"ZS_SMTP {url!r} is not smtp://host[:port]")
         try:
+            from domain.person import check_email  # a rule of the Person aggregate, loaded when mail is sent
+
             sender = check_email(os.environ.get("ZS_MAIL_FROM", "").strip() or None)
         except InvalidValue as error:
             raise InputError(f"ZS_MAIL_FROM: {error}") from None

@@ -44,11 +44,10 @@ def obligations(obj: Context, unit: str | None, as_of: datetime | None, known_at
     Example:
       zs obligations --unit HW --as-of 2021-10-06 --json
     """
-    ledger = obj.ledger
     if unit:
-        ledger.unit(unit)
+        obj.queries.unit(unit)["code"]
     rows = obj.queries.obligations(as_of, unit.strip().upper() if unit else None, known_at)
-    render(rows if as_json else _labelled(with_kind_titles(ledger, rows)), COLUMNS, as_json)
+    render(rows if as_json else _labelled(with_kind_titles(obj.queries, rows)), COLUMNS, as_json)
 
 
 @click.command()
@@ -64,7 +63,7 @@ def overdue(obj: Context, as_of: datetime | None, known_at: datetime | None, as_
       zs overdue --as-of 2021-10-06
     """
     rows = obj.queries.overdue(as_of, known_at)
-    render(rows if as_json else _labelled(with_kind_titles(obj.ledger, rows)), COLUMNS, as_json, empty="（无逾期）")
+    render(rows if as_json else _labelled(with_kind_titles(obj.queries, rows)), COLUMNS, as_json, empty="（无逾期）")
 
 
 @click.command()

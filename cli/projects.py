@@ -9,25 +9,14 @@ import click
 
 from cli.context import Context, pass_context
 from cli.forms import import_projects
-from cli.labels import with_detail_labels
+from cli.labels import LIST_COLUMNS, PROJECT_CODES, PROJECT_COLUMNS, with_detail_labels
 from cli.output import HISTORY_COLUMNS, backfill_marks, event_labels, json_option, labelled, render, render_record
 from cli.params import AS_KNOWN_AT, AS_OF, DATE, WAN, CodeType
 from domain.errors import InvalidValue
-from domain.lamps import Colour
 from domain.values import Level, Library, ProjectStatus, Rating, Sector, Stage
 from projections.queries import Moment
 from projections.records import history_records
 
-PROJECT_COLUMNS = [
-    ("number", "项目编号"), ("name", "项目名称"), ("unit", "单位"), ("sector", "所属行业"), ("level", "项目级别"),
-    ("library", "库别"), ("stage", "当前环节"), ("status", "状态"), ("investor", "投资方"),
-    ("investment_wan", "计划总投资（万元）"), ("responsible_person", "责任人"),
-    ("responsible_department", "责任部门"), ("liaison", "联络员"), ("open_problems", "未销号问题"),
-    ("updated_at", "更新时间"), ("lamp", "预警"),
-]
-LIST_COLUMNS = [c for c in PROJECT_COLUMNS if c[0] not in ("responsible_department", "liaison", "updated_at")]
-PROJECT_CODES = {"sector": Sector, "level": Level, "library": Library, "stage": Stage, "status": ProjectStatus,
-                 "lamp": Colour}
 STAGE = CodeType(Stage, "stage")
 SECTOR = CodeType(Sector, "sector")
 LEVEL = CodeType(Level, "level")

@@ -14,7 +14,7 @@ from cli.labels import LabelledChoice, report_kind, with_kind_titles
 from cli.output import HISTORY_COLUMNS, backfill_marks, event_labels, json_option, render, render_record
 from domain.errors import InvalidValue, RuleViolated
 from domain.period import Period
-from domain.report import ReportStatus
+from domain.values import ReportStatus
 from projections.package import manifest_of, parse_month, parse_period, write_package
 from projections.records import history_records, report_record
 
@@ -212,7 +212,7 @@ def list_reports(obj: Context, unit: str | None, kind: str | None, period: str |
     Example:
       zs report list --unit HW --period 2021-09 --json
     """
-    kind = report_kind(obj.ledger, kind) if kind else None
+    kind = report_kind(obj.queries, kind) if kind else None
     rows = obj.queries.reports(unit=unit.strip().upper() if unit else None, kind=kind, period=period, status=status)
     render(rows if as_json else [r | {"status": ReportStatus.LABELS[r["status"]]} for r in rows], LIST_COLUMNS,
            as_json)

@@ -39,7 +39,7 @@ from domain.reminder import Reminder
 from domain.project import Project
 from domain.report import Attachment, Report, check_attachment_names
 from domain.signing import LogKey
-from domain.store import describe_store, store_env
+from domain.store import describe_store, ledger_settings
 from domain.supervision import SubjectKind, Supervision, next_supervision_id, subject_kind_of
 from domain.text import name_key
 from domain.unit import OFFICER_ROLES, Unit
@@ -53,9 +53,6 @@ SYSTEM_ACTOR = "系统"  # the actor of login attempts: nobody is logged in yet
 DEMO_PASSWORD = "zs-demo"  # `zs demo` only: known to everyone, so the store is marked and the web warns
 # What happens now only, never on paper: signing the log, mailing reminders (rule 11).
 LIVE_ONLY = frozenset({Action.KEEP_LOG, Action.REMIND})
-# Recorders that write each event's Merkle leaf in the event's own transaction (docs/integrity.md).
-LEAF_RECORDERS = {"eventsourcing.sqlite": "integrity.recorders:SQLiteLeafRecorder",
-                  "eventsourcing.postgres": "integrity.recorders_pg:PostgresLeafRecorder"}
 
 
 def real_clock() -> datetime:
@@ -102,9 +99,7 @@ class Ledger(Application[UUID]):
         self.work = UnitOfWork()  # shared by shallow copies of this Ledger, so they join its batch
         self._blobs: AttachmentStore | None = None
         self._credentials: CredentialStore | None = None
-        settings = store_env(store)
-        settings["APPLICATION_RECORDER_TOPIC"] = LEAF_RECORDERS[settings["PERSISTENCE_MODULE"]]
-        settings = {**settings, **(env or {})}
+        settings = ledger_settings(store, env)
         where = describe_store(store)
         path = settings.get("SQLITE_DBNAME")
         part = schema.part_for(settings["APPLICATION_RECORDER_TOPIC"])

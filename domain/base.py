@@ -74,6 +74,11 @@ _ENVELOPE = {
 TAggregate = TypeVar("TAggregate", bound="Aggregate")
 
 
+def aggregate_id(kind: str, key: str) -> UUID:
+    """An aggregate's id from its kind and natural key (`Aggregate.id_for`): found without a lookup."""
+    return uuid5(NAMESPACE, f"{kind}:{nfc(key)}")
+
+
 class Aggregate(BaseAggregate[UUID]):
     """Base of the ledger's aggregates: ids derive from natural keys; events carry a Stamp."""
 
@@ -93,7 +98,7 @@ class Aggregate(BaseAggregate[UUID]):
 
     @classmethod
     def id_for(cls, key: str) -> UUID:
-        return uuid5(NAMESPACE, f"{cls.KIND}:{nfc(key)}")
+        return aggregate_id(cls.KIND, key)
 
     @classmethod
     def _start(cls: type[TAggregate], key: str, event_class: type, stamp: Stamp, **fields: Any) -> TAggregate:

@@ -8,8 +8,7 @@ from functools import lru_cache
 from datetime import date, datetime
 from typing import Any
 
-from domain.report import ReportStatus
-from domain.values import end_of_day, shanghai_date
+from domain.values import ReportStatus, end_of_day, shanghai_date
 
 UPCOMING, ON_TIME, LATE, OVERDUE = "upcoming", "on_time", "late", "overdue"
 STATUSES = (UPCOMING, ON_TIME, LATE, OVERDUE)

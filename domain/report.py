@@ -9,16 +9,7 @@ from domain.base import Aggregate, Immutable, Stamp
 from domain.errors import InvalidValue, RuleViolated
 from domain.person import check_reason
 from domain.text import clean_line
-
-
-class ReportStatus:
-    DRAFT = "draft"
-    APPROVED = "approved"
-    SENT = "sent"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
-    COUNTED = (SENT, ACCEPTED)
-    LABELS = {DRAFT: "草稿", APPROVED: "已审定", SENT: "已报送", ACCEPTED: "已接收", RETURNED: "已退回"}
+from domain.values import ReportStatus, report_key, report_obligation
 
 
 class Attachment(Immutable):
@@ -32,16 +23,8 @@ class Attachment(Immutable):
 class Report(Aggregate):
     KIND = "report"
 
-    @staticmethod
-    def key_for(unit: str, kind: str, period: object) -> str:
-        """A report's id names its obligation (docs/domain.md rule 4): HW/project_status/2021-08."""
-        return f"{unit}/{kind}/{period}"
-
-    @staticmethod
-    def obligation_of(report_id: str) -> tuple[str, str, str]:
-        """(unit, kind, period) of a report id: the inverse of `key_for`."""
-        unit, kind, period = report_id.split("/")
-        return unit, kind, period
+    key_for = staticmethod(report_key)  # rule 4's id, in domain/values.py so the read side needs no event class
+    obligation_of = staticmethod(report_obligation)
 
     class Drafted(Aggregate.Created):
         report_id: str

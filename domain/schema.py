@@ -75,6 +75,11 @@ def ensure(recorder: Any, create: bool, where: str, part: str) -> None:
     store.after_create()
 
 
+def is_current(recorder: Any, part: str) -> bool:
+    """The ledger's tables exist at this version (one SELECT); raises StoreUnavailable when unreachable."""
+    return _Store(recorder, part).current()
+
+
 class _Store:
     def __init__(self, recorder: Any, part: str) -> None:
         self.recorder = recorder

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from domain.errors import InvalidValue
 
 DEFAULT_STORE = "sqlite:///zhaoshang.db"
+LEDGER_NAME = "zhaoshang"  # the Ledger application's name: eventsourcing reads `ZHAOSHANG_*` settings too
+# Recorders that write each event's Merkle leaf in the event's own transaction (docs/integrity.md).
+LEAF_RECORDERS = {"eventsourcing.sqlite": "integrity.recorders:SQLiteLeafRecorder",
+                  "eventsourcing.postgres": "integrity.recorders_pg:PostgresLeafRecorder"}
 
 
 def store_env(url: str) -> dict[str, str]:
@@ -79,3 +84,40 @@ def describe_store(url: str) -> str:
         host = parts.netloc.rsplit("@", 1)[-1]
         return parts._replace(netloc=f"{unquote(parts.username or '')}@{host}").geturl()
     return url
+
+
+def ledger_settings(url: str, env: dict[str, str] | None = None) -> dict[str, str]:
+    """The ledger's eventsourcing settings for a store URL: its persistence module and leaf recorder."""
+    settings = store_env(url)
+    settings["APPLICATION_RECORDER_TOPIC"] = LEAF_RECORDERS[settings["PERSISTENCE_MODULE"]]
+    return {**settings, **(env or {})}
+
+
+def open_for_reading(url: str) -> tuple[Any, Any] | None:
+    """The store's infrastructure factory and application recorder, opened without the application
+    (no mapper, no event classes), for a read that finds everything current; None when the store
+    needs the Ledger first (in memory, or its tables not yet at this version: schema work)."""
+    import os
+
+    from eventsourcing.persistence import InfrastructureFactory, OperationalError
+    from eventsourcing.utils import Environment
+
+    from domain import schema
+
+    settings = ledger_settings(url)
+    where = describe_store(url)
+    path = settings.get("SQLITE_DBNAME")
+    part = schema.part_for(settings["APPLICATION_RECORDER_TOPIC"])
+    if path == ":memory:" or (path is not None and not schema.check_sqlite_file(path, where, part)):
+        return None
+    factory = None
+    try:
+        factory = InfrastructureFactory.construct(Environment(LEDGER_NAME, {**os.environ, **settings,
+                                                                            "CREATE_TABLE": "no"}))
+        recorder = factory.application_recorder()
+        if path is None and not schema.is_current(recorder, part):
+            factory.close()
+            return None
+    except OperationalError as error:  # PostgreSQL: no such database or role, a refused connection
+        raise schema.StoreUnavailable(schema.unreachable(factory.datastore, error) if factory else str(error)) from None
+    return factory, recorder

@@ -230,3 +230,24 @@ def parse_moment(text: str, *, start: bool = False) -> datetime:
         moment = moment.replace(tzinfo=SHANGHAI)
     check_span(moment.astimezone(SHANGHAI), "moment")
     return moment.astimezone(UTC)
+
+
+class ReportStatus:
+    DRAFT = "draft"
+    APPROVED = "approved"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    COUNTED = (SENT, ACCEPTED)
+    LABELS = {DRAFT: "草稿", APPROVED: "已审定", SENT: "已报送", ACCEPTED: "已接收", RETURNED: "已退回"}
+
+
+def report_key(unit: str, kind: str, period: object) -> str:
+    """A report's id names its obligation (docs/domain.md rule 4): HW/project_status/2021-08."""
+    return f"{unit}/{kind}/{period}"
+
+
+def report_obligation(report_id: str) -> tuple[str, str, str]:
+    """(unit, kind, period) of a report id: the inverse of `report_key`."""
+    unit, kind, period = report_id.split("/")
+    return unit, kind, period

@@ -13,8 +13,7 @@ from domain.deadlines import (  # re-exported: the views and the CLI read the ru
     COUNTED, LABELS, LATE, ON_TIME, OVERDUE, UPCOMING, Sending, counts, deadline, standing,
 )
 from domain.policy import Calendar, Obligation
-from domain.report import Report
-from domain.values import shanghai_date
+from domain.values import report_key, shanghai_date
 from projections.db import Db, from_ts
 from projections.moment import NOW, Moment, rows_at
 
@@ -75,7 +74,7 @@ def open_obligations(calendar: Calendar, units: Iterable[Enrolment], as_of: date
     for enrolment in schedule.units:
         for index in schedule.run(enrolment):
             obligation = schedule.every[index]
-            yield enrolment.code, obligation, Report.key_for(enrolment.code, obligation.kind, periods[index])
+            yield enrolment.code, obligation, report_key(enrolment.code, obligation.kind, periods[index])
 
 
 def obligations_at(calendar: Calendar, units: Iterable[Enrolment], reports: Mapping[str, Sending],

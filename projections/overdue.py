@@ -12,8 +12,7 @@ from typing import Any
 
 from domain.deadlines import OVERDUE
 from domain.policy import Calendar
-from domain.report import Report
-from domain.values import shanghai_date
+from domain.values import report_key, shanghai_date
 from projections.db import Db
 from projections.moment import Moment
 from projections.obligations import Schedule, counted_sql, enrolments, obligations, status_of
@@ -40,7 +39,7 @@ def overdue_now(db: Db, calendar: Calendar, now: datetime) -> list[dict[str, Any
         code = enrolment.code
         for index in range(run.start, run.start + schedule.fallen_due(enrolment)[0]):  # due before today
             obligation = schedule.every[index]
-            report_id = Report.key_for(code, obligation.kind, periods[index])
+            report_id = report_key(code, obligation.kind, periods[index])
             if report_id not in counted:
                 rows.append({"unit": code, "kind": obligation.kind, "period": periods[index],
                              "due_on": obligation.due_on, **status_of(obligation, None, now),

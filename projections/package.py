@@ -15,13 +15,15 @@ import zipfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from domain.application import Ledger
 from domain.errors import AlreadyExists, InvalidValue, RuleViolated
 from domain.period import Cadence, Period
-from domain.report import Report
 from domain.values import SHANGHAI
+
+if TYPE_CHECKING:
+    from domain.application import Ledger
+    from domain.report import Report
 
 TIME_ZONE = "Asia/Shanghai (UTC+08:00)"
 ZIP_COMMENT = "文件时间均为北京时间（Asia/Shanghai，UTC+08:00）".encode()

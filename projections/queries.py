@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from domain.application import Ledger
 from domain.errors import NotFound
 from domain.policy import Calendar
 from domain.values import shanghai_date
@@ -24,6 +23,10 @@ from projections.runner import Progress, Runner
 from projections.supervision import supervision_rows
 from projections.views import all_views
 
+if TYPE_CHECKING:
+    from domain.application import Ledger
+    from projections.readstore import ReadStore
+
 __all__ = ["NOW", "Moment", "Queries"]
 PROJECT_KEYS = ("number", "name", "unit", "sector", "level", "library", "stage", "status", "investor",
                 "investment_wan", "responsible_person", "responsible_department", "liaison", "open_problems",
@@ -34,8 +37,8 @@ class Queries:
     """The read API the CLI and the web call: one method per question, each answered by its own module
     (obligations, overdue, progress, lamps, audit, ...) from the views, caught up first."""
 
-    def __init__(self, ledger: Ledger, progress: Progress | None = None) -> None:
-        self.ledger = ledger
+    def __init__(self, ledger: Ledger | ReadStore, progress: Progress | None = None) -> None:
+        self.ledger = ledger  # the Ledger, or a ReadStore when a read needs no write model
         self.clock = ledger.clock
         self.runner = Runner(ledger.recorder, all_views())
         self.db: Db = self.runner.db

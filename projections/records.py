@@ -3,13 +3,15 @@ are a contract); lists and boards read the views (projections/queries.py) in the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from domain.application import Ledger
-from domain.problem import Problem
-from domain.report import Report
-from domain.unit import Unit
 from domain.values import Role
+
+if TYPE_CHECKING:
+    from domain.application import Ledger
+    from domain.problem import Problem
+    from domain.report import Report
+    from domain.unit import Unit
 
 
 def unit_record(unit: Unit) -> dict[str, Any]:

@@ -10,8 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from domain.deadlines import OVERDUE, UPCOMING
-from domain.report import Report
-from domain.values import shanghai_date
+from domain.values import report_key, report_obligation, shanghai_date
 from projections.moment import rows_at
 
 WAITING = {"draft": "awaiting_approval", "approved": "approved_not_sent"}
@@ -28,7 +27,7 @@ def unit_reminders(queries: Any, at: Any, within: int) -> list[dict[str, Any]]:
     waiting: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for row in queries.db.fetchall(f"SELECT report_id, unit, status FROM {source} WHERE status IN ('draft', 'approved')",
                                  params):
-        _, kind, period = Report.obligation_of(row["report_id"])
+        _, kind, period = report_obligation(row["report_id"])
         waiting[row["unit"]][WAITING[row["status"]]].append(
             {"report_id": row["report_id"], "kind": kind, "period": period, "due_on": due.get((row["unit"], kind, period))})
     source, params = rows_at("supervisions", at)
@@ -80,10 +79,10 @@ def person_messages(entries: list[dict[str, Any]], titles: dict[str, str]) -> di
         liaison, principal = entry["liaison"], entry["principal"]
         if liaison:
             for item in entry["overdue"]:
-                lines[liaison].append(Line(f"overdue:{Report.key_for(entry['unit'], item['kind'], item['period'])}",
+                lines[liaison].append(Line(f"overdue:{report_key(entry['unit'], item['kind'], item['period'])}",
                                            f"【逾期】{name}{title(item)}应于 {item['due_on']} 报送，已逾期{item['days_overdue']}天"))
             for item in entry["due_soon"]:
-                lines[liaison].append(Line(f"due:{Report.key_for(entry['unit'], item['kind'], item['period'])}",
+                lines[liaison].append(Line(f"due:{report_key(entry['unit'], item['kind'], item['period'])}",
                                            f"【即将到期】{name}{title(item)}应于 {item['due_on']} 前报送"))
             for item in entry["approved_not_sent"]:
                 lines[liaison].append(Line(f"send:{item['report_id']}",

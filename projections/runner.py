@@ -15,7 +15,6 @@ from typing import Any
 
 from eventsourcing.utils import resolve_topic
 
-from domain.mapper import upcast
 from projections.db import Cursor, Db, LockBusy, ts
 
 BATCH = 2000
@@ -41,6 +40,8 @@ class LoggedEvent:
             state = _json(self._data.decode())[0]
             current = _topic(self.topic)[2]
             if current > 1 and state.get("class_version", 1) < current:
+                from domain.mapper import upcast
+
                 upcast(resolve_topic(self.topic), state)
             self._state = state
         return self._state
@@ -74,6 +75,8 @@ _json = json.JSONDecoder().raw_decode  # the mapper writes compact JSON: no whit
 def _topic(topic: str) -> tuple[str, str, int]:
     """An event type's aggregate kind, event name, and current class version: stored states older
     than it are upcast, just as the mapper does, so the views read every event in its current shape."""
+    import domain.topics  # noqa: F401  the stored names of moved classes, registered before one is resolved
+
     kind, _, event = topic.partition(":")[2].partition(".")
     return kind, event, getattr(resolve_topic(topic), "class_version", 1)
 

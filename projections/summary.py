@@ -18,10 +18,9 @@ from typing import Any
 from domain.application import Ledger
 from domain.deadlines import LATE, ON_TIME, OVERDUE, UPCOMING, Sending
 from domain.errors import RuleViolated
-from domain.report import Report
 from domain.period import Period
 from domain.policy import Calendar, Policy, default_policy
-from domain.values import Stage, end_of_day, shanghai_date
+from domain.values import Stage, end_of_day, report_key, shanghai_date
 from projections.db import Db, ts
 from domain.lamps import COLOURS
 from projections.lamps import lamp_counts_at
@@ -93,7 +92,7 @@ def summarize(ledger: Ledger, period: Period, unit: str | None = None, known_at:
                 for r in replay.reports.values() if "report_id" in r}
     for o in obligations_at(calendar, enrolments, sendings, as_of):
         if period.contains(o["due_on"]):
-            replay.ids[o["unit"]][REPORTS[o["status"]]].append(Report.key_for(o["unit"], o["kind"], o["period"]))
+            replay.ids[o["unit"]][REPORTS[o["status"]]].append(report_key(o["unit"], o["kind"], o["period"]))
     _file_by_unit(replay)
     codes = sorted(u["code"] for u in replay.names.values()) if unit is None else [unit]
     lamps = _lamps(ledger, as_of, known_moment, unit)

@@ -116,3 +116,42 @@ def test_every_cited_rule_is_stated_in_docs_domain():
             cited |= set(re.findall(r"\d+", match.group(1)))
     assert cited, "no file cites docs/domain.md"
     assert cited <= stated, sorted(cited - stated)
+
+
+def _rules() -> dict[int, str]:
+    text = (ROOT / "docs" / "domain.md").read_text(encoding="utf-8").split("## The rules", 1)[1]
+    parts = re.split(r"^(\d+)\. \*\*", text, flags=re.M)
+    return {int(number): body for number, body in zip(parts[1::2], parts[2::2])}
+
+
+def _defines(path: Path, name: str) -> bool:
+    """The file defines `name` (a function, class, method or assignment), or a `Class.member` of it."""
+    source = path.read_text(encoding="utf-8")
+    last = name.rsplit(".", 1)[-1]
+    return bool(re.search(rf"^\s*(?:def|class)\s+{re.escape(last)}\b|^\s*{re.escape(last)}\s*[:=]", source, re.M))
+
+
+def test_every_rule_names_the_code_that_enforces_it_in_one_hop():
+    """docs/domain.md: each rule names at least one module, every module it names exists, and every
+    function or class named right after a module (`domain/unit.py` `Unit.owes_on`) is defined there."""
+    missing = []
+    for number, body in _rules().items():
+        tokens = [(m.start(), m.end(), m.group(1)) for m in re.finditer(r"`([^`]+)`", body)]
+        paths = [t for *_, t in tokens if re.fullmatch(r"[\w/]+\.(py|toml)", t)]
+        if not paths:
+            missing.append(f"rule {number}: names no module")
+        current, end = None, 0
+        for start, stop, token in tokens:
+            between = body[end:start]
+            if current is not None and not re.fullmatch(r"[\s,]*(and\s*)?", between):
+                current = None  # a citation runs over its names, separated only by commas and "and"
+            if re.fullmatch(r"[\w/]+\.(py|toml)", token):
+                current = ROOT / token
+                if not current.exists():
+                    missing.append(f"rule {number}: no {token}")
+                    current = None
+            elif current is not None and current.suffix == ".py" and re.fullmatch(r"[A-Za-z_][\w.]*", token):
+                if not _defines(current, token):
+                    missing.append(f"rule {number}: {token} is not in {current.relative_to(ROOT)}")
+            end = stop
+    assert missing == []

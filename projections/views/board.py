@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from domain.project import Project
+from domain.base import aggregate_id
 from domain.values import Stage
 from projections.db import Cursor
 from projections.runner import LoggedEvent, View
@@ -38,6 +38,7 @@ LANDED_OR_BEYOND = frozenset(s.value for s in Stage if s.rank >= Stage.LANDED.ra
 PROBLEM_COUNTS = Tally("zs_problem_counts", ("unit", "status"), ("n",))
 SERVICES = StateTable("zs_services", SERVICE_COLUMNS, ints=("voided",), indexes=[("project",), ("unit",)])
 
+PROJECT_KIND = "project"  # Project.KIND (domain/project.py), so that ids are found without the class
 Handler = Callable[[dict[str, Any], LoggedEvent], None]
 
 
@@ -185,4 +186,4 @@ def _count(p: dict[str, Any], sign: int) -> None:
 @lru_cache(maxsize=65536)
 def project_key(number: str) -> str:
     """The view's key of a project (its aggregate id, as hex) from its number."""
-    return Project.id_for(number).hex
+    return aggregate_id(PROJECT_KIND, number).hex

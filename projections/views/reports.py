@@ -66,15 +66,14 @@ class ReportView(View):
 
     def apply(self, cursor: Cursor, records: Sequence[LoggedEvent]) -> None:
         mine = [r for r in records if r.kind == "Report"]
-        if not mine:
-            return
-        REPORT_COUNTS.reset()
-        REPORTS.follow(cursor, mine, _counted, REPORT_VERSIONS)
-        REPORT_COUNTS.flush(cursor)
+        if mine:
+            REPORT_COUNTS.reset()
+            REPORTS.follow(cursor, mine, _counted, REPORT_VERSIONS)
+            REPORT_COUNTS.flush(cursor)
 
 
 def _counted(row: dict[str, Any], r: LoggedEvent) -> None:
-    """A report's handler, keeping the running counts: its old row counted out, its new row in."""
+    """A report's event applied, keeping the running counts: its old row counted out, its new row in."""
     _count(row, -1)
     REPORT_HANDLERS[r.event](row, r)
     _count(row, +1)

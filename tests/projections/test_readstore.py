@@ -1,0 +1,50 @@
+"""A read that needs no write model (projections/readstore.py) answers as the Ledger does: the calendar
+at any moment as known at any time, on SQLite and PostgreSQL; and a store that needs the Ledger first
+(schema work, or memory) is left to it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from domain.base import aggregate_id
+from domain.policies import LoadedPolicies
+from domain.policy import default_policy_text
+from domain.project import Project
+from domain.values import SHANGHAI
+from projections.queries import Queries
+from projections.readstore import POLICIES_KEY, POLICIES_KIND, ReadStore
+from projections.views.board import PROJECT_KIND
+
+
+def shanghai(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=SHANGHAI)
+
+
+def test_the_ids_a_read_finds_without_their_classes_are_the_aggregates_own():
+    assert aggregate_id(POLICIES_KIND, POLICIES_KEY) == LoadedPolicies.id_for(LoadedPolicies.KEY)
+    assert aggregate_id(PROJECT_KIND, "HW-2021-001") == Project.id_for("HW-2021-001")
+
+
+def test_the_calendar_read_from_the_store_is_the_ledgers_at_every_moment(commission, clock, store):
+    first = clock()
+    commission.load_policy("管理员", default_policy_text().replace("due_day = 5", "due_day = 10"),
+                           date(2021, 11, 1), "新时限.toml")
+    clock.now += timedelta(days=30)
+    commission.load_policy("管理员", default_policy_text().replace("due_day = 5", "due_day = 20"),
+                           date(2022, 1, 1), "再改.toml")
+    reader = ReadStore.open(store)
+    assert reader is not None
+    try:
+        moments = [None, first, first + timedelta(days=1), shanghai(2021, 10, 15), shanghai(2022, 2, 1)]
+        for as_of in moments:
+            for known_at in moments:
+                mine, theirs = reader.calendar(as_of, known_at), commission.calendar(as_of, known_at)
+                assert mine.policies == theirs.policies, (as_of, known_at)
+        assert len(reader.calendar().policies) == 3
+        assert Queries(reader).obligations(shanghai(2022, 2, 1)) == Queries(commission).obligations(shanghai(2022, 2, 1))
+    finally:
+        reader.close()
+
+
+def test_a_store_in_memory_is_left_to_the_ledger():
+    assert ReadStore.open("sqlite://") is None
