@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
 from domain.errors import RuleViolated
-from domain.text import clean_fields, nfc
+from domain.immutable import NAMESPACE, Immutable, aggregate_id
+from domain.text import clean_fields
 from domain.values import SHANGHAI
 
-NAMESPACE = UUID("5f1c2f6e-3b1a-4f55-9a43-1d2c9c0e2116")
-
-
-class Immutable(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+__all__ = ["NAMESPACE", "Aggregate", "DomainEvent", "Immutable", "Stamp", "aggregate_id"]
 
 
 class Stamp(Immutable):
@@ -73,10 +70,6 @@ _ENVELOPE = {
 
 TAggregate = TypeVar("TAggregate", bound="Aggregate")
 
-
-def aggregate_id(kind: str, key: str) -> UUID:
-    """An aggregate's id from its kind and natural key (`Aggregate.id_for`): found without a lookup."""
-    return uuid5(NAMESPACE, f"{kind}:{nfc(key)}")
 
 
 class Aggregate(BaseAggregate[UUID]):

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from domain.base import Immutable
+from domain.immutable import Immutable
 from domain.errors import InvalidValue, RuleViolated
 from domain.text import clean_line
 from domain.period import Cadence, Period

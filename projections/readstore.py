@@ -9,7 +9,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from domain.base import aggregate_id
+from domain.immutable import aggregate_id
 from domain.policy import Calendar, Policy, default_policy
 from domain.store import open_for_reading
 from domain.values import UTC
