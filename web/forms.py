@@ -94,10 +94,11 @@ STALE = {"project": "此项目已被他人修改", "problem": "此问题已被�
 
 
 async def write(request: Request, fields: Fields, expect: tuple[type, str, int, str] | None,
-                call: Callable[[Ledger, str], Any]) -> Outcome:
+                call: Callable[[Ledger, str], Any], malformed: str | None = None) -> Outcome:
     """Runs `call(ledger, actor)` (one Ledger method) as the logged-in person, from this client's address; with
     `expect` = (aggregate class, key, version, what), refused unless that aggregate is still at the
-    version the page showed. Malformed fields stop it before anything is called."""
+    version the page showed. Malformed fields stop it before anything is called; a value the domain
+    finds malformed is shown beside its field (or beside `malformed` when it names none of the form's)."""
     if fields.errors:
         return Outcome(errors=dict(fields.errors), status=422)
     ledger = office(request).ledger_for(request)
@@ -119,6 +120,8 @@ async def write(request: Request, fields: Fields, expect: tuple[type, str, int, 
     except InvalidValue as error:
         if error.field and error.field in fields.form:
             return Outcome(errors={error.field: str(error)}, status=422)
+        if malformed:
+            return Outcome(errors={malformed: str(error)}, status=422)
         return Outcome(refusal=str(error), status=422)
     except DomainError as error:
         return Outcome(refusal=str(error), status=refusal_status(error))

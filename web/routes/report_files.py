@@ -19,7 +19,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.errors import DomainError, InvalidValue, RuleViolated
-from domain.text import clean_line
 from integrity import receipts
 from projections.forms.consolidate import consolidate
 from projections.forms.definitions import FORMS
@@ -64,8 +63,9 @@ async def filled(request: Request) -> Response:
 # -- uploads ---------------------------------------------------------------------------------------
 
 async def _uploads(form: Any, f: Fields) -> list[tuple[str, bytes]]:
-    """The files chosen, each name checked as the Ledger checks it (domain/text.py) and each size
-    against the limit; a problem is noted beside the `files` field."""
+    """The files chosen, each within the size limit (noted beside the `files` field otherwise). Their
+    names are the Ledger's to check, as for `--attach` (domain/text.py: a plain file name, one line of
+    visible characters), before it stores any bytes."""
     chosen = [u for u in form.getlist("files") if isinstance(u, UploadFile) and (u.filename or u.size)]
     if not chosen:
         f.errors["files"] = "请选择要上传的文件。"
@@ -76,18 +76,11 @@ async def _uploads(form: Any, f: Fields) -> list[tuple[str, bytes]]:
     files = []
     for upload in chosen:
         content = await upload.read(UPLOAD_LIMIT + 1)
-        try:
-            name = clean_line(upload.filename or "", "attachment name", field="files")
-            if not name or "/" in name or "\\" in name or name in (".", ".."):
-                raise InvalidValue(f"attachment name {name!r} must be a plain file name", "files")
-        except InvalidValue as error:
-            f.errors["files"] = f"文件名不合规：{error}"
-            return []
         if len(content) > UPLOAD_LIMIT:
-            f.errors["files"] = (f"{name} 超过 {UPLOAD_LIMIT // (1024 * 1024)} MiB，未上传"
+            f.errors["files"] = (f"{upload.filename} 超过 {UPLOAD_LIMIT // (1024 * 1024)} MiB，未上传"
                                  f"（a file may be at most {UPLOAD_LIMIT} bytes）。")
             return []
-        files.append((name, content))
+        files.append((upload.filename or "", content))
     return files
 
 
@@ -102,10 +95,11 @@ async def upload(request: Request) -> Response:
     kind, period = (None, None) if report_id else (f.text("kind", True), f.text("period", True))
     files = await _uploads(form, f)
     if report_id:
-        outcome = await write(request, f, None, lambda ledger, actor: ledger.revise_report(actor, report_id, files, note))
+        outcome = await write(request, f, None, lambda ledger, actor: ledger.revise_report(actor, report_id, files, note),
+                              malformed="files")
     else:
         outcome = await write(request, f, None, lambda ledger, actor: ledger.draft_report(
-            actor, code, kind or "", period or "", files, note))
+            actor, code, kind or "", period or "", files, note), malformed="files")
     if not outcome.done:
         too_big = "files" in outcome.errors and "MiB" in outcome.errors["files"]
         return await _month_page(request, code, refusal=outcome.refusal, errors=outcome.errors,
