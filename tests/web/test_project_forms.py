@@ -170,7 +170,9 @@ def test_another_units_liaison_sees_no_forms_and_cannot_raise_or_serve(client, w
     form = {"csrf": csrf_of(page.text), "version": "1"}
     before = events(web_store)
     for what, fields in (("raise", {"title": "越权", "category": "land"}),
-                         ("service", {"kind": "other", "on": "2021-08-31", "note": "越权"})):
+                         ("service", {"kind": "other", "on": "2021-08-31", "note": "越权"}),
+                         ("advance", {"to": "negotiating"}), ("plan", {"stage": "signed", "by": "2021-12-31"}),
+                         ("update", {"investment": "1"}), ("note", {"text": "越权"})):
         refused = client.post(f"{PROJECT}/{what}", data={**form, **fields})
         assert refused.status_code == 403 and "周联络 (liaison of GY) may not do this" in unescape(refused.text)
     assert events(web_store) == before

@@ -175,6 +175,11 @@ def test_the_office_downloads_the_consolidation_and_the_package(october, client,
     _sent(web_store, october).close()
     log_in(client, "许办公")
     assert "/collect" in client.get("/inbox").text
+    month = client.get(MONTH).text
+    assert "/collect/package?unit=HW&amp;due_in=2021-10" in month
+    assert "/collect/consolidated?kind=project_status&amp;period=2021-09" in month
+    by_month = client.get("/collect/package?unit=HW&due_in=2021-10")
+    assert by_month.status_code == 200 and by_month.headers["content-type"] == "application/zip"
     assert client.get("/collect").status_code == 200
     sheet = client.get("/collect/consolidated?kind=project_status&period=2021-09")
     assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("application/vnd.openxmlformats")
