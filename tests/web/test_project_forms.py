@@ -323,3 +323,49 @@ def test_opening_on_an_unknown_subject_or_a_past_day_shows_the_refusal(client, w
     bad = submit(client, "/supervision", "/supervision/open", subject="HW-2021-001", due_on="2021-9-3x", note="")
     assert bad.status_code == 422 and 'data-field="due_on"' in bad.text and 'data-field="note"' in bad.text
     assert events(web_store) == before
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def both_stores(request, tmp_path, web_clock) -> str:
+    """The web fixtures' commission on a SQLite file, and again on PostgreSQL."""
+    from tests.conftest import MACHINE, set_up_commission
+    from tests.web.conftest import CHOSEN, INITIAL
+
+    url = f"sqlite:///{tmp_path / 'forms.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_store")
+    ledger = Ledger(url, clock=web_clock, machine=MACHINE)
+    set_up_commission(ledger)
+    for name in CHOSEN:
+        ledger.set_password("管理员", name, INITIAL)
+    ledger.close()
+    return url
+
+
+def test_on_either_store_a_stale_form_is_refused_and_a_fresh_one_recorded(both_stores, web_clock):
+    from starlette.testclient import TestClient
+
+    from web.app import create_app
+
+    app = create_app(both_stores, clock=web_clock)
+    with TestClient(app, follow_redirects=False) as first, TestClient(app, follow_redirects=False) as second:
+        log_in(first, "孙联络")
+        log_in(second, "许办公")
+        seen = second.get(PROJECT).text
+        assert submit(first, PROJECT, f"{PROJECT}/raise", title="用地", category="land").status_code == 303
+        before = events(both_stores)
+        stale = second.post(f"{PROJECT}/service", data={**hidden_fields(seen, f"{PROJECT}/service"), "kind": "site",
+                                                        "on": "2021-08-31", "note": "选址服务"})
+        assert stale.status_code == 409 and "此项目已被他人修改" in stale.text
+        assert events(both_stores) == before
+        assert submit(second, PROJECT, f"{PROJECT}/service", kind="site", on="2021-08-31",
+                      note="选址服务").status_code == 303
+        assert submit(second, PROJECT, f"{PROJECT}/problem/answer", {"problem_id": "HW-2021-001/P1"},
+                      note="已协调").status_code == 303
+    ledger = Ledger(both_stores)
+    try:
+        project = ledger.project("HW-2021-001")
+        trail = [(type(e).__name__, e.actor, e.os_user) for e in ledger.history(project.id)[1:]]
+        answered = ledger.history(ledger.problem("HW-2021-001/P1").id)[-1]
+    finally:
+        ledger.close()
+    assert trail == [("ProblemRegistered", "孙联络", "web"), ("ServiceRecorded", "许办公", "web")]
+    assert (type(answered).__name__, answered.actor, answered.host) == ("Answered", "许办公", "testclient")
