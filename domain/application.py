@@ -7,6 +7,7 @@ import os
 import socket
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -27,7 +28,7 @@ from domain.base import Aggregate, Stamp
 from domain.imports import (
     Change, NewProject, RowChecks, StatusRow, investment_change, note_change, stage_change,
 )
-from domain.errors import AlreadyExists, InvalidValue, NotFound, NotPermitted, RuleViolated
+from domain.errors import AlreadyExists, InvalidValue, NotFound, NotPermitted, RuleViolated, Stale
 from domain.mapper import PydanticMapper, _NoTranscoder
 from domain.period import Period
 from domain.permissions import REPORTING_ROLES, UNIT_ROLES, Action, check
@@ -53,6 +54,8 @@ SYSTEM_ACTOR = "系统"  # the actor of login attempts: nobody is logged in yet
 DEMO_PASSWORD = "zs-demo"  # `zs demo` only: known to everyone, so the store is marked and the web warns
 # What happens now only, never on paper: signing the log, mailing reminders (rule 11).
 LIVE_ONLY = frozenset({Action.KEEP_LOG, Action.REMIND})
+# The versions a person saw of the aggregates a command will load (`Ledger.expecting`).
+_EXPECTED: ContextVar[dict[UUID, tuple[str, int]]] = ContextVar("zs_expected_versions", default={})
 
 
 def real_clock() -> datetime:
@@ -845,7 +848,22 @@ class Ledger(Application[UUID]):
         except AggregateNotFoundError:
             raise NotFound(missing) from None
         assert isinstance(aggregate, cls)
+        seen = _EXPECTED.get().get(aggregate.id)
+        if seen is not None and seen[1] != aggregate.version:
+            raise Stale(f"someone else changed {seen[0]} after you opened it (you saw version {seen[1]}, "
+                        f"it is now at version {aggregate.version}); nothing was recorded, look again and retry")
         return aggregate
+
+    @contextmanager
+    def expecting(self, cls: type[Aggregate], key: str, version: int) -> Iterator[None]:
+        """Commands in this block refuse (`Stale`, recording nothing) when the aggregate `cls` `key`
+        is no longer at `version`, the one a person saw (a web form carries it): optimistic
+        concurrency over the life of a page; the save itself refuses a change made meanwhile."""
+        token = _EXPECTED.set({**_EXPECTED.get(), cls.id_for(key.strip()): (key.strip(), version)})
+        try:
+            yield
+        finally:
+            _EXPECTED.reset(token)
 
     # -- plumbing ----------------------------------------------------------------------------------
 
@@ -941,7 +959,7 @@ class Ledger(Application[UUID]):
             with collector_paused():
                 self.recorder.insert_events(list(map(self.mapper.to_stored_event, events)))
         except IntegrityError:
-            raise RuleViolated(
+            raise Stale(
                 "someone else changed this at the same moment; nothing was recorded, look again and retry"
             ) from None
 

@@ -21,6 +21,11 @@ class RuleViolated(DomainError):
     """The command breaks a rule of the domain (an order of stages, a state, a date)."""
 
 
+class Stale(RuleViolated):
+    """Someone else changed the aggregate after the person looked at it (a page's form carried the
+    version it was shown at), or at the same moment: nothing was recorded."""
+
+
 class InvalidValue(DomainError, ValueError):
     """A value is malformed (a date, an amount, a code); the CLI exits 2 for these, naming the
     option that carries `field` (the command's parameter name) when one does."""

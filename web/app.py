@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from domain.application import Clock, real_clock
 from web.office import HERE, Guard, Office, render
-from web.routes import api, audit, auth, pages, reports
+from web.routes import api, audit, auth, pages, projects, report_files, reports, supervision
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
@@ -45,6 +45,7 @@ def create_app(store: str | None = None, clock: Clock = real_clock, idle_minutes
 
     app = Starlette(
         routes=[*auth.routes, *pages.routes, *reports.routes, *audit.routes, *api.routes,
+                *projects.routes, *supervision.routes, *report_files.routes,
                 Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")],
         middleware=[Middleware(Guard)],
         exception_handlers={404: not_found},

@@ -4,6 +4,8 @@ clock, and a TestClient that logs in through the real login form."""
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
+from urllib.parse import unquote
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -58,6 +60,38 @@ def csrf_of(text: str) -> str:
     match = CSRF.search(text)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+class _Forms(HTMLParser):
+    """Every form on a page: its action and its hidden inputs (CSRF token, the version it was shown at...)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "form":
+            self.forms.append((found.get("action") or "", {}))
+        elif tag == "input" and found.get("type") == "hidden" and self.forms and found.get("name"):
+            self.forms[-1][1][found["name"] or ""] = found.get("value") or ""
+
+
+def hidden_fields(text: str, action: str, **match: str) -> dict[str, str]:
+    """The hidden inputs of the first form posting to `action` whose hidden inputs include `match`."""
+    parser = _Forms()
+    parser.feed(text)
+    for target, fields in parser.forms:
+        if unquote(target) == action and all(fields.get(k) == v for k, v in match.items()):
+            return fields
+    raise AssertionError(f"no form to {action} {match or ''} on the page")
+
+
+def submit(client: TestClient, page: str, action: str, match: dict[str, str] | None = None, **data: str):
+    """Opens `page`, and posts its form to `action` with the form's hidden inputs and `data`."""
+    shown = client.get(page)
+    assert shown.status_code == 200, shown.text
+    return client.post(action, data={**hidden_fields(shown.text, action, **(match or {})), **data})
 
 
 def log_in(client: TestClient, name: str, password: str | None = None, change: bool = True, again: bool = False,

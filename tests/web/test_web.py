@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date, datetime
+from html import unescape
 
 import pytest
 
@@ -13,7 +14,7 @@ from domain.application import Ledger
 from domain.values import UTC
 from tests.conftest import MACHINE
 from projections.queries import Queries
-from tests.web.conftest import CHOSEN, INITIAL, csrf_of, events, log_in
+from tests.web.conftest import CHOSEN, INITIAL, csrf_of, events, hidden_fields, log_in, submit
 
 PAGES = ["/", "/dashboard", "/board", "/projects/HW-2021-001", "/password", "/dashboard?as_of=2021-09-01",
          "/units/HW/reports", "/inbox", "/overdue", "/audit"]
@@ -69,8 +70,7 @@ def test_the_session_cookie_is_httponly_and_samesite_strict(client):
 
 
 def test_a_liaison_notes_progress_and_the_event_names_them_web_and_their_address(liaison, web_store):
-    page = liaison.get("/projects/HW-2021-001")
-    response = liaison.post("/projects/HW-2021-001/note", data={"csrf": csrf_of(page.text), "text": "完成选址踏勘"})
+    response = submit(liaison, "/projects/HW-2021-001", "/projects/HW-2021-001/note", text="完成选址踏勘")
     assert response.status_code == 303
     ledger = Ledger(web_store)
     event = ledger.history(ledger.project("HW-2021-001").id)[-1]
@@ -85,7 +85,7 @@ def test_another_units_liaison_sees_no_forms_and_a_forged_write_shows_the_domain
     page = client.get("/projects/HW-2021-001")
     assert page.status_code == 200 and "记录进展" not in page.text
     before = events(web_store)
-    refused = client.post("/projects/HW-2021-001/note", data={"csrf": csrf_of(page.text), "text": "越权"})
+    refused = client.post("/projects/HW-2021-001/note", data={"csrf": csrf_of(page.text), "text": "越权", "version": "1"})
     assert refused.status_code == 403
     assert "周联络 (liaison of GY) may not do this" in refused.text
     assert events(web_store) == before
@@ -94,10 +94,11 @@ def test_another_units_liaison_sees_no_forms_and_a_forged_write_shows_the_domain
 def test_a_liaison_cannot_do_the_offices_work_nor_move_a_stage_back(liaison, web_store):
     page = liaison.get("/projects/HW-2021-001")
     before = events(web_store)
-    back = liaison.post("/projects/HW-2021-001/advance", data={"csrf": csrf_of(page.text), "to": "lead"})
+    form = hidden_fields(page.text, "/projects/HW-2021-001/advance")
+    back = liaison.post("/projects/HW-2021-001/advance", data={**form, "to": "lead"})
     assert back.status_code == 409 and "a stage moves forward only" in back.text
-    bad = liaison.post("/projects/HW-2021-001/advance", data={"csrf": csrf_of(page.text), "to": "moon"})
-    assert bad.status_code == 422 and "请选择要推进到的环节" in bad.text
+    bad = liaison.post("/projects/HW-2021-001/advance", data={**form, "to": "moon"})
+    assert bad.status_code == 422 and "'moon'" in unescape(bad.text) and 'data-field="to"' in bad.text
     assert events(web_store) == before
 
 
@@ -164,7 +165,8 @@ def test_five_failures_from_one_address_lock_that_address_for_every_account(clie
 def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(client, web_store):
     log_in(client, "孙联络", **{"X-Forwarded-For": "203.0.113.7"})
     page = client.get("/projects/HW-2021-001")
-    client.post("/projects/HW-2021-001/note", data={"csrf": csrf_of(page.text), "text": "经代理"},
+    client.post("/projects/HW-2021-001/note", data={**hidden_fields(page.text, "/projects/HW-2021-001/note"),
+                                                     "text": "经代理"},
                 headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.9"})
     ledger = Ledger(web_store)
     assert ledger.history(ledger.project("HW-2021-001").id)[-1].host == "203.0.113.9"
@@ -174,7 +176,8 @@ def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(client, web_store
 def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(client, web_store):
     log_in(client, "孙联络")
     page = client.get("/projects/HW-2021-001")
-    client.post("/projects/HW-2021-001/note", data={"csrf": csrf_of(page.text), "text": "伪造"},
+    client.post("/projects/HW-2021-001/note", data={**hidden_fields(page.text, "/projects/HW-2021-001/note"),
+                                                     "text": "伪造"},
                 headers={"X-Forwarded-For": "203.0.113.9"})
     ledger = Ledger(web_store)
     assert ledger.history(ledger.project("HW-2021-001").id)[-1].host == "testclient"
@@ -294,8 +297,7 @@ def test_after_login_only_a_path_on_this_site_is_followed(client, target):
 
 
 def test_the_audit_page_searches_and_downloads_csv_with_the_clis_keys(liaison, web_store):
-    page = liaison.get("/projects/HW-2021-001")
-    liaison.post("/projects/HW-2021-001/note", data={"csrf": csrf_of(page.text), "text": "=HYPERLINK(\"x\")"})
+    submit(liaison, "/projects/HW-2021-001", "/projects/HW-2021-001/note", text="=HYPERLINK(\"x\")")
     shown = liaison.get("/audit?project=HW-2021-001")
     assert shown.status_code == 200 and "ProgressNoted" in shown.text and "web" in shown.text
     download = liaison.get("/audit?project=HW-2021-001&format=csv")

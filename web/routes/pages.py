@@ -1,4 +1,4 @@
-"""驾驶舱 (the dashboard), 项目台账 (the board) and a project's page with its forms."""
+"""驾驶舱 (the dashboard) and 项目台账 (the board); a project's page and its forms are in projects.py."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.errors import DomainError, InvalidValue, NotFound
-from domain.permissions import Action
+from domain.errors import InvalidValue
 from domain.values import Level, Library, ProjectStatus, Sector, Stage, end_of_day, parse_date, shanghai_date
 from projections.queries import Moment
-from web.office import blocking, may, office, page, refusal_status, render
+from web.office import blocking, office, page, render
 
 FILTERS = {"sector": Sector, "level": Level, "library": Library, "stage": Stage, "status": ProjectStatus}
 
@@ -138,73 +137,8 @@ async def board(request: Request) -> Response:
         status_code=422 if errors else 200)
 
 
-async def _project_page(request: Request, number: str, refusal: str | None = None,
-                        errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    o = office(request)
-
-    def read() -> dict[str, Any]:
-        queries = o.read()
-        return {"project": queries.project(number), "history": queries.audit(project=number),
-                "problems": queries.problems(project=number), "services": queries.services(project=number)}
-
-    try:
-        data = await blocking(read)
-    except NotFound as error:
-        return render(request, "error.html", {"title": "未找到", "message": str(error)}, status_code=404)
-    person = request.state.person
-    data["may_work"] = may(person, Action.PROJECT_WORK, data["project"]["unit"])
-    return render(request, "project.html", data | {
-        "refusal": refusal, "errors": errors or {}, "stages": list(Stage), "kinds": FILTERS,
-        "form": getattr(request.state, "form", {}),
-        "today": shanghai_date(o.now)}, status_code=status_code)
-
-
-@page
-async def project(request: Request) -> Response:
-    return await _project_page(request, request.path_params["number"])
-
-
-@page
-async def project_write(request: Request) -> Response:
-    """The project's forms: 记录进展 (note) and 推进环节 (advance); the Ledger decides who may."""
-    number, what = request.path_params["number"], request.path_params["what"]
-    form = request.state.form
-    o = office(request)
-    ledger = o.ledger_for(request)
-    actor = request.state.person.name
-    errors: dict[str, str] = {}
-    try:
-        on = parse_date(str(form.get("on")), "date") if form.get("on") else None
-    except InvalidValue as error:
-        errors["on"] = str(error)
-        on = None
-    if what == "note":
-        text = str(form.get("text") or "").strip()
-        if not text:
-            errors["text"] = "请填写进展内容。"
-        call = (ledger.note_progress, actor, number, text, on)
-    elif what == "advance":
-        try:
-            stage = Stage(str(form.get("to") or ""))
-        except ValueError:
-            errors["to"] = "请选择要推进到的环节。"
-            stage = Stage.LEAD
-        call = (ledger.advance_project, actor, number, stage, on, str(form.get("note") or "").strip() or None)
-    else:
-        return render(request, "error.html", {"title": "未找到", "message": "没有这个操作。"}, status_code=404)
-    if errors:
-        return await _project_page(request, number, errors=errors, status_code=422)
-    try:
-        await blocking(*call)
-    except DomainError as error:  # the domain's own words; nothing was recorded
-        return await _project_page(request, number, refusal=str(error), status_code=refusal_status(error))
-    return RedirectResponse(f"/projects/{number}", status_code=303)
-
-
 routes = [
     Route("/", home),
     Route("/dashboard", dashboard),
     Route("/board", board),
-    Route("/projects/{number}", project),
-    Route("/projects/{number}/{what}", project_write, methods=["POST"]),
 ]

@@ -36,7 +36,8 @@ def _month(request: Request) -> tuple[Period, str | None]:
     return month, None
 
 
-async def _month_page(request: Request, code: str, refusal: str | None = None, status_code: int = 200) -> Response:
+async def _month_page(request: Request, code: str, refusal: str | None = None, status_code: int = 200,
+                      errors: dict[str, str] | None = None) -> Response:
     month, error = _month(request)
     o = office(request)
 
@@ -57,6 +58,7 @@ async def _month_page(request: Request, code: str, refusal: str | None = None, s
     return render(request, "month.html", data | {
         "month": month,
         "month_error": error, "refusal": refusal, "labels": LABELS, "report_labels": ReportStatus.LABELS,
+        "errors": errors or {}, "failed": getattr(request.state, "form", {}).get("form_name"),
         "forms": FORMS,
         "may_report": may(person, Action.REPORT, data["unit"]),
         "may_approve": may(person, Action.APPROVE, data["unit"]),
