@@ -854,6 +854,12 @@ class Ledger(Application[UUID]):
                         f"it is now at version {aggregate.version}); nothing was recorded, look again and retry")
         return aggregate
 
+    def version_of(self, cls: type[Aggregate], key: str) -> int:
+        """The version a form carries for `Ledger.expecting`: the aggregate's last stored event's, read
+        from the log without replaying it (0 when there is none)."""
+        last = self.recorder.select_events(cls.id_for(key.strip()), desc=True, limit=1)
+        return last[0].originator_version if last else 0
+
     @contextmanager
     def expecting(self, cls: type[Aggregate], key: str, version: int) -> Iterator[None]:
         """Commands in this block refuse (`Stale`, recording nothing) when the aggregate `cls` `key`

@@ -82,6 +82,12 @@ class Queries:
                            else f"no project numbered {number!r}")
         return _project(row | {"lamp": project_colour(self, at, number)})
 
+    def plans(self, number: str) -> dict[str, date]:
+        """A project's planned dates by stage (`zs project plan`), as the lamps view keeps them."""
+        row = self.db.fetchone("SELECT plans FROM zs_lamp_projects WHERE number = ?", (number.strip(),))
+        plans = json.loads(row["plans"]) if row is not None and row["plans"] else {}
+        return {stage: date.fromisoformat(by) for stage, by in plans.items()}
+
     def _open_problems(self, at: Moment, unit: str | None = None, project: str | None = None) -> dict[str, int]:
         if project:
             rows = self.db.fetchall(

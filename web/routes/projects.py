@@ -73,18 +73,20 @@ async def register(request: Request) -> Response:
 # -- a project's page ---------------------------------------------------------------------------------
 
 def _project_data(request: Request, number: str) -> dict[str, Any]:
-    """The project as the views show it, and the versions of it and its problems as the ledger holds
-    them, read first: the forms then carry versions no newer than what the page shows."""
+    """The project as the views show it, and the versions of it and of its problems from the log (not
+    loaded, only their last events read): the forms carry them to `Ledger.expecting`."""
     o = office(request)
-    project = o.ledger.project(number)
-    versions = {"project": project.version, "problems": {p: o.ledger.problem(p).version for p in project.problems}}
-    plans = sorted(project.plans.items(), key=lambda item: item[0].rank)
+    seen = o.ledger.version_of(Project, number)  # before the views: never newer than what the page shows
     views = o.read()
     row = views.project(number)
+    problems = views.problems(project=row["number"])
+    versions = {"project": seen, "problems": {p["id"]: o.ledger.version_of(Problem, p["id"]) for p in problems}}
+    plans = sorted(((Stage(stage), by) for stage, by in views.plans(row["number"]).items()),
+                   key=lambda item: item[0].rank)
     supervised = [s for s in views.supervisions(unit=row["unit"])
                   if s["subject"] == row["number"] or s["subject"].startswith(row["number"] + "/")]
     return {"project": row, "versions": versions, "plans": plans, "history": views.audit(project=row["number"]),
-            "problems": views.problems(project=row["number"]), "services": views.services(project=row["number"]),
+            "problems": problems, "services": views.services(project=row["number"]),
             "supervisions": supervised}
 
 

@@ -33,17 +33,13 @@ def _filters(request: Request) -> dict[str, str | None]:
 
 
 def _read(request: Request, chosen: dict[str, str | None]) -> dict[str, Any]:
-    """The 督办 chosen and the versions their forms carry; the views are read again after the versions,
-    so a form never carries a version newer than the row it sits in."""
+    """The 督办 chosen, and the versions their forms carry, read from the log after the views."""
     o = office(request)
-
-    def rows() -> list[dict[str, Any]]:
-        found = o.read().supervisions(unit=chosen["unit"], status=chosen["status"])
-        return [r for r in found if not chosen["subject"] or r["subject"] == chosen["subject"]]
-
-    versions = {r["id"]: o.ledger.supervision(r["id"]).version for r in rows()}
-    shown = [r for r in rows() if r["id"] in versions]
-    return {"rows": shown, "versions": versions, "units": o.read().units()}
+    views = o.read()
+    found = views.supervisions(unit=chosen["unit"], status=chosen["status"])
+    shown = [r for r in found if not chosen["subject"] or r["subject"] == chosen["subject"]]
+    versions = {r["id"]: o.ledger.version_of(Supervision, r["id"]) for r in shown}
+    return {"rows": shown, "versions": versions, "units": views.units()}
 
 
 async def supervision_page(request: Request, outcome: Outcome | None = None) -> Response:
