@@ -90,6 +90,22 @@ class Views:
         lit = self._project_lamps(at, unit)
         return [_project(row | {"lamp": lit.get(row["number"])}) for row in rows]
 
+    def board_page(self, at: Moment = NOW, offset: int = 0, limit: int = 50,
+                   **filters: Any) -> tuple[int, list[dict[str, Any]]]:
+        """(how many projects match, the rows from `offset`, at most `limit`): the rows of `board` for one
+        page of it, each page's lamps and open problems looked up for its own projects only."""
+        unit = filters.pop("unit", None)
+        source, params = self.rows_at("board", at, unit)
+        where, more = _where(filters)
+        total = int(self.db.fetchone(f"SELECT COUNT(*) AS n FROM {source} {where}", params + more)["n"])
+        rows = self.db.fetchall(f"SELECT * FROM {source} {where} ORDER BY number LIMIT ? OFFSET ?",
+                                params + more + (max(limit, 0), max(offset, 0)))
+        for row in rows:
+            if not at.now:
+                row["open_problems"] = self._open_problems(at, project=row["number"]).get(row["number"], 0)
+            row["lamp"] = project_colour(self, at, row["number"])
+        return total, [_project(row) for row in rows]
+
     def _project_lamps(self, at: Moment, unit: str | None = None) -> dict[str, str]:
         """Each lit project's lamp colour at the moment (docs/domain.md rule 17)."""
         return {r["subject"]: r["colour"] for r in lamps_at(self, at, unit, "project")}

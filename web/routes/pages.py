@@ -15,7 +15,9 @@ from domain.errors import DomainError, InvalidValue, NotFound
 from domain.permissions import Action
 from domain.values import Level, Library, ProjectStatus, Sector, Stage, end_of_day, parse_date, shanghai_date
 from projections.queries import Moment
+from domain.lamps import LABELS as LAMP_LABELS
 from web.office import blocking, may, office, page, refusal_status, render
+from web.paging import offset, window
 
 FILTERS = {"sector": Sector, "level": Level, "library": Library, "stage": Stage, "status": ProjectStatus}
 
@@ -80,7 +82,15 @@ def dashboard_charts(board: list[dict[str, Any]], progress: list[dict[str, Any]]
         _bar("各单位闭环进展", units, [("落地及以后项目", [r["landed_or_beyond"] for r in progress]),
                                        ("未销号问题", [r["problems_open"] for r in progress]),
                                        ("已销号问题", [r["problems_closed"] for r in progress])]),
+        lamps_chart(progress, units),
     ]
+
+
+def lamps_chart(progress: list[dict[str, Any]], units: list[str]) -> dict[str, Any]:
+    """三色预警: each unit's red, yellow and green lamps at the dashboard's moment (docs/domain.md rule 17)."""
+    lamps = [r.get("lamps") or {} for r in progress]
+    return _bar("各单位三色预警", units, [(LAMP_LABELS[c], [n.get(c, 0) for n in lamps]) for c in ("red", "yellow", "green")],
+                stack=True, colors=["#c62828", "#f9a825", "#2e7d32"])
 
 
 @page
@@ -127,13 +137,17 @@ async def board(request: Request) -> Response:
     unit = request.query_params.get("unit", "").strip().upper() or None
     o = office(request)
 
-    def read() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        views = o.read()
-        return views.board(Moment(moment), unit=unit, **filters), views.units()
+    number, size, skip = offset(request)
 
-    rows, units = await blocking(read)
+    def read() -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]]:
+        views = o.read()
+        total, rows = views.board_page(Moment(moment), skip, size, unit=unit, **filters)
+        return total, rows, views.units()
+
+    total, rows, units = await blocking(read)
+    pager = window(request, total, rows, number, size)
     return render(request, "board.html", {
-        "rows": rows, "units": units, "chosen": {**filters, "unit": unit, "as_of": day}, "errors": errors,
+        "rows": rows, "pager": pager, "units": units, "lamp_labels": LAMP_LABELS, "chosen": {**filters, "unit": unit, "as_of": day}, "errors": errors,
         "choices": {key: list(kind) for key, kind in FILTERS.items()}, "kinds": FILTERS},
         status_code=422 if errors else 200)
 
