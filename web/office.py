@@ -13,7 +13,7 @@ import logging
 import secrets
 import threading
 from contextvars import ContextVar
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from datetime import datetime, timedelta
 from functools import partial, wraps
 from pathlib import Path
@@ -75,6 +75,7 @@ class Office:
         self.idle, self.trusted = idle, trusted
         self.demo = self.ledger.credentials.is_demo()  # `zs demo`'s store: every page says so
         self.lock = threading.Lock()
+        self.answers: dict[Hashable, tuple[tuple[int, datetime], Any]] = {}
         # Password hashing runs in threads, at most this many at once, off the event loop.
         self.hashing = CapacityLimiter(hash_threads)
 
@@ -87,6 +88,22 @@ class Office:
         with self.lock:
             self.views.runner.catch_up()
         return self.views
+
+    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """An answer computed once per worker while neither the views' position in the log nor the
+        clock's minute moves (the dashboard's counts: the same events and the same minute give the
+        same answer, and lamps and overdue reports turn only with the Shanghai day)."""
+        stamp = (min(self.views.runner.positions().values(), default=0), self.now.replace(second=0, microsecond=0))
+        with self.lock:
+            found = self.answers.get(key)
+            if found is not None and found[0] == stamp:
+                return found[1]  # type: ignore[no-any-return]
+        answer = compute()
+        with self.lock:
+            self.answers[key] = (stamp, answer)
+            while len(self.answers) > 64:  # as-of dates picked: keep the latest few
+                self.answers.pop(next(iter(self.answers)))
+        return answer
 
     def ledger_for(self, request: Request) -> Ledger:
         """The Ledger, its events naming `web` as the OS user and this client's address as the host

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
@@ -61,20 +59,16 @@ def _pie(title: str, items: list[tuple[str, Any]]) -> dict[str, Any]:
     }
 
 
-def dashboard_charts(board: list[dict[str, Any]], progress: list[dict[str, Any]],
+def dashboard_charts(totals: dict[str, Any], progress: list[dict[str, Any]],
                      unit_names: dict[str, str]) -> list[dict[str, Any]]:
-    by_stage = Counter(row["stage"] for row in board)
-    by_sector = Counter(row["sector"] for row in board)
-    money: dict[str, Decimal] = defaultdict(Decimal)
-    for row in board:
-        money[row["stage"]] += row["investment_wan"]
+    by_stage, by_sector = totals["by_stage"], totals["by_sector"]
     stages = [s for s in Stage]
     units = [unit_names.get(r["unit"], r["unit"]) for r in progress]
     return [
-        _bar("项目数量（按环节）", [s.label for s in stages], [("项目", [by_stage.get(s.value, 0) for s in stages])]),
+        _bar("项目数量（按环节）", [s.label for s in stages], [("项目", [by_stage.get(s.value, (0, 0))[0] for s in stages])]),
         _pie("项目数量（按领域）", [(Sector(code).label, n) for code, n in sorted(by_sector.items())]),
         _bar("计划总投资（万元，按环节）", [s.label for s in stages],
-             [("计划总投资", [float(money.get(s.value, 0)) for s in stages])]),
+             [("计划总投资", [float(by_stage.get(s.value, (0, 0))[1]) for s in stages])]),
         _bar("各单位报送情况", units, [("按时", [r["reports_on_time"] for r in progress]),
                                        ("迟报", [r["reports_late"] for r in progress]),
                                        ("逾期未报", [r["reports_overdue"] for r in progress])], stack=True,
@@ -105,15 +99,13 @@ async def dashboard(request: Request) -> Response:
 
     def read() -> dict[str, Any]:
         views = o.read()
-        board = views.board(Moment(moment))
-        progress = views.progress(moment)
-        names = {u["code"]: u["name"] for u in views.units()}
-        return {"board": board, "progress": progress, "names": names}
+        return o.remembered(("dashboard", day), lambda: {
+            "board": views.board_totals(Moment(moment)), "progress": views.progress(moment),
+            "names": {u["code"]: u["name"] for u in views.units()}})
 
     data = await blocking(read)
     charts = dashboard_charts(data["board"], data["progress"], data["names"])
-    totals = {"projects": len(data["board"]),
-              "investment": sum((r["investment_wan"] for r in data["board"]), Decimal(0)),
+    totals = {"projects": data["board"]["projects"], "investment": data["board"]["investment_wan"],
               "overdue": sum(r["reports_overdue"] for r in data["progress"]),
               "problems_open": sum(r["problems_open"] for r in data["progress"])}
     today = shanghai_date(o.now)
