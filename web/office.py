@@ -76,6 +76,8 @@ class Office:
         self.demo = self.ledger.credentials.is_demo()  # `zs demo`'s store: every page says so
         self.lock = threading.Lock()
         self.answers: dict[Hashable, tuple[tuple[int, datetime], Any]] = {}
+        self.computing: set[Hashable] = set()
+        self.fresh = threading.Condition()
         # Password hashing runs in threads, at most this many at once, off the event loop.
         self.hashing = CapacityLimiter(hash_threads)
 
@@ -90,19 +92,32 @@ class Office:
         return self.views
 
     def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """An answer computed once per worker while neither the views' position in the log nor the
-        clock's minute moves (the dashboard's counts: the same events and the same minute give the
-        same answer, and lamps and overdue reports turn only with the Shanghai day)."""
+        """An answer computed once per worker for each position of the views in the log and minute of
+        the clock (the dashboard's counts: the same events at the same minute give the same answer).
+        When either has moved, one request computes the new answer and waits for it; requests that
+        come meanwhile get the last answer rather than computing it again (at most one computation old)."""
         stamp = (min(self.views.runner.positions().values(), default=0), self.now.replace(second=0, microsecond=0))
-        with self.lock:
-            found = self.answers.get(key)
-            if found is not None and found[0] == stamp:
-                return found[1]  # type: ignore[no-any-return]
-        answer = compute()
-        with self.lock:
-            self.answers[key] = (stamp, answer)
-            while len(self.answers) > 64:  # as-of dates picked: keep the latest few
-                self.answers.pop(next(iter(self.answers)))
+        with self.fresh:
+            while True:
+                found = self.answers.get(key)
+                if found is not None and found[0] == stamp:
+                    return found[1]  # type: ignore[no-any-return]
+                if key not in self.computing:
+                    self.computing.add(key)
+                    break
+                if found is not None:
+                    return found[1]  # type: ignore[no-any-return]
+                self.fresh.wait(timeout=30)  # the first answer for this key is being computed
+        try:
+            answer = compute()
+            with self.fresh:
+                self.answers[key] = (stamp, answer)
+                while len(self.answers) > 64:  # as-of dates picked: keep the latest few
+                    self.answers.pop(next(iter(self.answers)))
+        finally:
+            with self.fresh:
+                self.computing.discard(key)
+                self.fresh.notify_all()
         return answer
 
     def ledger_for(self, request: Request) -> Ledger:
