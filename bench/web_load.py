@@ -8,8 +8,8 @@ pid, over a ledger made by bench/generate.py.
 
 For each number of users: per page, the median and p95 time to the last byte and the errors (any
 status but 200, or a failed connection); then, for --levels, the same at more users, to find the
-number at which p95 passes 500 ms. The floor, measured in the same run on the idle server, is a
-static file's median time. Each simulated user is one of the ledger's people with a password set
+number at which p95 passes 500 ms. The floors, measured in the same run on the idle server: a static
+file's median time, and each page's median asked by one person one request at a time. Each simulated user is one of the ledger's people with a password set
 here through the Ledger (set by the admin, then changed as at a first login; recorded like any).
 
 Every request goes to 127.0.0.1 only; each level runs for a bounded time and the script stops itself
@@ -200,6 +200,27 @@ def floor_ms(url: str) -> float:
     return round(statistics.median(times), 2)
 
 
+def one_at_a_time(url: str, crowd: list[tuple[str, str]], pages: int, count: int = 10) -> dict[str, Any]:
+    """Each page asked `count` times by one person, one request at a time: what a page costs when it
+    waits for nothing but the machine (median and worst, ms)."""
+    async def run() -> dict[str, Any]:
+        rng = random.Random(7)
+        name, unit = crowd[0]
+        async with httpx.AsyncClient(base_url=url, timeout=30, follow_redirects=False) as client:
+            await log_in(client, name)
+            result = {}
+            for page in PAGES:
+                times = []
+                for _ in range(count):
+                    started = time.monotonic()
+                    (await client.get(path_of(page, unit, rng, pages))).raise_for_status()
+                    times.append((time.monotonic() - started) * 1000)
+                result[page] = {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
+            return result
+
+    return asyncio.run(run())
+
+
 def board_pages(store: str) -> int:
     from domain.application import Ledger
     from projections.queries import Views
@@ -236,6 +257,7 @@ def main() -> None:
                                "board_pages": pages, "pause_s": pause, "levels": []}
     try:
         figures["floor_static_ms"] = floor_ms(url)
+        figures["one_at_a_time"] = one_at_a_time(url, crowd, pages)
         for users in levels:
             result = asyncio.run(level(url, crowd, users, args.seconds, args.warm_up, pages, pause))
             figures["levels"].append(result)
