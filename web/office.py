@@ -51,6 +51,8 @@ SECURITY_HEADERS = {
 }
 
 
+REMEMBER_MINUTES = 10  # how long a remembered answer may stand while nothing is recorded
+
 _client: ContextVar[str] = ContextVar("zs_web_client", default="web")
 
 
@@ -92,11 +94,14 @@ class Office:
         return self.views
 
     def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """An answer computed once per worker for each position of the views in the log and minute of
-        the clock (the dashboard's counts: the same events at the same minute give the same answer).
+        """An answer computed once per worker for each position of the views in the log and each ten
+        minutes of the clock (the dashboard's counts: the same events give the same answer, and what
+        turns with time alone — a report falling overdue, a lamp — turns with the Shanghai day).
         When either has moved, one request computes the new answer and waits for it; requests that
         come meanwhile get the last answer rather than computing it again (at most one computation old)."""
-        stamp = (min(self.views.runner.positions().values(), default=0), self.now.replace(second=0, microsecond=0))
+        now = self.now
+        stamp = (min(self.views.runner.positions().values(), default=0),
+                 now.replace(minute=now.minute // REMEMBER_MINUTES * REMEMBER_MINUTES, second=0, microsecond=0))
         with self.fresh:
             while True:
                 found = self.answers.get(key)
