@@ -94,36 +94,43 @@ class Office:
         return self.views
 
     def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """An answer computed once per worker for each position of the views in the log and each ten
-        minutes of the clock (the dashboard's counts: the same events give the same answer, and what
-        turns with time alone — a report falling overdue, a lamp — turns with the Shanghai day).
-        When either has moved, one request computes the new answer and waits for it; requests that
-        come meanwhile get the last answer rather than computing it again (at most one computation old)."""
+        """An answer kept per worker for each position of the views in the log and each ten minutes of
+        the clock (the dashboard's counts: the same events give the same answer, and what turns with
+        time alone — a report falling overdue, a lamp — turns with the Shanghai day). When either has
+        moved, the last answer is given while a thread computes the new one (one at a time per key);
+        only the first request for a key waits for its answer."""
         now = self.now
         stamp = (min(self.views.runner.positions().values(), default=0),
                  now.replace(minute=now.minute // REMEMBER_MINUTES * REMEMBER_MINUTES, second=0, microsecond=0))
+
+        def refresh() -> T:
+            try:
+                answer = compute()
+                with self.fresh:
+                    self.answers[key] = (stamp, answer)
+                    while len(self.answers) > 64:  # as-of dates picked: keep the latest few
+                        self.answers.pop(next(iter(self.answers)))
+                return answer
+            finally:
+                with self.fresh:
+                    self.computing.discard(key)
+                    self.fresh.notify_all()
+
         with self.fresh:
             while True:
                 found = self.answers.get(key)
                 if found is not None and found[0] == stamp:
                     return found[1]  # type: ignore[no-any-return]
+                if found is not None:
+                    if key not in self.computing:
+                        self.computing.add(key)
+                        threading.Thread(target=refresh, name="zs-remembered", daemon=True).start()
+                    return found[1]  # type: ignore[no-any-return]
                 if key not in self.computing:
                     self.computing.add(key)
                     break
-                if found is not None:
-                    return found[1]  # type: ignore[no-any-return]
                 self.fresh.wait(timeout=30)  # the first answer for this key is being computed
-        try:
-            answer = compute()
-            with self.fresh:
-                self.answers[key] = (stamp, answer)
-                while len(self.answers) > 64:  # as-of dates picked: keep the latest few
-                    self.answers.pop(next(iter(self.answers)))
-        finally:
-            with self.fresh:
-                self.computing.discard(key)
-                self.fresh.notify_all()
-        return answer
+        return refresh()
 
     def ledger_for(self, request: Request) -> Ledger:
         """The Ledger, its events naming `web` as the OS user and this client's address as the host
