@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import smtplib
 from datetime import datetime
 from typing import Any
 
@@ -11,12 +10,11 @@ import click
 from cli.context import Context, pass_context
 from cli.labels import with_kind_titles
 from cli.output import emit_json, json_option, render, table
-from cli.mail import Mailer
 from cli.params import AS_KNOWN_AT, AS_OF
-from domain.values import shanghai_date
+from projections.mailing import Mailer, mail_reminders
 from projections.obligations import LABELS
 from projections.queries import Moment
-from projections.reminders import body, person_messages, subject_line, unit_reminders
+from projections.reminders import unit_reminders
 
 COLUMNS = [
     ("unit", "单位"), ("kind", "报告类别"), ("period", "期间"), ("due_on", "截止日期"), ("status_label", "状态"),
@@ -127,39 +125,12 @@ def _mail(obj: Context, entries: list[dict[str, Any]], send: bool, as_json: bool
     if actor:
         ledger.check_may_remind(actor)
     mailer = Mailer.from_env() if send else None
-    calendar = ledger.calendar()
-    messages = person_messages(entries, {kind: calendar.rule(kind).title for kind in calendar.kinds()})
-    people = {p["name"]: p for p in obj.queries.people()}
-    day = shanghai_date(ledger.clock())
-    results, failed = [], 0
-    for name in sorted(messages):
-        person = people.get(name, {})
-        already = set(ledger.reminded(name, day))
-        lines = [line for line in messages[name] if line.key not in already]
-        to = person.get("email")
-        outcome = {"person": name, "to": to, "items": [line.key for line in lines],
-                   "already_reminded": sorted(already & {line.key for line in messages[name]})}
-        if not lines:
-            outcome["status"] = "already_reminded"
-        elif not to:
-            outcome["status"] = "no_email"
-        elif mailer is None:
-            outcome |= {"status": "would_send", "subject": subject_line(day), "body": body(name, day, lines)}
-        else:
-            try:
-                mailer.send(name, to, subject_line(day), body(name, day, lines))
-            except (OSError, smtplib.SMTPException) as error:
-                outcome |= {"status": "failed", "error": str(error) or type(error).__name__}
-                failed += 1
-            else:
-                ledger.record_reminder(actor or "", name, person.get("unit"), to, subject_line(day),
-                                       tuple(line.key for line in lines))
-                outcome["status"] = "sent"
-        results.append(outcome)
+    results = mail_reminders(ledger, obj.queries, entries, mailer, actor)
     if as_json:
         emit_json(results)
     else:
         _print_mailing(results)
+    failed = sum(1 for r in results if r["status"] == "failed")
     if failed:
         raise click.ClickException(f"{failed} message(s) could not be sent; nothing was recorded for them, "
                                    "run again to retry")

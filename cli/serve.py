@@ -42,5 +42,7 @@ def serve(obj: Context, host: str, port: int, workers: int, idle_minutes: int, t
                        "ZS_WEB_TRUSTED_PROXIES": ",".join(trusted)})
     click.echo(f"zs serve: http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''}) — Ctrl-C to stop",
                err=True)
+    # Connections stay open between a person's pages (and a reverse proxy's between requests): uvicorn's
+    # 5 s default closes one just as the next page is asked for after a pause (a reset the client sees).
     uvicorn.run("web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=False, server_header=False, log_level="info")
+                proxy_headers=False, server_header=False, log_level="info", timeout_keep_alive=75)

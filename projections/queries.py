@@ -14,7 +14,7 @@ from domain.values import shanghai_date
 from projections import obligations as obligation_rows
 from projections.audit import trail
 from projections.db import Db, from_ts
-from projections.lamps import lamp_counts_at, lamps_at, project_colour
+from projections.lamps import lamp_counts_at, lamps_at, project_colour, project_colours
 from projections.moment import NOW, Moment, rows_at
 from projections.obligations import Enrolment, Sending
 from projections.overdue import overdue_at, overdue_now
@@ -61,6 +61,40 @@ class Queries:
                 row["open_problems"] = open_counts.get(row["number"], 0)
         lit = self._project_lamps(at, unit)
         return [_project(row | {"lamp": lit.get(row["number"])}) for row in rows]
+
+    def board_page(self, at: Moment = NOW, offset: int = 0, limit: int = 50,
+                   **filters: Any) -> tuple[int, list[dict[str, Any]]]:
+        """(how many projects match, the rows from `offset`, at most `limit`): the rows of `board` for one
+        page of it, each page's lamps and open problems looked up for its own projects only."""
+        unit = filters.pop("unit", None)
+        source, params = rows_at("board", at, unit)
+        where, more = _where(filters)
+        total = int(self.db.fetchone(f"SELECT COUNT(*) AS n FROM {source} {where}", params + more)["n"])
+        rows = self.db.fetchall(f"SELECT * FROM {source} {where} ORDER BY number LIMIT ? OFFSET ?",
+                                params + more + (max(limit, 0), max(offset, 0)))
+        numbers = [row["number"] for row in rows]
+        if not at.now and numbers:
+            problems, more_params = rows_at("problems", at, unit)
+            marks = ", ".join("?" for _ in numbers)
+            open_counts = {r["project"]: int(r["n"]) for r in self.db.fetchall(
+                f"SELECT project, COUNT(*) AS n FROM {problems} WHERE status <> 'closed' AND project IN ({marks}) "
+                "GROUP BY project", more_params + tuple(numbers))}
+            for row in rows:
+                row["open_problems"] = open_counts.get(row["number"], 0)
+        lit = project_colours(self, at, numbers)
+        return total, [_project(row | {"lamp": lit.get(row["number"])}) for row in rows]
+
+    def board_totals(self, at: Moment = NOW) -> dict[str, Any]:
+        """What the dashboard charts of the board, counted in SQL: projects and planned investment
+        (万元) in all, by stage, and projects by sector — the sums of `board(at)`'s rows."""
+        source, params = rows_at("board", at)
+        by_stage = {r["stage"]: (int(r["n"]), Decimal(int(r["cents"] or 0)) / 100) for r in self.db.fetchall(
+            f"SELECT stage, COUNT(*) AS n, SUM(investment_cents) AS cents FROM {source} GROUP BY stage", params)}
+        by_sector = {r["sector"]: int(r["n"]) for r in self.db.fetchall(
+            f"SELECT sector, COUNT(*) AS n FROM {source} GROUP BY sector", params)}
+        return {"projects": sum(n for n, _ in by_stage.values()),
+                "investment_wan": sum((wan for _, wan in by_stage.values()), Decimal(0)),
+                "by_stage": by_stage, "by_sector": by_sector}
 
     def _project_lamps(self, at: Moment, unit: str | None = None) -> dict[str, str]:
         """Each lit project's lamp colour at the moment (docs/domain.md rule 17)."""

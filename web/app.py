@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from domain.application import Clock, real_clock
 from web.office import HERE, Guard, Office, render
-from web.routes import api, audit, auth, pages, projects, report_files, reports, supervision
+from web.routes import admin, api, audit, auth, lamps, overdue, pages, projects, report_files, reports, summary, supervision
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
@@ -44,8 +44,9 @@ def create_app(store: str | None = None, clock: Clock = real_clock, idle_minutes
         office.close()
 
     app = Starlette(
-        routes=[*auth.routes, *pages.routes, *reports.routes, *audit.routes, *api.routes,
-                *projects.routes, *supervision.routes, *report_files.routes,
+        routes=[*auth.routes, *pages.routes, *reports.routes, *audit.routes, *api.routes, *overdue.routes,
+                *lamps.routes, *summary.routes, *admin.routes, *projects.routes, *supervision.routes,
+                *report_files.routes,
                 Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")],
         middleware=[Middleware(Guard)],
         exception_handlers={404: not_found},

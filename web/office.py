@@ -13,7 +13,7 @@ import logging
 import secrets
 import threading
 from contextvars import ContextVar
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from datetime import datetime, timedelta
 from functools import partial, wraps
 from pathlib import Path
@@ -51,6 +51,8 @@ SECURITY_HEADERS = {
 }
 
 
+REMEMBER_MINUTES = 10  # how long a remembered answer may stand while nothing is recorded
+
 _client: ContextVar[str] = ContextVar("zs_web_client", default="web")
 
 
@@ -75,6 +77,9 @@ class Office:
         self.idle, self.trusted = idle, trusted
         self.demo = self.ledger.credentials.is_demo()  # `zs demo`'s store: every page says so
         self.lock = threading.Lock()
+        self.answers: dict[Hashable, tuple[tuple[int, datetime], Any]] = {}
+        self.computing: set[Hashable] = set()
+        self.fresh = threading.Condition()
         # Password hashing runs in threads, at most this many at once, off the event loop.
         self.hashing = CapacityLimiter(hash_threads)
 
@@ -87,6 +92,45 @@ class Office:
         with self.lock:
             self.queries.runner.catch_up()
         return self.queries
+
+    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """An answer kept per worker for each position of the views in the log and each ten minutes of
+        the clock (the dashboard's counts: the same events give the same answer, and what turns with
+        time alone — a report falling overdue, a lamp — turns with the Shanghai day). When either has
+        moved, the last answer is given while a thread computes the new one (one at a time per key);
+        only the first request for a key waits for its answer."""
+        now = self.now
+        stamp = (min(self.queries.runner.positions().values(), default=0),
+                 now.replace(minute=now.minute // REMEMBER_MINUTES * REMEMBER_MINUTES, second=0, microsecond=0))
+
+        def refresh() -> T:
+            try:
+                answer = compute()
+                with self.fresh:
+                    self.answers[key] = (stamp, answer)
+                    while len(self.answers) > 64:  # as-of dates picked: keep the latest few
+                        self.answers.pop(next(iter(self.answers)))
+                return answer
+            finally:
+                with self.fresh:
+                    self.computing.discard(key)
+                    self.fresh.notify_all()
+
+        with self.fresh:
+            while True:
+                found = self.answers.get(key)
+                if found is not None and found[0] == stamp:
+                    return found[1]  # type: ignore[no-any-return]
+                if found is not None:
+                    if key not in self.computing:
+                        self.computing.add(key)
+                        threading.Thread(target=refresh, name="zs-remembered", daemon=True).start()
+                    return found[1]  # type: ignore[no-any-return]
+                if key not in self.computing:
+                    self.computing.add(key)
+                    break
+                self.fresh.wait(timeout=30)  # the first answer for this key is being computed
+        return refresh()
 
     def ledger_for(self, request: Request) -> Ledger:
         """The Ledger, its events naming `web` as the OS user and this client's address as the host

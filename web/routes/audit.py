@@ -14,9 +14,9 @@ from starlette.routing import Route
 
 from domain.values import parse_moment
 from web.office import blocking, jsonable, office, page, render
+from web.paging import paginate
 
 FIELDS = ("actor", "unit", "project", "report", "action")
-LIMIT = 500  # rows shown on the page; the CSV has them all
 
 
 @page
@@ -31,7 +31,7 @@ async def audit(request: Request) -> Response:
             errors[key] = str(error)
     if errors:
         return render(request, "audit.html", {"query": query, "errors": errors, "rows": [], "total": 0,
-                                              "limit": LIMIT}, status_code=422)
+                                              "pager": None}, status_code=422)
     o = office(request)
     filters = {key: query[key] for key in FIELDS} | moments
     if filters["unit"]:
@@ -40,8 +40,9 @@ async def audit(request: Request) -> Response:
     if request.query_params.get("format") == "csv":
         return Response(_csv(rows), media_type="text/csv; charset=utf-8",
                         headers={"content-disposition": "attachment; filename=audit.csv"})
-    return render(request, "audit.html", {"query": query, "errors": {}, "rows": rows[-LIMIT:][::-1],
-                                          "total": len(rows), "limit": LIMIT})
+    pager = paginate(request, rows[::-1])  # newest first
+    return render(request, "audit.html", {"query": query, "errors": {}, "rows": pager.rows, "pager": pager,
+                                          "total": len(rows)})
 
 
 def _csv(rows: list[dict[str, Any]]) -> bytes:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
@@ -14,7 +12,9 @@ from starlette.routing import Route
 from domain.errors import InvalidValue
 from domain.values import Level, Library, ProjectStatus, Sector, Stage, end_of_day, parse_date, shanghai_date
 from projections.queries import Moment
+from domain.lamps import LABELS as LAMP_LABELS
 from web.office import blocking, office, page, render
+from web.paging import offset, window
 
 FILTERS = {"sector": Sector, "level": Level, "library": Library, "stage": Stage, "status": ProjectStatus}
 
@@ -58,20 +58,16 @@ def _pie(title: str, items: list[tuple[str, Any]]) -> dict[str, Any]:
     }
 
 
-def dashboard_charts(board: list[dict[str, Any]], progress: list[dict[str, Any]],
+def dashboard_charts(totals: dict[str, Any], progress: list[dict[str, Any]],
                      unit_names: dict[str, str]) -> list[dict[str, Any]]:
-    by_stage = Counter(row["stage"] for row in board)
-    by_sector = Counter(row["sector"] for row in board)
-    money: dict[str, Decimal] = defaultdict(Decimal)
-    for row in board:
-        money[row["stage"]] += row["investment_wan"]
+    by_stage, by_sector = totals["by_stage"], totals["by_sector"]
     stages = [s for s in Stage]
     units = [unit_names.get(r["unit"], r["unit"]) for r in progress]
     return [
-        _bar("项目数量（按环节）", [s.label for s in stages], [("项目", [by_stage.get(s.value, 0) for s in stages])]),
+        _bar("项目数量（按环节）", [s.label for s in stages], [("项目", [by_stage.get(s.value, (0, 0))[0] for s in stages])]),
         _pie("项目数量（按领域）", [(Sector(code).label, n) for code, n in sorted(by_sector.items())]),
         _bar("计划总投资（万元，按环节）", [s.label for s in stages],
-             [("计划总投资", [float(money.get(s.value, 0)) for s in stages])]),
+             [("计划总投资", [float(by_stage.get(s.value, (0, 0))[1]) for s in stages])]),
         _bar("各单位报送情况", units, [("按时", [r["reports_on_time"] for r in progress]),
                                        ("迟报", [r["reports_late"] for r in progress]),
                                        ("逾期未报", [r["reports_overdue"] for r in progress])], stack=True,
@@ -79,7 +75,15 @@ def dashboard_charts(board: list[dict[str, Any]], progress: list[dict[str, Any]]
         _bar("各单位闭环进展", units, [("落地及以后项目", [r["landed_or_beyond"] for r in progress]),
                                        ("未销号问题", [r["problems_open"] for r in progress]),
                                        ("已销号问题", [r["problems_closed"] for r in progress])]),
+        lamps_chart(progress, units),
     ]
+
+
+def lamps_chart(progress: list[dict[str, Any]], units: list[str]) -> dict[str, Any]:
+    """三色预警: each unit's red, yellow and green lamps at the dashboard's moment (docs/domain.md rule 17)."""
+    lamps = [r.get("lamps") or {} for r in progress]
+    return _bar("各单位三色预警", units, [(LAMP_LABELS[c], [n.get(c, 0) for n in lamps]) for c in ("red", "yellow", "green")],
+                stack=True, colors=["#c62828", "#f9a825", "#2e7d32"])
 
 
 @page
@@ -94,15 +98,13 @@ async def dashboard(request: Request) -> Response:
 
     def read() -> dict[str, Any]:
         queries = o.read()
-        board = queries.board(Moment(moment))
-        progress = queries.progress(moment)
-        names = {u["code"]: u["name"] for u in queries.units()}
-        return {"board": board, "progress": progress, "names": names}
+        return o.remembered(("dashboard", day), lambda: {
+            "board": queries.board_totals(Moment(moment)), "progress": queries.progress(moment),
+            "names": {u["code"]: u["name"] for u in queries.units()}})
 
     data = await blocking(read)
     charts = dashboard_charts(data["board"], data["progress"], data["names"])
-    totals = {"projects": len(data["board"]),
-              "investment": sum((r["investment_wan"] for r in data["board"]), Decimal(0)),
+    totals = {"projects": data["board"]["projects"], "investment": data["board"]["investment_wan"],
               "overdue": sum(r["reports_overdue"] for r in data["progress"]),
               "problems_open": sum(r["problems_open"] for r in data["progress"])}
     today = shanghai_date(o.now)
@@ -126,13 +128,17 @@ async def board(request: Request) -> Response:
     unit = request.query_params.get("unit", "").strip().upper() or None
     o = office(request)
 
-    def read() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        queries = o.read()
-        return queries.board(Moment(moment), unit=unit, **filters), queries.units()
+    number, size, skip = offset(request)
 
-    rows, units = await blocking(read)
+    def read() -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]]:
+        queries = o.read()
+        total, rows = queries.board_page(Moment(moment), skip, size, unit=unit, **filters)
+        return total, rows, queries.units()
+
+    total, rows, units = await blocking(read)
+    pager = window(request, total, rows, number, size)
     return render(request, "board.html", {
-        "rows": rows, "units": units, "chosen": {**filters, "unit": unit, "as_of": day}, "errors": errors,
+        "rows": rows, "pager": pager, "units": units, "lamp_labels": LAMP_LABELS, "chosen": {**filters, "unit": unit, "as_of": day}, "errors": errors,
         "choices": {key: list(kind) for key, kind in FILTERS.items()}, "kinds": FILTERS},
         status_code=422 if errors else 200)
 

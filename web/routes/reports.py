@@ -94,21 +94,6 @@ async def inbox(request: Request) -> Response:
 
 
 @page
-async def overdue(request: Request) -> Response:
-    """逾期: every overdue report now, oldest first, with the unit's liaison to phone."""
-    o = office(request)
-
-    def read() -> dict[str, Any]:
-        queries = o.read()
-        rows = queries.overdue()
-        units = {u["code"]: u for u in queries.units()}
-        phones = {p["name"]: p["phone"] for p in queries.people()}
-        return {"rows": rows, "units": units, "phones": phones, "titles": _titles(queries, {r["kind"] for r in rows})}
-
-    return render(request, "overdue.html", await blocking(read))
-
-
-@page
 async def month_page(request: Request) -> Response:
     return await _month_page(request, request.path_params["code"])
 
@@ -153,7 +138,6 @@ async def step(request: Request) -> Response:
 
 routes = [
     Route("/inbox", inbox),
-    Route("/overdue", overdue),
     Route("/units/{code}/reports", month_page),
     Route("/units/{code}/reports/step", step, methods=["POST"]),
 ]
