@@ -204,11 +204,7 @@ def test_an_unexpected_error_shows_a_500_page_with_an_id_the_log_has(liaison, ap
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is on fire")
 
-<<<<<<< HEAD
-    monkeypatch.setattr(app.state.office.queries, "board", broken)
-=======
     monkeypatch.setattr(app.state.office.queries, "board_page", broken)
->>>>>>> weboffice
     with caplog.at_level(logging.ERROR, logger="zs.web"):
         response = liaison.get("/board")
     assert response.status_code == 500 and "Traceback" not in response.text and "disk" not in response.text
