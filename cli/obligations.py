@@ -11,7 +11,6 @@ from cli.context import Context, pass_context
 from cli.labels import with_kind_titles
 from cli.output import emit_json, json_option, render, table
 from cli.params import AS_KNOWN_AT, AS_OF
-from projections.mailing import Mailer, mail_reminders
 from projections.obligations import LABELS
 from projections.queries import Moment
 from projections.reminders import unit_reminders
@@ -120,6 +119,8 @@ def remind(obj: Context, as_of: datetime | None, known_at: datetime | None, with
 
 def _mail(obj: Context, entries: list[dict[str, Any]], send: bool, as_json: bool) -> None:
     """One message per person with their items not yet mailed today; each mailing recorded after it went."""
+    from projections.mailing import Mailer, mail_reminders  # a write: not loaded by `zs overdue`
+
     ledger = obj.ledger
     actor = obj.require_actor() if send else None
     if actor:

@@ -137,7 +137,8 @@ AGGREGATE_GETTERS = {
 # the notice's forms are filled from what the ledger knew when a unit sent (docs/domain.md rule 12),
 # `show` and `history` print one aggregate, a package holds the sent reports' own files.
 READS_AGGREGATES = {"projections/forms", "projections/records.py", "projections/package.py",
-                    "web/routes/report_files.py"}  # an attached file's bytes, checked against its report
+                    "web/routes/report_files.py",  # an attached file's bytes, checked against its report
+                    "projections/mailing.py"}  # a write: what went today is the Reminder aggregate's to say
 # Tests that reach into the Ledger, each for its reason.
 KNOWN_PRIVATE = {
     "tests/projections/test_time_travel.py": {"_stamp_for"},  # a backfill by hand until a command backfills

@@ -64,16 +64,16 @@ async def summary(request: Request) -> Response:
     o = office(request)
 
     def read() -> tuple[dict[str, Any] | None, list[dict[str, Any]], str | None]:
-        views = o.read()
-        units = views.units()
+        queries = o.read()
+        units = queries.units()
         if errors:
             return None, units, None
         try:
-            code = views.ledger.unit(unit).code if unit else None
+            code = queries.unit(unit)["code"] if unit else None
         except DomainError as error:
             errors["unit"] = str(error)
             return None, units, None
-        return summarize(views.ledger, period, code, known, position), units, code
+        return summarize(queries.ledger, period, code, known, position), units, code
 
     result, units, code = await blocking(read)
     if result is not None and wanted in ("md", "xlsx"):
