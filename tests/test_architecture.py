@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -123,3 +124,17 @@ def test_the_import_linter_contracts_are_kept():
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Contracts: 3 kept, 0 broken." in result.stdout
+
+
+def test_the_demo_imports_neither_cli_nor_web_and_touches_no_private_ledger_member():
+    assert modules("demo"), "demo/ has no modules"
+    for path in modules("demo"):
+        assert not imported(path) & {"cli", "web"}, path.name
+        assert not re.search(r"ledger\._[a-z]", path.read_text(encoding="utf-8")), path.name
+
+
+def test_tests_outside_the_cli_tests_get_the_demo_from_its_package():
+    via_cli = re.compile(r"^\s*(from|import) cli\.demo\b", re.M)
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("*.py")
+                 if p.parent.name != "cli" and via_cli.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
