@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import socket
@@ -18,13 +19,14 @@ from eventsourcing.utils import get_topic
 
 from domain import schema
 from domain.attachments import AttachmentStore
+from domain.backfill import Backfill
 from domain.credentials import CredentialStore, check_password_rule, hash_password, new_token, token_digest
 from domain.logins import LoginDay
 from domain.base import Aggregate, Stamp
 from domain.errors import AlreadyExists, InvalidValue, NotFound, NotPermitted, RuleViolated
 from domain.mapper import PydanticMapper, _NoTranscoder
 from domain.period import Cadence, Period
-from domain.permissions import UNIT_ROLES, Action, check
+from domain.permissions import REPORTING_ROLES, UNIT_ROLES, Action, check
 from domain.person import Person, check_an_admin_remains
 from domain.policy import Calendar, default_policy, parse_policy
 from domain.problem import Problem
@@ -37,7 +39,7 @@ from domain.supervision import SubjectKind, Supervision, next_supervision_id, su
 from domain.text import NAME_LIMIT, clean_line, name_key
 from domain.unit import OFFICER_ROLES, Unit
 from domain.values import (
-    UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, shanghai_date,
+    SHANGHAI, UTC, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind, shanghai_date,
 )
 
 A = TypeVar("A", bound=Aggregate)
@@ -47,6 +49,8 @@ ALWAYS_DRAFTABLE = (Cadence.ONCE,)
 SYSTEM_ACTOR = "系统"  # the actor of login attempts: nobody is logged in yet
 DEMO_PASSWORD = "zs-demo"  # `zs demo` only: known to everyone, so the store is marked and the web warns
 # Recorders that write each event's Merkle leaf in the event's own transaction (docs/integrity.md).
+# What happens now only, never on paper: signing the log, mailing reminders (rule 11).
+LIVE_ONLY = frozenset({Action.KEEP_LOG, Action.REMIND})
 LEAF_RECORDERS = {"eventsourcing.sqlite": "integrity.recorders:SQLiteLeafRecorder",
                   "eventsourcing.postgres": "integrity.recorders_pg:PostgresLeafRecorder"}
 
@@ -83,6 +87,8 @@ class Ledger(Application[UUID]):
     """The commission's investment-promotion ledger (招商引资台账)."""
 
     name = "zhaoshang"
+    _backfill: Backfill | None = None  # set only on the copy `backfilling` returns
+    _borrowed = False  # a copy on the same store: closing or collecting it leaves the store open
 
     def __init__(self, store: str = "sqlite://", clock: Clock = real_clock,
                  machine: Machine | None = None, env: dict[str, str] | None = None, create: bool = True) -> None:
@@ -108,6 +114,25 @@ class Ledger(Application[UUID]):
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=_NoTranscoder(), mapper_class=PydanticMapper)
+
+    def backfilling(self, at: datetime, by: str | None = None, because: str = "") -> Ledger:
+        """Rule 11: this ledger on the same store, stamping every command it runs as paper history that
+        took effect at `at`, done on paper by `by` (default: the person entering it), for `because`.
+        A shallow copy: the shared ledger is never flagged, so concurrent requests stay live."""
+        backfill = Backfill.of(at, by, because, self.clock())
+        other = copy.copy(self)
+        other._backfill = backfill
+        other._borrowed = True
+        return other
+
+    def close(self) -> None:
+        """Closes the store, unless this is a copy sharing it (`backfilling`): the original closes it."""
+        if not self._borrowed:
+            super().close()
+
+    @property
+    def backfill(self) -> Backfill | None:
+        return self._backfill
 
     # -- the ledger and its people -------------------------------------------------------------
 
@@ -381,6 +406,10 @@ class Ledger(Application[UUID]):
 
     def approve_report(self, actor: str, report_id: str) -> None:
         report = self.report(report_id)
+        if self._backfill is not None:  # the principal at T, checked with the stamp
+            report.approve(self._authorise(actor, Action.APPROVE, report.unit))
+            self._save(report)
+            return
         principal = self.unit(report.unit).officer(Role.PRINCIPAL)
         if principal is None:
             self.acting(actor)
@@ -422,7 +451,7 @@ class Ledger(Application[UUID]):
         one whose term has ended no longer reports for the unit."""
         stamp = self._authorise(actor, Action.REPORT, unit.code)
         role = Role(stamp.actor_role)
-        if unit.officer(role) != stamp.actor:
+        if not stamp.backfilled and unit.officer(role) != stamp.actor:  # a backfill: the post at T
             current = unit.officer(role) or "nobody"
             raise NotPermitted(f"{stamp.actor} is no longer {unit.code}'s {role.value} (the post is held by "
                                f"{current}); only the current principal, leader or liaison drafts and sends its reports")
@@ -514,6 +543,7 @@ class Ledger(Application[UUID]):
 
     def password_settable(self, actor: str, name: str) -> tuple[Stamp, Person]:
         """Whether `actor` may set `name`'s password (checked before anyone is asked to type one)."""
+        self._live_only("setting a password")
         stamp = self._authorise(actor, Action.SET_UP)
         person = self.person(name)
         person.check_active()
@@ -589,6 +619,7 @@ class Ledger(Application[UUID]):
         """For `zs demo` only: every active person gets the password `zs-demo` (shorter than the rule
         allows, and known to all) with no change required, and the store is marked as a demo, so
         that `zs serve` warns on every page."""
+        self._live_only("setting passwords")
         stamp = self._authorise(actor, Action.SET_UP)
         digest = hash_password(DEMO_PASSWORD)
         for person in self.people():
@@ -600,6 +631,7 @@ class Ledger(Application[UUID]):
 
     def create_token(self, actor: str, name: str) -> str:
         """An admin issues an API token for a person: returned once, kept only as its SHA-256."""
+        self._live_only("issuing a token")
         stamp = self._authorise(actor, Action.SET_UP)
         person = self.person(name)
         token = new_token()
@@ -730,6 +762,8 @@ class Ledger(Application[UUID]):
 
     def _authorise(self, actor: str, action: Action, unit: str | None = None) -> Stamp:
         person = self.acting(actor)
+        if self._backfill is not None:
+            return self._backfill_stamp(person, action, unit, self._backfill)
         check(person.name, person.role, person.unit, action, unit)
         stamp = self._stamp_for(person.name, person.role)
         if person.role in UNIT_ROLES and person.unit:
@@ -747,7 +781,61 @@ class Ledger(Application[UUID]):
             raise NotPermitted(f"{person.name} was removed from the ledger and may no longer act")
         return person
 
+    def _backfill_stamp(self, person: Person, action: Action, unit: str | None, backfill: Backfill) -> Stamp:
+        """Rule 11: the office backfills (the admin, set-up); the doer on paper is checked as of T."""
+        if action in LIVE_ONLY:
+            self._live_only("signing the log or mailing reminders")
+        if action is Action.SET_UP:
+            if person.role is not Role.ADMIN:
+                raise NotPermitted(f"{person.name} ({person.role.value}) may not backfill set-up: only an admin "
+                                   f"backfills units enrolled and people appointed in the past")
+            if backfill.by is not None:
+                raise InvalidValue("a set-up backfill needs no --by: the admin enters enrolments and appointments "
+                                   "as they stood", field="by")
+            doer = person.name
+        else:
+            if person.role is not Role.OFFICE:
+                raise NotPermitted(f"{person.name} ({person.role.value}) may not backfill: only the office enters "
+                                   f"paper history")
+            doer = backfill.by or person.name
+            self._check_doer_then(doer, action, unit, backfill.at)
+        return Stamp(actor=person.name, actor_role=person.role.value, os_user=self.machine.os_user,
+                     host=self.machine.host, recorded_at=self.clock(), effective_at=backfill.at,
+                     done_by=doer, backfill_reason=backfill.because)
+
+    def _check_doer_then(self, name: str, action: Action, unit: str | None, at: datetime) -> None:
+        """The person who did it on paper, with the permissions and posts they held at `at`."""
+        when = f"{at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} (Shanghai)"
+        then: Person | None = self.state_at(Person.id_for(name), as_of=at)
+        if then is None:
+            raise NotPermitted(f"{name} was not registered at {when}; the admin backfills their registration "
+                               f"first, or give --by the person who did it then")
+        if not then.active:
+            raise NotPermitted(f"{name} had been removed from the ledger by {when}")
+        try:
+            check(then.name, then.role, then.unit, action, unit)
+        except NotPermitted as refused:
+            raise NotPermitted(f"as of {when}: {refused}") from None
+        if unit is None:
+            return
+        unit_then: Unit | None = self.state_at(Unit.id_for(unit), as_of=at)
+        if unit_then is None:
+            raise RuleViolated(f"unit {unit} was not enrolled at {when}; the admin backfills its enrolment first")
+        if then.role in UNIT_ROLES:
+            unit_then.check_open_to_its_people(shanghai_date(at))
+        if action in (Action.APPROVE, Action.REPORT) and then.role in REPORTING_ROLES:
+            holder = unit_then.officer(then.role)
+            if holder != then.name:
+                raise NotPermitted(f"at {when} {unit}'s {then.role.value} was {holder or 'nobody'}, not {then.name}; "
+                                   f"the holder of the post at that time did this on paper")
+
+    def _live_only(self, what: str) -> None:
+        if self._backfill is not None:
+            raise NotPermitted(f"{what} happens now, never on paper: it cannot be backfilled (leave out --backfill)")
+
     def _stamp_for(self, actor: str, role: Role) -> Stamp:
+        if self._backfill is not None:
+            self._live_only("this command")
         now = self.clock()
         return Stamp(actor=actor, actor_role=role.value, os_user=self.machine.os_user,
                      host=self.machine.host, recorded_at=now, effective_at=now)

@@ -7,9 +7,11 @@ from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
 
+from domain.errors import RuleViolated
 from domain.text import clean_fields, nfc
+from domain.values import SHANGHAI
 
 NAMESPACE = UUID("5f1c2f6e-3b1a-4f55-9a43-1d2c9c0e2116")
 
@@ -19,7 +21,8 @@ class Immutable(BaseModel):
 
 
 class Stamp(Immutable):
-    """Who caused an event, from which machine, and its two times (docs/domain.md rules 7 and 8)."""
+    """Who caused an event, from which machine, and its two times (docs/domain.md rules 7 and 8).
+    A backfill (rule 11) adds who did it on paper (`done_by`) and why it is entered now."""
 
     actor: str
     actor_role: str
@@ -27,6 +30,12 @@ class Stamp(Immutable):
     host: str
     recorded_at: AwareDatetime
     effective_at: AwareDatetime
+    done_by: str | None = None
+    backfill_reason: str | None = None
+
+    @property
+    def backfilled(self) -> bool:
+        return self.backfill_reason is not None
 
 
 class DomainEvent(Immutable):
@@ -40,10 +49,23 @@ class DomainEvent(Immutable):
     actor_role: str
     os_user: str
     host: str
+    done_by: str = ""  # who did it (on paper, for a backfill); the actor when live; stored only when it differs
+    backfill_reason: str | None = None  # set only on a backfill (rule 11)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _done_by_the_actor(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("done_by"):
+            data = {**data, "done_by": data.get("actor")}
+        return data
 
     @property
     def recorded_at(self) -> datetime:
         return self.timestamp
+
+    @property
+    def backfilled(self) -> bool:
+        return self.backfill_reason is not None
 
     def details(self) -> dict[str, Any]:
         """The event's own facts, for histories and the audit trail."""
@@ -52,7 +74,7 @@ class DomainEvent(Immutable):
 
 _ENVELOPE = {
     "originator_id", "originator_version", "timestamp", "effective_at",
-    "actor", "actor_role", "os_user", "host", "originator_topic",
+    "actor", "actor_role", "os_user", "host", "originator_topic", "done_by", "backfill_reason",
 }
 
 TAggregate = TypeVar("TAggregate", bound="Aggregate")
@@ -67,6 +89,11 @@ class Aggregate(BaseAggregate[UUID]):
         def apply(self, aggregate: Any) -> None:  # overridden by each event
             pass
 
+        def mutate(self, aggregate: Any) -> Any:
+            aggregate = super().mutate(aggregate)
+            aggregate.last_effective = (self.effective_at, self.backfilled)
+            return aggregate
+
     class Created(Event, CanInitAggregate[UUID]):
         originator_topic: str
 
@@ -79,11 +106,26 @@ class Aggregate(BaseAggregate[UUID]):
         return cls._create(event_class, id=cls.id_for(key), **_stamp_fields(stamp), **clean_fields(fields))
 
     def _record(self, event_class: type, stamp: Stamp, **fields: Any) -> None:
+        if stamp.backfilled:
+            self.check_backfill_order(stamp)
         self.trigger_event(event_class, **_stamp_fields(stamp), **clean_fields(fields))
+
+    def check_backfill_order(self, stamp: Stamp) -> None:
+        """Rule 11: an aggregate's paper history comes in effective-time order, before its live events."""
+        last, backfilled = self.last_effective
+        if stamp.effective_at >= last:
+            return
+        when = f"{last.astimezone(SHANGHAI):%Y-%m-%d %H:%M:%S}"
+        if backfilled:
+            raise RuleViolated(f"this {self.KIND}'s paper history already reaches {when} (Shanghai); backfills of one "
+                               f"{self.KIND} are entered in effective-time order, so enter the earlier ones first")
+        raise RuleViolated(f"this {self.KIND} already has live events (the latest took effect {when}, Shanghai); "
+                           f"paper history is entered before live events, so it can no longer be backfilled "
+                           f"before that moment")
 
 
 def _stamp_fields(stamp: Stamp) -> dict[str, Any]:
-    return {
+    fields = {
         "timestamp": stamp.recorded_at,
         "effective_at": stamp.effective_at,
         "actor": stamp.actor,
@@ -91,3 +133,6 @@ def _stamp_fields(stamp: Stamp) -> dict[str, Any]:
         "os_user": stamp.os_user,
         "host": stamp.host,
     }
+    if stamp.backfilled:
+        fields.update(done_by=stamp.done_by or stamp.actor, backfill_reason=stamp.backfill_reason)
+    return fields

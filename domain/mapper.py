@@ -34,6 +34,10 @@ class PydanticMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         cls = type(domain_event)
         state = domain_event.model_dump(mode="json", exclude={"originator_id", "originator_version"})
+        if state.get("backfill_reason") is None:  # a live event: its doer is its actor (rule 11)
+            state.pop("backfill_reason", None)
+            if state.get("done_by") == state.get("actor"):
+                state.pop("done_by", None)
         class_version = getattr(cls, "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version

@@ -50,7 +50,7 @@ class Report(Aggregate):
                 setattr(report, field, getattr(self, field))
             report.status = ReportStatus.DRAFT
             report.revision = 1
-            report.drafted_by = self.actor
+            report.drafted_by = self.done_by
             report.sealed = False
             report.sendings = ()
             _clear_review(report)
@@ -58,7 +58,7 @@ class Report(Aggregate):
     class Approved(Aggregate.Event):
         def apply(self, report: Report) -> None:
             report.status = ReportStatus.APPROVED
-            report.approved_by = self.actor
+            report.approved_by = self.done_by
             report.approved_at = self.effective_at
 
     class Sent(Aggregate.Event):
@@ -66,7 +66,7 @@ class Report(Aggregate):
 
         def apply(self, report: Report) -> None:
             report.status = ReportStatus.SENT
-            report.sent_by = self.actor
+            report.sent_by = self.done_by
             report.sent_at = self.effective_at
             report.sealed = self.sealed
             report.sendings = report.sendings + (self.effective_at,)
@@ -74,7 +74,7 @@ class Report(Aggregate):
     class Accepted(Aggregate.Event):
         def apply(self, report: Report) -> None:
             report.status = ReportStatus.ACCEPTED
-            report.reviewed_by = self.actor
+            report.reviewed_by = self.done_by
             report.reviewed_at = self.effective_at
             report.return_reason = None
 
@@ -83,7 +83,7 @@ class Report(Aggregate):
 
         def apply(self, report: Report) -> None:
             report.status = ReportStatus.RETURNED
-            report.reviewed_by = self.actor
+            report.reviewed_by = self.done_by
             report.reviewed_at = self.effective_at
             report.return_reason = self.reason
 
@@ -96,7 +96,7 @@ class Report(Aggregate):
             report.revision += 1
             report.attachments = self.attachments
             report.note = self.note
-            report.drafted_by = self.actor
+            report.drafted_by = self.done_by
             report.sealed = False
             _clear_review(report, keep_return=True)
 

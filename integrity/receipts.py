@@ -68,7 +68,7 @@ def build(ledger: Ledger, report_id: str) -> dict[str, Any]:
     return {
         "format": FORMAT, "report_id": report.report_id, "version": at_sending.revision,
         "unit": report.unit, "kind": report.kind, "period": report.period,
-        "sender": event.actor, "sent_at": event.effective_at.astimezone(UTC).isoformat(),
+        "sender": event.done_by, "sent_at": event.effective_at.astimezone(UTC).isoformat(),
         "sealed": event.sealed,
         "attachments": [{"name": a.name, "sha256": a.sha256, "size": a.size} for a in at_sending.attachments],
         "position": position, "event_version": event.originator_version, "leaf_hash": bytes(leaf).hex(),

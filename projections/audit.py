@@ -14,7 +14,8 @@ from projections.db import Cursor, Db, from_ts, ts
 from projections.runner import Record, View
 from projections.tables import StateTable
 
-ENVELOPE = {"timestamp", "effective_at", "actor", "actor_role", "os_user", "host", "originator_topic"}
+ENVELOPE = {"timestamp", "effective_at", "actor", "actor_role", "os_user", "host", "originator_topic", "done_by",
+            "backfill_reason"}
 SUBJECTS = StateTable("zs_audit_subjects", ("id", "kind", "subject", "unit"),
                       indexes=[("subject",), ("unit",)])
 PERSON_UNITS = StateTable("zs_audit_person_units", ("id", "unit"), key="id, unit", indexes=[("unit",)])
@@ -101,8 +102,8 @@ def trail(db: Db, actor: str | None = None, unit: str | None = None, project: st
             batch = db.read_log(first, last, 10_000)
             if not batch:
                 break
-            rows += [row for row in batch if actor is None or f'"actor":{json.dumps(actor, ensure_ascii=False)}'
-                     .encode() in row[4]]
+            rows += [row for row in batch if actor is None or any(
+                f'"{key}":{json.dumps(actor, ensure_ascii=False)}'.encode() in row[4] for key in ("actor", "done_by"))]
             first = batch[-1][0]
         chosen = {s["id"]: s for s in SUBJECTS.load_all(db, {row[1] for row in rows})}
     from integrity.guard import LeafCheck
@@ -122,7 +123,8 @@ def trail(db: Db, actor: str | None = None, unit: str | None = None, project: st
                 person_unit[aggregate_id] = state["unit"]
             event_unit = person_unit.get(aggregate_id, event_unit)
         recorded = ts(state["timestamp"])
-        if (actor is not None and state["actor"] != actor) or not low <= recorded <= high:
+        done_by = state.get("done_by") or state["actor"]  # who did it; the actor entered it (rule 11)
+        if (actor is not None and done_by != actor) or not low <= recorded <= high:
             continue
         if wanted is not None and wanted not in (name.lower(), name.partition(".")[2].lower()):
             continue
@@ -130,7 +132,8 @@ def trail(db: Db, actor: str | None = None, unit: str | None = None, project: st
             continue
         result.append({
             "recorded_at": from_ts(recorded), "effective_at": from_ts(ts(state["effective_at"])),
-            "actor": state["actor"], "actor_role": state["actor_role"], "os_user": state["os_user"],
+            "actor": state["actor"], "actor_role": state["actor_role"], "done_by": done_by,
+            "backfill_reason": state.get("backfill_reason"), "os_user": state["os_user"],
             "host": state.get("host"), "unit": event_unit, "action": name, "subject": subject.get("subject"), "details": details(state),
         })
     return result

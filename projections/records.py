@@ -36,7 +36,8 @@ def problem_record(problem: Problem) -> dict[str, Any]:
 def history_records(ledger: Ledger, aggregate_id: Any) -> list[dict[str, Any]]:
     return [
         {"recorded_at": e.timestamp, "effective_at": e.effective_at, "actor": e.actor,
-         "actor_role": e.actor_role, "os_user": e.os_user, "host": e.host,
+         "actor_role": e.actor_role, "done_by": e.done_by, "backfill_reason": e.backfill_reason,
+         "os_user": e.os_user, "host": e.host,
          "event": type(e).__name__, "details": e.details()}
         for e in ledger.history(aggregate_id)
     ]

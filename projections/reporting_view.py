@@ -78,23 +78,23 @@ def _drafted(x: dict[str, Any], r: Record) -> None:
     x.update({k: s[k] for k in ("report_id", "unit", "kind", "period", "due_on", "note")},
              period_start=None if period.cadence is Cadence.ONCE else period.first_day.isoformat(),
              attachments=json.dumps(s["attachments"], ensure_ascii=False), status="draft", revision=1,
-             drafted_by=r.state["actor"], sealed=0, last_sent_at=None, return_reason=None, **REVIEW_CLEARED)
+             drafted_by=r.done_by, sealed=0, last_sent_at=None, return_reason=None, **REVIEW_CLEARED)
 
 
 def _revised(x: dict[str, Any], r: Record) -> None:
-    x.update(status="draft", revision=int(x["revision"]) + 1, drafted_by=r.state["actor"], sealed=0,
+    x.update(status="draft", revision=int(x["revision"]) + 1, drafted_by=r.done_by, sealed=0,
              attachments=json.dumps(r.state["attachments"], ensure_ascii=False), note=r.state["note"],
              **REVIEW_CLEARED)
 
 
 REPORT_HANDLERS: dict[str, Handler] = {
     "Drafted": _drafted, "Revised": _revised,
-    "Approved": lambda x, r: x.update(status="approved", approved_by=r.state["actor"], approved_at=r.effective_at),
-    "Sent": lambda x, r: x.update(status="sent", sent_by=r.state["actor"], sent_at=r.effective_at,
+    "Approved": lambda x, r: x.update(status="approved", approved_by=r.done_by, approved_at=r.effective_at),
+    "Sent": lambda x, r: x.update(status="sent", sent_by=r.done_by, sent_at=r.effective_at,
                                   last_sent_at=r.effective_at, sealed=int(r.state["sealed"])),
-    "Accepted": lambda x, r: x.update(status="accepted", reviewed_by=r.state["actor"], reviewed_at=r.effective_at,
+    "Accepted": lambda x, r: x.update(status="accepted", reviewed_by=r.done_by, reviewed_at=r.effective_at,
                                       return_reason=None),
-    "Returned": lambda x, r: x.update(status="returned", reviewed_by=r.state["actor"], reviewed_at=r.effective_at,
+    "Returned": lambda x, r: x.update(status="returned", reviewed_by=r.done_by, reviewed_at=r.effective_at,
                                       return_reason=r.state["reason"]),
 }
 KINDS = {

@@ -61,6 +61,11 @@ class Record:
     def effective_at(self) -> str:
         return ts(self.state["effective_at"])
 
+    @property
+    def done_by(self) -> str:
+        """Who did it: the person named on paper for a backfill, else the actor (rule 11)."""
+        return str(self.state.get("done_by") or self.state["actor"])
+
 
 _json = json.JSONDecoder().raw_decode  # the mapper writes compact JSON: no whitespace to skip
 

@@ -23,14 +23,14 @@ SUPERVISION_VERSIONS = HistoryTable("zs_supervision_versions", ("id", "supervisi
 def _opened(row: dict[str, Any], r: Record) -> None:
     s = r.state
     row.update({k: s[k] for k in ("supervision_id", "subject_kind", "subject", "unit", "due_on", "note")},
-               status="open", opened_by=s["actor"], opened_at=r.effective_at)
+               status="open", opened_by=r.done_by, opened_at=r.effective_at)
 
 
 HANDLERS = {
     "Opened": _opened,
-    "Answered": lambda row, r: row.update(status="answered", answer=r.state["note"], answered_by=r.state["actor"],
+    "Answered": lambda row, r: row.update(status="answered", answer=r.state["note"], answered_by=r.done_by,
                                           answered_at=r.effective_at),
-    "Closed": lambda row, r: row.update(status="closed", closed_by=r.state["actor"], closed_at=r.effective_at),
+    "Closed": lambda row, r: row.update(status="closed", closed_by=r.done_by, closed_at=r.effective_at),
     "Reopened": lambda row, r: row.update(status="open", reopen_reason=r.state["reason"], closed_by=None,
                                           closed_at=None),
 }
