@@ -7,19 +7,21 @@ import os
 import re
 import socket
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import IntegrityError, Mapper, OperationalError
 from eventsourcing.utils import get_topic
 
 from domain import schema
 from domain.attachments import AttachmentStore
 from domain.backfill import Backfill
+from domain.batch import Batch, UnitOfWork
 from domain.credentials import CredentialStore, check_password_rule, hash_password, new_token, token_digest
 from domain.logins import LoginDay
 from domain.base import Aggregate, Stamp
@@ -96,6 +98,7 @@ class Ledger(Application[UUID]):
         store that holds no ledger is refused (`NoLedger`) and left as it was."""
         self.clock = clock
         self.machine = machine or Machine.current()
+        self.work = UnitOfWork()  # shared by shallow copies of this Ledger, so they join its batch
         self._blobs: AttachmentStore | None = None
         self._credentials: CredentialStore | None = None
         settings = store_env(store)
@@ -134,10 +137,29 @@ class Ledger(Application[UUID]):
     def backfill(self) -> Backfill | None:
         return self._backfill
 
+    def construct_repository(self) -> Repository[UUID]:
+        return _BatchRepository(self.work, event_store=self.events, snapshot_store=self.snapshots)
+
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """A unit of work: every command inside sees the changes of the commands before it, and all
+        their events are saved at the end in one transaction, or none of them if anything raises.
+        A batch opened inside another joins it."""
+        if self.work.batch is not None:
+            yield self.work.batch
+            return
+        batch = self.work.batch = Batch()
+        try:
+            yield batch
+        finally:
+            self.work.batch = None
+        if batch.events:
+            self._write(batch.events)
+
     # -- the ledger and its people -------------------------------------------------------------
 
     def is_empty(self) -> bool:
-        return self.recorder.max_notification_id() in (None, 0)
+        return self.recorder.max_notification_id() in (None, 0) and not (self.work.batch and self.work.batch.events)
 
     def init(self, admin: str) -> None:
         if not self.is_empty():
@@ -727,14 +749,14 @@ class Ledger(Application[UUID]):
         return list(self._all(Problem, Problem.Raised))
 
     def history(self, aggregate_id: UUID) -> list[Aggregate.Event]:
-        return list(self.events.get(aggregate_id))
+        return [*self.events.get(aggregate_id), *self.work.pending(aggregate_id)]
 
     def state_at(self, aggregate_id: UUID, as_of: datetime | None = None,
                  known_at: datetime | None = None) -> Any:
         """An aggregate as it stood: from its events effective by `as_of` and recorded by `known_at`
         (rule 7); None if it did not exist yet."""
         state = None
-        for event in self.events.get(aggregate_id):
+        for event in self.history(aggregate_id):
             if (as_of is None or event.effective_at <= as_of) and (known_at is None or event.timestamp <= known_at):
                 state = event.mutate(state)
         return state
@@ -747,8 +769,10 @@ class Ledger(Application[UUID]):
             for notification in batch:
                 yield self.repository.get(notification.originator_id)
             if len(batch) < 1000:
-                return
+                break
             start = batch[-1].id + 1
+        for aggregate_id in self.work.created(created):  # made earlier in this batch, not stored yet
+            yield self.repository.get(aggregate_id)
 
     def _get(self, cls: type[A], key: str, missing: str) -> A:
         try:
@@ -841,12 +865,20 @@ class Ledger(Application[UUID]):
                      host=self.machine.host, recorded_at=now, effective_at=now)
 
     def _save(self, *aggregates: Aggregate) -> None:
+        if self.work.batch is not None:
+            self.work.batch.collect(aggregates)  # type: ignore[arg-type]
+            return
+        self._write([event for aggregate in aggregates for event in aggregate.collect_events()])
+
+    def _write(self, events: Sequence[Aggregate.Event]) -> None:
+        """Stores events in one transaction (mapped and inserted in bulk, each with its leaf)."""
         try:
-            self.save(*aggregates)
+            recordings = self.events.put(events)
         except IntegrityError:
             raise RuleViolated(
                 "someone else changed this at the same moment; nothing was recorded, look again and retry"
             ) from None
+        self._notify(recordings)
 
     def _refuse_existing(self, cls: type[Aggregate], key: str, message: str) -> None:
         try:
@@ -867,6 +899,29 @@ class Ledger(Application[UUID]):
         unit = self.unit(code)
         unit.check_enrolled()
         return unit
+
+
+class _BatchRepository(Repository[UUID]):
+    """Inside a batch, an aggregate is loaded once and then handed out as the batch's commands left it."""
+
+    def __init__(self, work: UnitOfWork, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.work = work
+
+    def get(self, aggregate_id: UUID, **kwargs: Any) -> Any:
+        batch = self.work.batch
+        if batch is None or kwargs:
+            return super().get(aggregate_id, **kwargs)
+        found = batch.aggregate(aggregate_id, self._stored)
+        if found is None:
+            raise AggregateNotFoundError(aggregate_id)
+        return found
+
+    def _stored(self, aggregate_id: UUID) -> Any:
+        try:
+            return super().get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
 
 
 def _name(name: str) -> str:

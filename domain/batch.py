@@ -1,0 +1,71 @@
+"""A unit of work (`Ledger.batch`): the aggregates its commands loaded, as those commands left them, and
+the events they recorded, which the Ledger saves together, in one transaction, when the batch ends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+from uuid import UUID
+
+from domain.base import Aggregate
+
+
+class Batch:
+    def __init__(self) -> None:
+        self.events: list[Aggregate.Event] = []
+        self.aggregates: dict[UUID, Aggregate] = {}
+        self.by_aggregate: dict[UUID, list[Aggregate.Event]] = {}
+        self.created: list[tuple[type, UUID]] = []  # (first event's class, aggregate id), in order
+
+    def aggregate(self, aggregate_id: UUID, load: Callable[[UUID], Aggregate | None]) -> Aggregate | None:
+        """The aggregate as this batch's commands left it; loaded from the store the first time."""
+        found = self.aggregates.get(aggregate_id)
+        if found is None:
+            found = load(aggregate_id)
+            if found is not None:
+                self.aggregates[aggregate_id] = found
+        elif found.pending_events:  # a command changed it, then failed before saving: undo that
+            found = self._replayed(aggregate_id, load)
+        return found
+
+    def collect(self, saved: Iterable[Any]) -> None:
+        """What one command saves: its aggregates' new events join the batch, in order."""
+        for item in saved:
+            if isinstance(item, Aggregate):
+                self.aggregates[item.id] = item
+                self._add(item.collect_events())
+            else:
+                self._add((item,))
+
+    def _add(self, events: Iterable[Any]) -> None:
+        for event in events:
+            self.events.append(event)
+            self.by_aggregate.setdefault(event.originator_id, []).append(event)
+            if event.originator_version == 1:
+                self.created.append((type(event), event.originator_id))
+
+    def _replayed(self, aggregate_id: UUID, load: Callable[[UUID], Aggregate | None]) -> Aggregate | None:
+        state = load(aggregate_id)
+        for event in self.by_aggregate.get(aggregate_id, ()):
+            state = event.mutate(state)
+        if state is None:
+            self.aggregates.pop(aggregate_id, None)
+        else:
+            self.aggregates[aggregate_id] = state
+        return state
+
+
+class UnitOfWork:
+    """The batch open on a Ledger, if any. One object, shared by the Ledger's shallow copies
+    (`copy.copy(ledger)`), so a copy made inside a batch records into that batch."""
+
+    def __init__(self) -> None:
+        self.batch: Batch | None = None
+
+    def pending(self, aggregate_id: UUID) -> list[Aggregate.Event]:
+        """The events the open batch holds for an aggregate, not yet stored."""
+        return list(self.batch.by_aggregate.get(aggregate_id, ())) if self.batch else []
+
+    def created(self, first_event: type) -> list[UUID]:
+        """The aggregates the open batch created with this first event, in order."""
+        return [i for cls, i in self.batch.created if cls is first_event] if self.batch else []

@@ -1,0 +1,125 @@
+"""The unit of work (`with ledger.batch():`): commands see each other's changes, their events are saved
+together at the end in one transaction, or not at all."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from domain.application import Ledger
+from domain.errors import AlreadyExists, RuleViolated
+from domain.values import Level, ProblemCategory, Sector, Stage
+from integrity.verify import scan
+from projections.queries import Views
+from tests.conftest import MACHINE
+from tests.projections.support import dump
+
+RACE = "someone else changed this at the same moment; nothing was recorded"
+
+
+def head(ledger: Ledger) -> int:
+    return ledger.recorder.max_notification_id() or 0
+
+
+def add_project(ledger: Ledger, number: str) -> None:
+    ledger.add_project("孙联络", number, "HW", f"项目{number}", Sector.SANITATION, Level.CITY, "某公司",
+                       Decimal("100.00"))
+
+
+def test_commands_in_a_batch_see_each_other_and_are_stored_together_at_its_end(commission):
+    before = head(commission)
+    with commission.batch():
+        add_project(commission, "HW-2021-002")
+        commission.advance_project("孙联络", "HW-2021-002", Stage.NEGOTIATING, date(2021, 9, 1))
+        commission.note_progress("孙联络", "HW-2021-002", "签约后进场准备")
+        problem = commission.raise_problem("孙联络", "HW-2021-002", "用地手续", ProblemCategory.LAND)
+        commission.answer_problem("孙联络", problem, "已协调")
+        assert commission.project("HW-2021-002").stage is Stage.NEGOTIATING
+        assert "HW-2021-002" in [p.number for p in commission.projects()]
+        assert head(commission) == before  # nothing stored yet
+    assert head(commission) == before + 6
+    project = commission.project("HW-2021-002")
+    assert (project.stage, project.version) == (Stage.NEGOTIATING, 4)
+    assert commission.problem(problem).status == "answered"
+
+
+def test_an_exception_inside_a_batch_records_nothing(commission):
+    before = head(commission)
+    with pytest.raises(AlreadyExists, match="already registered"):
+        with commission.batch():
+            add_project(commission, "HW-2021-002")
+            commission.note_progress("孙联络", "HW-2021-001", "进展")
+            add_project(commission, "HW-2021-002")
+    assert head(commission) == before
+    assert "HW-2021-002" not in [p.number for p in commission.projects()]
+    assert commission.project("HW-2021-001").version == 1
+
+
+def test_a_command_refused_inside_a_batch_and_caught_leaves_no_trace(commission):
+    with commission.batch():
+        commission.note_progress("孙联络", "HW-2021-001", "第一条")
+        project = commission.project("HW-2021-001")
+        project.note(commission._stamp_for("孙联络", project_role(commission)), "未保存", None)  # changed, never saved
+        commission.note_progress("孙联络", "HW-2021-001", "第二条")
+    notes = [e.text for e in commission.history(commission.project("HW-2021-001").id) if hasattr(e, "text")]
+    assert notes == ["第一条", "第二条"]
+
+
+def project_role(ledger: Ledger):
+    return ledger.person("孙联络").role
+
+
+def test_a_copy_of_the_ledger_made_inside_a_batch_records_into_it(commission):
+    before = head(commission)
+    with commission.batch():
+        other = copy.copy(commission)
+        other.note_progress("孙联络", "HW-2021-001", "副本记录")
+        commission.note_progress("孙联络", "HW-2021-001", "原本记录")
+        assert head(commission) == before
+    assert head(commission) == before + 2
+    assert commission.project("HW-2021-001").version == 3
+
+
+def test_the_leaves_of_a_batched_write_verify(commission):
+    with commission.batch():
+        for i in range(2, 40):
+            add_project(commission, f"HW-2021-{i:03d}")
+            commission.note_progress("孙联络", f"HW-2021-{i:03d}", f"第{i}条")
+    result = scan(commission.recorder)
+    assert result.intact and not result.problems
+    assert result.tree_size == head(commission) == result.events
+
+
+def test_a_batch_racing_a_single_command_on_one_aggregate_records_nothing(commission, store, clock):
+    before = head(commission)
+    other = Ledger(store, clock=clock, machine=MACHINE, create=False)
+    try:
+        with pytest.raises(RuleViolated, match=RACE):
+            with commission.batch():
+                add_project(commission, "HW-2021-002")
+                commission.note_progress("孙联络", "HW-2021-001", "批量中的记录")
+                other.note_progress("孙联络", "HW-2021-001", "抢先的记录")  # wins: stored first
+    finally:
+        other.close()
+    assert head(commission) == before + 1
+    assert "HW-2021-002" not in [p.number for p in commission.projects()]
+    assert [e.text for e in commission.history(commission.project("HW-2021-001").id) if hasattr(e, "text")] == \
+        ["抢先的记录"]
+    assert scan(commission.recorder).intact
+
+
+def test_views_replayed_after_a_batch_equal_the_views_kept_up_along_the_way(commission):
+    views = Views(commission)
+    with commission.batch():
+        for i in range(2, 12):
+            add_project(commission, f"HW-2021-{i:03d}")
+            commission.advance_project("孙联络", f"HW-2021-{i:03d}", Stage.NEGOTIATING, date(2021, 9, 1))
+            commission.raise_problem("孙联络", f"HW-2021-{i:03d}", "用地", ProblemCategory.LAND)
+    views.runner.catch_up()
+    assert len(views.board()) == 11
+    incremental = dump(commission)
+    views.runner.rebuild()
+    assert dump(commission) == incremental
