@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -23,12 +25,36 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
+@dataclass(frozen=True)
+class Backfilling:
+    """The root's --backfill T --by NAME --because TEXT (rule 11), checked for their pairing."""
+
+    at: datetime
+    by: str | None
+    because: str
+
+    @classmethod
+    def of(cls, at: datetime | None, by: str | None, because: str | None) -> Backfilling | None:
+        if at is None:
+            for option, value in (("--by", by), ("--because", because)):
+                if value is not None:
+                    raise click.BadParameter(f"{option} belongs to a backfill: give --backfill T as well, or "
+                                             f"leave out {option}", param_hint=f"'{option}'")
+            return None
+        if because is None or not because.strip():
+            raise click.BadParameter("--backfill needs a reason: give --because TEXT (e.g. 补录纸质台账)",
+                                     param_hint="'--because'")
+        return cls(at, by, because)
+
+
 class Context:
     """Built once per invocation; opens the store only when a command needs it."""
 
-    def __init__(self, store: str, actor: str | None) -> None:
+    def __init__(self, store: str, actor: str | None, backfill: Backfilling | None = None) -> None:
         self.store = store
         self.actor = actor
+        self.backfill = backfill
+        self._base: Ledger | None = None
         self._ledger: Ledger | None = None
         self._views: Views | None = None
         self.progress: Progress | None = None
@@ -48,9 +74,12 @@ class Context:
             except InvalidValue as error:
                 raise click.BadParameter(str(error), param_hint="'--store'") from None
             check_reachable(env, shown_url(self.store))  # the server's own reason, at once
-            self._ledger = Ledger(self.store, create=create)  # refuses a store with no ledger unless creating
+            self._base = Ledger(self.store, create=create)  # refuses a store with no ledger unless creating
             if not create and self.actor:
-                self._ledger.acting(self.actor)  # --as or ZS_ACTOR names an active person, for reads too
+                self._base.acting(self.actor)  # --as or ZS_ACTOR names an active person, for reads too
+            backfill = self.backfill
+            self._ledger = (self._base.backfilling(at=backfill.at, by=backfill.by, because=backfill.because)
+                            if backfill else self._base)
         return self._ledger
 
     @property
@@ -69,8 +98,8 @@ class Context:
         return self.ledger.acting(self.actor).name
 
     def close(self) -> None:
-        if self._ledger is not None:
-            self._ledger.close()
+        if self._base is not None:
+            self._base.close()
 
 
 _pass_obj = click.make_pass_decorator(Context)

@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
-from cli.context import Context, InputError
+from cli.context import Backfilling, Context, InputError
 from cli.output import visible
+from cli.params import MOMENT
 from domain.errors import DomainError, InvalidValue
 from domain.store import DEFAULT_STORE
 
@@ -147,19 +148,31 @@ def _unexpected(error: Exception) -> str:
               help="Where the ledger lives: sqlite:///file.db or postgresql://user@host:5432/db (env ZS_STORE).")
 @click.option("--as", "actor", envvar="ZS_ACTOR", metavar="NAME",
               help="The registered person acting (env ZS_ACTOR); every write needs it.")
+@click.option("--backfill", "backfill_at", type=MOMENT, metavar="T",
+              help="Record paper history that took effect at T (a date: the end of that Shanghai day; a datetime "
+                   "without offset: Shanghai time); office only, the admin for set-up. Needs --because.")
+@click.option("--by", "backfill_by", metavar="NAME",
+              help="With --backfill: the person who did it on paper (default: the person given with --as), "
+                   "checked with the posts they held at T.")
+@click.option("--because", "backfill_because", metavar="TEXT",
+              help="With --backfill: why this is entered now (e.g. 补录纸质台账); required.")
 @click.version_option(package_name="zhaoshang", prog_name="zs")
 @click.pass_context
-def cli(ctx: click.Context, store: str, actor: str | None) -> None:
+def cli(ctx: click.Context, store: str, actor: str | None, backfill_at: Any, backfill_by: str | None,
+        backfill_because: str | None) -> None:
     """招商引资台账 — the investment-promotion ledger of a city management commission.
 
-    Every change is an immutable event naming who made it and when.
+    Every change is an immutable event naming who made it and when. With --backfill, a write command
+    records paper history: it takes effect at T, is recorded now, names who did it (--by) and why
+    (--because); see docs/history.md.
 
     \b
     Example:
       zs --store sqlite:///zhaoshang.db init --admin 张管理
       zs --as 张管理 unit add HW --name 环境卫生管理处 --kind department --enrolled 2021-08-31
+      zs --as 许办公 --backfill 2021-09-04 --by 孙联络 --because 补录纸质台账 report send HW/project_status/2021-08 --sealed
     """
-    context = Context(store, actor)
+    context = Context(store, actor, Backfilling.of(backfill_at, backfill_by, backfill_because))
     ctx.obj = context
     ctx.call_on_close(context.close)
 

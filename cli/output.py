@@ -125,6 +125,18 @@ EVENT_LABELS = {
 }
 
 
+# A history as people read it: who did it (操作人, on paper for a backfill) and who entered it (录入人),
+# both times, and a backfilled row marked 补录 with its reason (docs/history.md).
+HISTORY_COLUMNS = [("recorded_at", "记录时间"), ("effective_at", "生效时间"), ("done_by", "操作人"), ("actor", "录入人"),
+                   ("event", "事件"), ("details", "内容"), ("backfill", "补录")]
+
+
+def backfill_marks(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with a `backfill` cell: 补录 and the reason for a backfilled event, blank for a live one."""
+    return [dict(row) | {"backfill": f"补录：{row['backfill_reason']}" if row.get("backfill_reason") else None}
+            for row in rows]
+
+
 def event_labels(rows: Sequence[Mapping[str, Any]], key: str) -> list[dict[str, Any]]:
     """Rows whose event name (`Project.StageAdvanced` or `StageAdvanced`) reads in Chinese."""
     def label(name: str) -> str:

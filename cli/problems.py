@@ -8,7 +8,7 @@ import click
 
 from cli.context import Context, pass_context
 from cli.labels import with_detail_labels
-from cli.output import event_labels, json_option, labelled, render, render_record
+from cli.output import HISTORY_COLUMNS, backfill_marks, event_labels, json_option, labelled, render, render_record
 from cli.params import DATE, CodeType
 from domain.values import ProblemCategory, ProblemStatus
 from projections.records import history_records, problem_record
@@ -17,7 +17,6 @@ PROBLEM_COLUMNS = [
     ("id", "编号"), ("project", "项目编号"), ("unit", "单位"), ("title", "跟踪事项"), ("category", "类别"),
     ("status", "办理状态"), ("raised_at", "提出时间"), ("due_on", "限办日期"), ("closed_at", "销号时间"),
 ]
-HISTORY_COLUMNS = [("recorded_at", "记录时间"), ("actor", "操作人"), ("event", "事件"), ("details", "内容")]
 
 
 @click.group()
@@ -142,5 +141,5 @@ def show(obj: Context, problem_id: str, as_json: bool) -> None:
         return
     render_record(record, PROBLEM_COLUMNS, False)
     click.echo("\n办理经过")
-    render(event_labels(with_detail_labels(ledger, record["history"], "event", "Problem"), "event"), HISTORY_COLUMNS,
-           False)
+    render(backfill_marks(event_labels(with_detail_labels(ledger, record["history"], "event", "Problem"), "event")),
+           HISTORY_COLUMNS, False)

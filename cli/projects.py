@@ -10,7 +10,7 @@ import click
 from cli.context import Context, pass_context
 from cli.forms import import_projects
 from cli.labels import with_detail_labels
-from cli.output import event_labels, json_option, labelled, render, render_record
+from cli.output import HISTORY_COLUMNS, backfill_marks, event_labels, json_option, labelled, render, render_record
 from cli.params import AS_KNOWN_AT, AS_OF, DATE, WAN, CodeType
 from domain.errors import InvalidValue
 from domain.lamps import Colour
@@ -26,7 +26,6 @@ PROJECT_COLUMNS = [
     ("updated_at", "更新时间"), ("lamp", "预警"),
 ]
 LIST_COLUMNS = [c for c in PROJECT_COLUMNS if c[0] not in ("responsible_department", "liaison", "updated_at")]
-HISTORY_COLUMNS = [("recorded_at", "记录时间"), ("actor", "操作人"), ("event", "事件"), ("details", "内容")]
 PROJECT_CODES = {"sector": Sector, "level": Level, "library": Library, "stage": Stage, "status": ProjectStatus,
                  "lamp": Colour}
 STAGE = CodeType(Stage, "stage")
@@ -266,8 +265,8 @@ def history(obj: Context, number: str, as_json: bool) -> None:
     """
     ledger = obj.ledger
     rows = history_records(ledger, ledger.project(number).id)
-    render(rows if as_json else event_labels(with_detail_labels(ledger, rows, "event", "Project"), "event"),
-           HISTORY_COLUMNS, as_json)
+    render(rows if as_json else backfill_marks(event_labels(with_detail_labels(ledger, rows, "event", "Project"),
+                                                            "event")), HISTORY_COLUMNS, as_json)
 
 
 project.add_command(import_projects, "import")

@@ -13,16 +13,16 @@ import click
 
 from cli.context import Context, pass_context
 from cli.labels import event_code, role_label, with_detail_labels
-from cli.output import EVENT_LABELS, emit_json, event_labels, json_option, labelled, render, to_json_value, visible
+from cli.output import EVENT_LABELS, backfill_marks, emit_json, event_labels, json_option, labelled, render, to_json_value, visible
 from cli.params import AS_KNOWN_AT, AS_OF, MOMENT, MOMENT_START, CodeType
 from cli.projects import LIST_COLUMNS, PROJECT_CODES
 from domain.values import Level, Library, ProjectStatus, Sector, Stage
 from projections.forms.safety import guard_csv
 from projections.queries import Moment
 
-AUDIT_COLUMNS = [("recorded_at", "记录时间"), ("effective_at", "生效时间"), ("actor", "操作人"), ("actor_role", "角色"),
-                 ("os_user", "系统用户"), ("host", "主机"), ("unit", "单位"), ("action", "事件"), ("subject", "对象"),
-                 ("details", "内容")]
+AUDIT_COLUMNS = [("recorded_at", "记录时间"), ("effective_at", "生效时间"), ("done_by", "操作人"), ("actor", "录入人"),
+                 ("actor_role", "角色"), ("os_user", "系统用户"), ("host", "主机"), ("unit", "单位"), ("action", "事件"),
+                 ("subject", "对象"), ("details", "内容"), ("backfill", "补录")]
 AUDIT_CSV = [label for key, _ in AUDIT_COLUMNS for label in ((key, "操作") if key == "action" else (key,))]
 PROGRESS_COLUMNS = [
     ("unit", "单位"), ("key_projects", "重点项目"), ("landed_or_beyond", "落地及以后"),
@@ -85,7 +85,7 @@ def progress(obj: Context, unit: str | None, as_of: datetime | None, known_at: d
 
 
 @click.command()
-@click.option("--actor", help="Only this person's events.")
+@click.option("--actor", help="Only the events this person did (for a backfill: the person named with --by).")
 @click.option("--unit", help="Only this unit's events.")
 @click.option("--project", help="A project's events and its problems'.")
 @click.option("--report", "report_id", metavar="ID", help="A report's events.")
@@ -111,7 +111,7 @@ def audit(obj: Context, actor: str | None, unit: str | None, project: str | None
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(AUDIT_CSV)
-        for row in rows:
+        for row in backfill_marks(rows):
             short = row["action"].rpartition(".")[2]
             values = to_json_value(row) | {"操作": EVENT_LABELS.get(short, short)}
             writer.writerow([json.dumps(values[k], ensure_ascii=False) if k == "details" else guard_csv(values[k])
@@ -124,7 +124,7 @@ def audit(obj: Context, actor: str | None, unit: str | None, project: str | None
 def _audit_table(ledger: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Audit rows as the office reads them: the action and the role in Chinese."""
     rows = with_detail_labels(ledger, rows, "action")
-    return [row | {"actor_role": role_label(row["actor_role"])} for row in event_labels(rows, "action")]
+    return [row | {"actor_role": role_label(row["actor_role"])} for row in backfill_marks(event_labels(rows, "action"))]
 
 
 @click.group()

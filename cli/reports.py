@@ -11,12 +11,12 @@ from cli.context import Context, pass_context
 from cli.forms import FROM_LEDGER, ledger_form, write_new
 from cli.integrity import receipt
 from cli.labels import LabelledChoice, report_kind, with_kind_titles
-from cli.output import json_option, render, render_record
+from cli.output import HISTORY_COLUMNS, backfill_marks, event_labels, json_option, render, render_record
 from domain.errors import InvalidValue, RuleViolated
 from domain.period import Period
 from domain.report import ReportStatus
 from projections.package import manifest_of, parse_month, parse_period, write_package
-from projections.records import report_record
+from projections.records import history_records, report_record
 
 REPORT_COLUMNS = [
     ("id", "报告编号"), ("unit", "单位"), ("kind", "类别"), ("period", "期间"), ("status", "状态"),
@@ -174,19 +174,27 @@ def revise(obj: Context, report_id: str, attach: tuple[Path, ...], from_ledger: 
 @json_option
 @pass_context
 def show(obj: Context, report_id: str, as_json: bool) -> None:
-    """Show one report: who drafted, approved, sent and reviewed it, and its files.
+    """Show one report: who drafted, approved, sent and reviewed it, its files, and its history.
+
+    The history gives each step's recorded and effective time, who did it (操作人) and who entered it
+    (录入人); a step backfilled from paper is marked 补录 with its reason.
 
     \b
     Example:
       zs report show HW/project_status/2021-09 --json
     """
-    record = report_record(obj.ledger.report(report_id))
-    if not as_json:
-        record["status"] = ReportStatus.LABELS[record["status"]]
-        record = with_kind_titles(obj.ledger, [record])[0]
-        record["attachments"] = [f"{a['name']}（{a['size']} 字节，SHA-256 {a['sha256'][:12]}…）"
-                                 for a in record["attachments"]]
-    render_record(record, REPORT_COLUMNS, as_json)
+    found = obj.ledger.report(report_id)
+    record = report_record(found) | {"history": history_records(obj.ledger, found.id)}
+    if as_json:
+        render_record(record, REPORT_COLUMNS, True)
+        return
+    record["status"] = ReportStatus.LABELS[record["status"]]
+    record = with_kind_titles(obj.ledger, [record])[0]
+    record["attachments"] = [f"{a['name']}（{a['size']} 字节，SHA-256 {a['sha256'][:12]}…）"
+                             for a in record["attachments"]]
+    render_record(record, REPORT_COLUMNS, False)
+    click.echo("\n办理经过")
+    render(backfill_marks(event_labels(record["history"], "event")), HISTORY_COLUMNS, False)
 
 
 @report.command("list")

@@ -8,7 +8,7 @@ from datetime import date
 import click
 
 from cli.context import Context, pass_context
-from cli.output import event_labels, json_option, labelled, render, render_record
+from cli.output import HISTORY_COLUMNS, backfill_marks, event_labels, json_option, labelled, render, render_record
 from cli.params import DATE, CodeType
 from domain.errors import NotFound
 from domain.supervision import SubjectKind, SupervisionStatus
@@ -20,7 +20,6 @@ COLUMNS = [
     ("answer", "答复"), ("answered_by", "答复人"), ("answered_at", "答复时间"), ("closed_at", "办结时间"),
 ]
 LIST_COLUMNS = [c for c in COLUMNS if c[0] in ("id", "subject", "unit", "due_on", "status", "past_due", "note")]
-HISTORY_COLUMNS = [("recorded_at", "记录时间"), ("actor", "操作人"), ("event", "事件"), ("details", "内容")]
 CODES = {"subject_kind": SubjectKind, "status": SupervisionStatus}
 
 
@@ -128,4 +127,4 @@ def show(obj: Context, supervision_id: str, as_json: bool) -> None:
         return
     render_record(labelled([record], CODES)[0], COLUMNS, False)
     click.echo("\n办理经过")
-    render(event_labels(record["history"], "event"), HISTORY_COLUMNS, False)
+    render(backfill_marks(event_labels(record["history"], "event")), HISTORY_COLUMNS, False)

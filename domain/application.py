@@ -815,7 +815,7 @@ class Ledger(Application[UUID]):
                                    f"backfills units enrolled and people appointed in the past")
             if backfill.by is not None:
                 raise InvalidValue("a set-up backfill needs no --by: the admin enters enrolments and appointments "
-                                   "as they stood", field="by")
+                                   "as they stood", field="backfill_by")
             doer = person.name
         else:
             if person.role is not Role.OFFICE:

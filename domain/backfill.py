@@ -28,15 +28,16 @@ class Backfill(Immutable):
         """Checked and cleaned; refused when T is naive or in the future, or the reason is blank."""
         if at.tzinfo is None or at.utcoffset() is None:
             raise InvalidValue(f"the backfill time {at.isoformat()} has no offset; give a Shanghai moment",
-                               field="backfill")
+                               field="backfill_at")
         at = at.astimezone(UTC)
         if at > now:
             raise RuleViolated(f"the backfill time {at.astimezone(SHANGHAI):%Y-%m-%d %H:%M:%S} (Shanghai) is in the "
                                f"future; a backfill records what already happened on paper")
-        reason = clean_prose(because or "", "the backfill's reason", field="because")
+        reason = clean_prose(because or "", "the backfill's reason", field="backfill_because")
         if not reason:
-            raise InvalidValue("a backfill needs a reason: give --because TEXT (e.g. 补录纸质台账)", field="because")
-        name = clean_line(by, "the --by name", NAME_LIMIT, field="by") if by is not None else None
+            raise InvalidValue("a backfill needs a reason: give --because TEXT (e.g. 补录纸质台账)",
+                               field="backfill_because")
+        name = clean_line(by, "the --by name", NAME_LIMIT, field="backfill_by") if by is not None else None
         if name == "":
-            raise InvalidValue("--by needs the name of the person who did it on paper", field="by")
+            raise InvalidValue("--by needs the name of the person who did it on paper", field="backfill_by")
         return cls(at=at, by=name, because=reason)

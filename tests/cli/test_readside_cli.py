@@ -26,9 +26,10 @@ PROGRESS_KEYS = ["unit", "projects_by_stage", "terminated", "key_projects", "lan
                  "landed_investment_wan", "problems_raised", "problems_open", "problems_answered", "problems_closed",
                  "problems_past_due", "reports_owed", "reports_on_time", "reports_late", "reports_overdue",
                  "reports_upcoming", "lamps"]
-AUDIT_KEYS = ["recorded_at", "effective_at", "actor", "actor_role", "os_user", "host", "unit", "action", "subject",
-              "details"]
-AUDIT_CSV = AUDIT_KEYS[:8] + ["操作"] + AUDIT_KEYS[8:]
+AUDIT_KEYS = ["recorded_at", "effective_at", "actor", "actor_role", "done_by", "backfill_reason", "os_user", "host",
+              "unit", "action", "subject", "details"]
+AUDIT_CSV = ["recorded_at", "effective_at", "done_by", "actor", "actor_role", "os_user", "host", "unit", "action", "操作",
+             "subject", "details", "backfill"]
 STAGES = {"lead", "negotiating", "signed", "landed", "started", "operating"}
 
 
