@@ -15,6 +15,11 @@ from eventsourcing.persistence import Mapper, MapperDeserialisationError, Stored
 from eventsourcing.utils import get_topic, resolve_topic
 
 
+_POSITION = {"originator_id", "originator_version"}  # kept in the stored event's own columns
+_LIVE = _POSITION | {"backfill_reason"}
+_LIVE_AS_ACTOR = _LIVE | {"done_by"}
+
+
 class _NoTranscoder(Transcoder):
     """The mapper serialises through pydantic, so the library's transcoder is never used."""
 
@@ -33,25 +38,20 @@ class PydanticMapper(Mapper[UUID]):
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         cls = type(domain_event)
-        state = domain_event.model_dump(mode="json", exclude={"originator_id", "originator_version"})
-        if state.get("backfill_reason") is None:  # a live event: its doer is its actor (rule 11)
-            state.pop("backfill_reason", None)
-            if state.get("done_by") == state.get("actor"):
-                state.pop("done_by", None)
-        class_version = getattr(cls, "class_version", 1)
-        if class_version > 1:
-            state["class_version"] = class_version
-        data = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
+        topic, head = _KNOWN.get(cls) or _know(cls)
+        exclude = _POSITION
+        if getattr(domain_event, "backfill_reason", None) is None:  # a live event: its doer is its actor (rule 11)
+            same = getattr(domain_event, "done_by", None) == getattr(domain_event, "actor", None)
+            exclude = _LIVE_AS_ACTOR if same else _LIVE
+        data = domain_event.__pydantic_serializer__.to_json(domain_event, exclude=exclude)
+        if head:  # the class version, read back by `upcast` wherever it stands among the keys
+            data = head + data[1:]
         if self.compressor:
             data = self.compressor.compress(data)
         if self.cipher:
             data = self.cipher.encrypt(data)
-        return StoredEvent(
-            originator_id=domain_event.originator_id,
-            originator_version=domain_event.originator_version,
-            topic=get_topic(cls),
-            state=data,
-        )
+        return StoredEvent(originator_id=domain_event.originator_id,
+                           originator_version=domain_event.originator_version, topic=topic, state=data)
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         cls = resolve_topic(stored_event.topic)
@@ -70,6 +70,17 @@ class PydanticMapper(Mapper[UUID]):
         state["originator_id"] = stored_event.originator_id
         state["originator_version"] = stored_event.originator_version
         return cls.model_validate(state)
+
+
+def _know(cls: type) -> tuple[str, bytes]:
+    """An event class's topic and the start of its JSON when its class version is past 1 (looked up
+    once: a missing class attribute costs a pydantic model class a slow __getattr__)."""
+    version = getattr(cls, "class_version", 1)
+    _KNOWN[cls] = get_topic(cls), b'{"class_version":%d,' % version if version > 1 else b""
+    return _KNOWN[cls]
+
+
+_KNOWN: dict[type, tuple[str, bytes]] = {}
 
 
 def upcast(cls: type, state: dict[str, Any]) -> None:

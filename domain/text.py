@@ -33,7 +33,8 @@ def _describe(char: str) -> str:
 
 
 def _check(text: str, what: str, limit: int, prose: bool, field: str | None) -> str:
-    for char in text:
+    # isprintable() is False for every refused category (and for a few allowed ones): only then look closer
+    for char in ("" if text.isprintable() else text):
         if prose and char == "\n":
             continue
         if unicodedata.category(char) in _REFUSED_CATEGORIES:

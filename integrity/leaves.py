@@ -35,8 +35,8 @@ def event_leaf(position: int, aggregate_id: bytes, version: int, topic: str, sta
 
 def id_bytes(aggregate_id: Any) -> bytes:
     """An aggregate id as 16 bytes, whether stored as a UUID (PostgreSQL) or its hex (SQLite)."""
-    if isinstance(aggregate_id, UUID):
-        return aggregate_id.bytes
+    if type(aggregate_id) is UUID:
+        return aggregate_id.int.to_bytes(16, "big")  # UUID.bytes, without its property call
     return bytes.fromhex(str(aggregate_id).replace("-", ""))
 
 

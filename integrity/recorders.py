@@ -29,7 +29,7 @@ class SQLiteLeafRecorder(SQLiteApplicationRecorder):
                 "originator_version INTEGER NOT NULL, leaf BLOB NOT NULL)"]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
+        ids = self._insert_rows(c, stored_events)
         if not ids:
             return ids
         c.execute(f"SELECT MAX(position) FROM {TABLE}")
@@ -46,6 +46,18 @@ class SQLiteLeafRecorder(SQLiteApplicationRecorder):
                          event_leaf(last + offset, raw, s.originator_version, s.topic, s.state)))
         c.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)", rows)
         return ids
+
+    def _insert_rows(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """All the rows in one executemany (the library inserts them one by one to read each rowid).
+        This transaction holds the file's only write lock, so the rows take consecutive rowids."""
+        if not stored_events:
+            return []
+        c.executemany(self.insert_events_statement, [
+            (s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+             s.originator_version, s.topic, s.state) for s in stored_events])
+        c.execute("SELECT last_insert_rowid()")
+        last = c.fetchone()[0]
+        return list(range(last - len(stored_events) + 1, last + 1))
 
     # -- reading: the events of one aggregate are checked against their leaves ------------------
 
