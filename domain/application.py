@@ -749,7 +749,13 @@ class Ledger(Application[UUID]):
         return list(self._all(Problem, Problem.Raised))
 
     def history(self, aggregate_id: UUID) -> list[Aggregate.Event]:
-        return [*self.events.get(aggregate_id), *self.work.pending(aggregate_id)]
+        batch = self.work.batch
+        if batch is None:
+            return list(self.events.get(aggregate_id))
+        stored = batch.stored.get(aggregate_id)  # read once per batch: a paper import asks per row
+        if stored is None:
+            stored = batch.stored[aggregate_id] = tuple(self.events.get(aggregate_id))
+        return [*stored, *self.work.pending(aggregate_id)]
 
     def state_at(self, aggregate_id: UUID, as_of: datetime | None = None,
                  known_at: datetime | None = None) -> Any:

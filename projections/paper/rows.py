@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -137,6 +137,9 @@ def moment(value: Any) -> datetime | None:
             return end_of_day(check_span(value.date()))
         local = value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
         return check_span(local.astimezone(SHANGHAI), "moment").astimezone(UTC)
+    if isinstance(value, float) and not value.is_integer() and 0 < value < 2958466:  # an Excel date-time cell
+        local = datetime.combine(cells.EXCEL_EPOCH, time(0), tzinfo=SHANGHAI) + timedelta(days=value)
+        return check_span(local.replace(microsecond=0), "moment").astimezone(UTC)
     if isinstance(value, (date, int, float)):
         found = cells.day(value)
         return end_of_day(found) if found else None

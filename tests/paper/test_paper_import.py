@@ -96,6 +96,18 @@ def test_as_known_at_before_the_import_the_paper_history_is_not_there(adopted, c
     assert views.board(Moment(shanghai(2021, 12, 31, 23), shanghai(2026, 3, 2, 12))) == []
 
 
+def test_excel_date_and_date_time_cells_are_read_as_shanghai_moments(adopted):
+    from datetime import date as day, datetime as moment
+    projects = [HISTORY["项目"][0] | {"生效时间": moment(2021, 9, 10, 15, 30)}]
+    services = [HISTORY["服务"][0] | {"生效时间": day(2021, 9, 20), "服务日期": day(2021, 9, 19)}]
+    run(adopted, SET_UP | {"项目": projects, "服务": services})
+    project = adopted.project("HW-2021-001")
+    history = adopted.history(project.id)
+    assert history[0].effective_at == shanghai(2021, 9, 10, 15, 30)
+    assert history[-1].effective_at == shanghai(2021, 9, 20, 23, 59, 59, 999999)  # a date: the end of that day
+    assert project.services[0].on == day(2021, 9, 19)
+
+
 def test_a_dry_run_checks_everything_and_records_nothing(adopted):
     before = events(adopted)
     outcome = run(adopted, SET_UP | HISTORY, dry_run=True)
