@@ -5,6 +5,6 @@ its tables. Nothing here re-states a rule: every step goes through the Ledger, w
 rules refuse.
 """
 
-from demo.build import ENROLLED, SHOWN_ON, build
+from demo.build import ADOPTED, ENROLLED, SHOWN_ON, build
 
-__all__ = ["ENROLLED", "SHOWN_ON", "build"]
+__all__ = ["ADOPTED", "ENROLLED", "SHOWN_ON", "build"]

@@ -1,4 +1,10 @@
-"""A realistic year of the commission's ledger, played through the Ledger along a simulated clock."""
+"""A realistic year of the commission's ledger, played through the Ledger along a simulated clock.
+
+The commission adopts the ledger on 2022-01-04 (ADOPTED). What it did from 2021-08-31 until then was
+kept on paper: the admin backfills the units and people as they stood when enrolled, and the office's
+clerk enters the paper months — every step as it happened, in one transaction, through the same
+`Ledger.backfilling` path as `zs backfill import` (docs/domain.md rule 11). From then on the steps are
+live. So `--as-known-at 2022-01-03` shows an empty ledger while `--as-of 2021-12-31` shows the autumn."""
 
 from __future__ import annotations
 
@@ -12,14 +18,17 @@ from domain.errors import AlreadyExists, NotFound
 from domain.values import SHANGHAI, UTC, ProblemCategory, Rating, Role, ServiceKind, Stage
 
 ENROLLED = date(2021, 8, 31)
+ADOPTED = date(2022, 1, 4)  # the ledger's first day; everything before it is entered from paper
+PAPER_REASON = "纸质台账补录（2021年9月至12月）"
+SET_UP_REASON = "纸质台账补录：2021年8月31日成员单位和人员"
 SHOWN_ON = date(2022, 8, 10)  # the one moment (its end, Shanghai time) every printed table speaks of
 
 
 class SimulatedClock:
     """Office hours on each step's day, a few minutes apart, never going back."""
 
-    def __init__(self) -> None:
-        self.now = datetime.combine(ENROLLED, time(9, 0), tzinfo=SHANGHAI).astimezone(UTC)
+    def __init__(self, start: date = ENROLLED) -> None:
+        self.now = datetime.combine(start, time(9, 0), tzinfo=SHANGHAI).astimezone(UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -30,32 +39,45 @@ class SimulatedClock:
 
 
 def build(store: str) -> Ledger:
-    clock = SimulatedClock()
+    clock = SimulatedClock(ADOPTED)
     ledger = Ledger(store, clock=clock, machine=Machine(os_user="demo", host="demo"))
     if not ledger.is_empty():
         ledger.close()
         raise AlreadyExists("this store already holds a ledger; the demo writes only into an empty store")
-    _set_up(ledger)
+    admin = next(p.name for p in data.OFFICE_PEOPLE if p.role == Role.ADMIN)
+    clerk = next(p.name for p in data.OFFICE_PEOPLE if p.role == Role.OFFICE)
+    ledger.init(admin)
     handles: dict[str, str] = {}
     services: dict[str, list[str]] = {}
     steps = sorted(data.timeline() + reporting_steps(ENROLLED, data.END), key=lambda s: s.on)
-    for step in steps:
+    paper = [s for s in steps if s.on < ADOPTED]
+    with ledger.batch():  # the paper months: one transaction
+        _set_up(ledger.backfilling(at=_opening(ENROLLED), because=SET_UP_REASON), admin)
+        paper_clock = SimulatedClock()
+        for step in paper:
+            paper_clock.at(step.on)
+            _play(ledger.backfilling(at=paper_clock(), by=step.actor, because=PAPER_REASON), clerk, step, handles,
+                  services)
+    ledger.set_demo_passwords(admin)  # `zs serve` over the demo: everyone logs in with zs-demo
+    for step in steps[len(paper):]:
         clock.at(step.on)
-        _play(ledger, step, handles, services)
+        _play(ledger, step.actor, step, handles, services)
     return ledger
 
 
-def _set_up(ledger: Ledger) -> None:
-    admin = next(p for p in data.OFFICE_PEOPLE if p.role == Role.ADMIN)
-    ledger.init(admin.name)
+def _opening(day: date) -> datetime:
+    return datetime.combine(day, time(9, 0), tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def _set_up(ledger: Ledger, admin: str) -> None:
+    """The units and people as they stood when the units were enrolled (the admin backfills set-up)."""
     for person in data.OFFICE_PEOPLE:
         if person.role != Role.ADMIN:
-            ledger.add_person(admin.name, person.name, person.role, person.unit_code, person.phone, person.title)
+            ledger.add_person(admin, person.name, person.role, person.unit_code, person.phone, person.title)
     for unit in data.UNITS:
-        ledger.add_unit(admin.name, unit.code, unit.name, unit.kind, ENROLLED, list(unit.sectors), unit.department)
+        ledger.add_unit(admin, unit.code, unit.name, unit.kind, ENROLLED, list(unit.sectors), unit.department)
     for person in data.UNIT_PEOPLE:
-        ledger.add_person(admin.name, person.name, person.role, person.unit_code, person.phone, person.title)
-    ledger.set_demo_passwords(admin.name)  # `zs serve` over the demo: everyone logs in with zs-demo
+        ledger.add_person(admin, person.name, person.role, person.unit_code, person.phone, person.title)
 
 
 REASONED = {  # the project commands that take only a reason
@@ -64,8 +86,9 @@ REASONED = {  # the project commands that take only a reason
 }
 
 
-def _play(ledger: Ledger, step: Any, handles: dict[str, str], services: dict[str, list[str]]) -> None:
-    a, who = step.args, step.actor
+def _play(ledger: Ledger, who: str, step: Any, handles: dict[str, str], services: dict[str, list[str]]) -> None:
+    """One step, entered by `who` (its actor when live; the office's clerk when entered from paper)."""
+    a = step.args
     action = step.action
     if action == "project_add":
         p = next(p for p in data.PROJECTS if p.number == a["number"])

@@ -8,7 +8,8 @@ from collections import Counter
 
 import pytest
 
-from demo import ENROLLED, build
+from demo import ADOPTED, ENROLLED, build
+from demo.build import PAPER_REASON
 from demo import data
 from demo.reports import reporting_steps
 from domain.errors import AlreadyExists
@@ -51,3 +52,27 @@ def test_the_demo_refuses_a_store_that_already_holds_a_ledger(built, tmp_path):
     build(store).close()
     with pytest.raises(AlreadyExists, match="only into an empty store"):
         build(store)
+
+
+def test_the_months_before_the_ledger_was_adopted_are_entered_from_paper(built):
+    """docs/domain.md rule 11: the autumn of 2021 took effect then, was recorded on the adoption day by
+    the office's clerk, names who did it on paper, and is hidden as known before that day."""
+    from datetime import datetime, time
+
+    from domain.values import SHANGHAI, UTC
+    from projections.queries import Moment
+
+    clerk = next(p.name for p in data.OFFICE_PEOPLE if p.role == "office")
+    adopted = datetime.combine(ADOPTED, time(0), tzinfo=SHANGHAI).astimezone(UTC)
+    first = next(p for p in data.PROJECTS if p.number == "HW-2021-001")
+    history = built.history(built.project(first.number).id)
+    paper = [e for e in history if e.effective_at < adopted]
+    live = [e for e in history if e.effective_at >= adopted]
+    assert paper and live
+    assert all(e.backfill_reason == PAPER_REASON and e.actor == clerk and e.timestamp >= adopted for e in paper)
+    assert {e.done_by for e in paper} <= {p.name for p in data.UNIT_PEOPLE + data.OFFICE_PEOPLE}
+    assert all(e.backfill_reason is None and e.done_by == e.actor for e in live)
+    views = Views(built)
+    end_of_2021 = datetime(2021, 12, 31, 23, 59, tzinfo=SHANGHAI).astimezone(UTC)
+    assert len(views.board(Moment(end_of_2021))) > 10
+    assert views.board(Moment(end_of_2021, adopted)) == []
