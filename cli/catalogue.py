@@ -61,8 +61,12 @@ Generated from the aggregates by `make docs`; do not edit by hand (a test compar
 Every event also carries its envelope: `originator_id` (the aggregate), `originator_version`,
 `timestamp` (recorded_at: the clock when it was written, UTC), `effective_at` (when it took effect;
 the same as recorded_at except for a backfill of paper history), `actor` and `actor_role` (the
-registered person and their role then), `os_user` and `host` (the machine account that ran the
-command). Business dates (`on`, `due_on`, `period`) are facts inside the events.
+registered person who entered it, 录入人, and their role then), `os_user` and `host` (the machine
+account that ran the command). A backfill (`zs --backfill T --by NAME --because TEXT`, docs/domain.md
+rule 11) adds `done_by` (the person who did it on paper, 操作人; stored only when it differs from the
+actor, so a live event's doer is its actor) and `backfill_reason` (why it was entered later); events
+stored before these fields existed read as live. Business dates (`on`, `due_on`, `period`) are facts
+inside the events.
 """
 
 

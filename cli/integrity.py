@@ -201,6 +201,10 @@ def sending_key(obj: Context, key_file: Path | None) -> SigningKey | None:
     """Before `report send --key FILE`: the key, read and found to be the ledger's own."""
     if key_file is None:
         return None
+    if obj.backfill is not None:  # signing happens now only (rule 11); a checkpoint later covers the sending
+        click.echo("note: a backfilled sending is not signed now; the office signs the tree with `zs checkpoint`, "
+                   "then `zs report receipt` gives its receipt", err=True)
+        return None
     from integrity import receipts
     from integrity.notes import load_key
 

@@ -50,9 +50,9 @@ CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
 ALWAYS_DRAFTABLE = (Cadence.ONCE,)
 SYSTEM_ACTOR = "系统"  # the actor of login attempts: nobody is logged in yet
 DEMO_PASSWORD = "zs-demo"  # `zs demo` only: known to everyone, so the store is marked and the web warns
-# Recorders that write each event's Merkle leaf in the event's own transaction (docs/integrity.md).
 # What happens now only, never on paper: signing the log, mailing reminders (rule 11).
 LIVE_ONLY = frozenset({Action.KEEP_LOG, Action.REMIND})
+# Recorders that write each event's Merkle leaf in the event's own transaction (docs/integrity.md).
 LEAF_RECORDERS = {"eventsourcing.sqlite": "integrity.recorders:SQLiteLeafRecorder",
                   "eventsourcing.postgres": "integrity.recorders_pg:PostgresLeafRecorder"}
 

@@ -12,8 +12,6 @@ from domain.errors import InvalidValue, RuleViolated
 from domain.text import NAME_LIMIT, clean_line, clean_prose
 from domain.values import SHANGHAI, UTC
 
-BACKFILL_LABEL = "补录"
-
 
 class Backfill(Immutable):
     """`at`: the moment the fact took effect on paper; `by`: the person who did it then (None: the

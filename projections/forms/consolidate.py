@@ -117,7 +117,8 @@ def _sent_rows(ledger: Ledger, definition: FormDefinition, report: Report) -> tu
     """The rows the unit sent, and where they came from: the attached form read back, or the ledger
     as it was known when the report was last sent."""
     sending = [e for e in ledger.history(report.id) if isinstance(e, Report.Sent)][-1]
-    sent = f"{sending.timestamp.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 报送"
+    sent = f"{sending.effective_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 报送" + (  # a paper sending: its own day
+        f"，{sending.timestamp.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 补录" if sending.backfilled else "")
     unreadable = []
     for attachment in report.attachments:
         if PurePath(attachment.name).suffix.lower() not in READABLE:

@@ -14,9 +14,11 @@ import pytest
 
 from domain.application import Ledger
 from domain.errors import InvalidValue, NotPermitted, RuleViolated
+from domain.period import Cadence, Period
 from domain.values import SHANGHAI, UTC, Level, Role, Sector, Stage, UnitKind
 from projections.queries import Moment, Views
 from projections.records import history_records
+from projections.summary import summarize
 from tests.application.test_reporting import refused
 
 OFFICE, PAPER_OFFICE, ADMIN = "许办公", "王主任", "管理员"
@@ -87,6 +89,17 @@ def test_as_known_at_a_moment_before_the_recording_hides_every_backfill(paper: L
     assert Views(paper).obligations(shanghai(2021, 9, 6), known_at=shanghai(2025, 12, 31)) == []
     assert status(paper, shanghai(2021, 9, 6), known_at=between) == "overdue"  # HW known, its sending not
     assert status(paper, shanghai(2021, 9, 6), known_at=clock.now) == "on_time"
+
+
+def test_progress_and_the_quarters_summary_count_the_paper_sending_on_time_once_known(paper: Ledger) -> None:
+    send_august_on_paper(paper)
+    hw = Views(paper).progress(shanghai(2021, 9, 6), "HW")[0]
+    assert (hw["reports_on_time"], hw["reports_late"], hw["reports_overdue"]) == (1, 0, 2)
+    q3 = Period.parse("2021-Q3", Cadence.QUARTERLY)
+    summary = summarize(paper, q3)
+    row = next(u for u in summary["units"] if u["unit"] == "HW")
+    assert (row["reports_owed"], row["reports_on_time"], row["reports_missing"]) == (4, 1, 3)
+    assert summarize(paper, q3, known_at=shanghai(2025, 12, 31))["units"] == []
 
 
 def test_history_carries_both_times_the_person_entering_and_the_person_who_did_it(paper: Ledger) -> None:

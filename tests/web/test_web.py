@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date, datetime
 
 import pytest
 
 from domain.application import Ledger
+from domain.values import UTC
+from tests.conftest import MACHINE
 from projections.queries import Views
 from tests.web.conftest import CHOSEN, INITIAL, csrf_of, events, log_in
 
@@ -298,7 +301,7 @@ def test_the_audit_page_searches_and_downloads_csv_with_the_clis_keys(liaison, w
     download = liaison.get("/audit?project=HW-2021-001&format=csv")
     assert download.headers["content-disposition"] == "attachment; filename=audit.csv"
     text = download.content.decode("utf-8")
-    assert text.startswith("\ufeffrecorded_at,effective_at,actor,actor_role,os_user,host,unit,action,subject,details")
+    assert text.startswith("\ufeffrecorded_at,effective_at,actor,actor_role,done_by,backfill_reason,os_user,host,unit,action,subject,details")
     assert liaison.get("/audit?since=2021-02-30").status_code == 422
     assert liaison.get("/api/audit?since=2021-02-30").json()["parameter"] == "since"
 
@@ -309,3 +312,20 @@ def test_a_csv_cell_that_a_spreadsheet_would_run_starts_with_a_quote():
     text = _csv([{"subject": "=1+1", "details": {"a": 1}}, {"subject": "HW-1", "details": {}}]).decode("utf-8")
     assert text.splitlines()[1].startswith("'=1+1,")
     assert text.splitlines()[2].startswith("HW-1,")
+
+
+def test_the_projects_history_shows_who_did_a_backfilled_step_who_entered_it_and_why(client, web_store, web_clock):
+    web_clock.set(datetime(2021, 10, 8, 2, 0, tzinfo=UTC))
+    ledger = Ledger(web_store, clock=web_clock, machine=MACHINE)
+    ledger.backfilling(at=datetime(2021, 10, 5, 7, 0, tzinfo=UTC), by="孙联络", because="纸质进展记录补录").note_progress(
+        "许办公", "HW-2021-001", "完成可研报告", date(2021, 10, 5))
+    ledger.close()
+    liaison = client
+    log_in(liaison, "孙联络")
+    page = liaison.get("/projects/HW-2021-001").text
+    assert "<th>录入人</th>" in page and "补录：纸质进展记录补录" in page
+    row = page[page.index('<tr class="backfilled">'):]
+    row = row[:row.index("</tr>")]
+    assert "<td>孙联络</td><td>许办公</td>" in row and "2021-10-05 15:00" in row and "2021-10-08 10:00" in row
+    audit = liaison.get("/audit?actor=孙联络").text
+    assert "补录：纸质进展记录补录" in audit
