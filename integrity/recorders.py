@@ -15,10 +15,12 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from domain.errors import DomainError
-from integrity.leaves import TABLE, Tampered, describe, event_leaf, id_bytes, subject_of
+from integrity.leaves import TABLE, Tampered, describe, event_leaf, id_bytes, leaf_rows, subject_of
 
 Row = tuple[int, bytes, int, str, bytes]  # notification id, aggregate id (16 bytes), version, topic, state
 FETCH = 5000
+BULK = 1000  # rows saved at once from which the connection takes a larger page cache
+CACHE_KIB = 65536  # 64 MB (SQLite's default is 2 MB): kept by that pooled connection
 
 
 class SQLiteLeafRecorder(SQLiteApplicationRecorder):
@@ -39,12 +41,7 @@ class SQLiteLeafRecorder(SQLiteApplicationRecorder):
             if c.fetchone()[0]:
                 return ids  # older events have no leaves yet: `zs verify --seal` builds the tree first
             last = 0
-        rows = []
-        for offset, (nid, s) in enumerate(zip(ids, stored_events), start=1):
-            raw = id_bytes(s.originator_id)
-            rows.append((last + offset, nid, raw, s.originator_version,
-                         event_leaf(last + offset, raw, s.originator_version, s.topic, s.state)))
-        c.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)", rows)
+        c.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)", leaf_rows(last, ids, stored_events))
         return ids
 
     def _insert_rows(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
@@ -52,6 +49,8 @@ class SQLiteLeafRecorder(SQLiteApplicationRecorder):
         This transaction holds the file's only write lock, so the rows take consecutive rowids."""
         if not stored_events:
             return []
+        if len(stored_events) >= BULK:  # the indexes' pages stay in memory, not re-read per row
+            c.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         c.executemany(self.insert_events_statement, [
             (s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
              s.originator_version, s.topic, s.state) for s in stored_events])
