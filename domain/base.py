@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid5
@@ -99,7 +100,7 @@ class Aggregate(BaseAggregate[UUID]):
 
     @classmethod
     def id_for(cls, key: str) -> UUID:
-        return uuid5(NAMESPACE, f"{cls.KIND}:{nfc(key)}")
+        return _id_for(cls.KIND, key)
 
     @classmethod
     def _start(cls: type[TAggregate], key: str, event_class: type, stamp: Stamp, **fields: Any) -> TAggregate:
@@ -136,3 +137,9 @@ def _stamp_fields(stamp: Stamp) -> dict[str, Any]:
     if stamp.backfilled:
         fields.update(done_by=stamp.done_by or stamp.actor, backfill_reason=stamp.backfill_reason)
     return fields
+
+
+@lru_cache(maxsize=1 << 16)
+def _id_for(kind: str, key: str) -> UUID:
+    """An aggregate's id from its kind and key (a uuid5, computed once: a paper import asks per row)."""
+    return uuid5(NAMESPACE, f"{kind}:{nfc(key)}")
