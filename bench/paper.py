@@ -31,6 +31,8 @@ from domain.policy import Calendar, default_policy
 from domain.values import Role
 from projections.paper.importer import import_paper
 from projections.paper.layout import SHEETS
+from projections.paper.reading import read_rows
+from projections.paper.rows import entries
 
 ADMIN, OFFICE = "管理员", "许办公"
 UNITS = 50
@@ -153,6 +155,10 @@ def main() -> None:
     total = sum(len(v) for v in sheets.values())
     floor = parse_floor(content)
     openpyxl_s = openpyxl_read(content)
+    cpu = time.process_time()
+    parsed = entries(read_rows("paper.xlsx", content, []), None, "bench", [])
+    parse_cpu = time.process_time() - cpu
+    del parsed
     with tempfile.TemporaryDirectory() as folder:
         ledger = Ledger(f"sqlite:///{Path(folder) / 'paper.db'}", machine=Machine(os_user="bench", host="bench"))
         ledger.init(ADMIN)
@@ -162,7 +168,7 @@ def main() -> None:
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         ledger.close()
     figures = {"rows": total, "by_sheet": outcome.rows, "events": outcome.events, "workbook_mb": round(len(content) / 1e6, 1),
-               "parse_s": round(outcome.parse_seconds, 2), "parse_floor_s": round(floor, 2),
+               "parse_s": round(outcome.parse_seconds, 2), "parse_cpu_s": round(parse_cpu, 2), "parse_floor_s": round(floor, 2),
                "openpyxl_read_only_s": round(openpyxl_s, 2), "record_s": round(outcome.record_seconds, 2),
                "total_s": round(elapsed, 2), "total_cpu_s": round(cpu, 2),
                "target_s": 30, "met": elapsed < 30, "python": platform.python_version()}

@@ -6,6 +6,7 @@ import copy
 import os
 import re
 import socket
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -761,10 +762,30 @@ class Ledger(Application[UUID]):
                  known_at: datetime | None = None) -> Any:
         """An aggregate as it stood: from its events effective by `as_of` and recorded by `known_at`
         (rule 7); None if it did not exist yet."""
+        batch = self.work.batch
+        if batch is not None and as_of is not None and known_at is None:
+            return self._state_in_batch(batch, aggregate_id, as_of)
         state = None
         for event in self.history(aggregate_id):
             if (as_of is None or event.effective_at <= as_of) and (known_at is None or event.timestamp <= known_at):
                 state = event.mutate(state)
+        return state
+
+    def _state_in_batch(self, batch: Batch, aggregate_id: UUID, as_of: datetime) -> Any:
+        """`state_at` inside a batch, asked again and again for later moments (a paper import checks each
+        row's doer as of its time): an aggregate's effective times only grow along it (rule 11), so the
+        state as of T is the fold of a prefix of its history, continued from the last one asked for."""
+        events = self.history(aggregate_id)
+        end = bisect_right(events, as_of, key=lambda e: e.effective_at)
+        folded, state = batch.states.get(aggregate_id, (0, None))
+        if end < folded:  # an earlier moment than last asked: fold afresh, and keep the later prefix
+            state = None
+            for event in events[:end]:
+                state = event.mutate(state)
+            return state
+        for event in events[folded:end]:
+            state = event.mutate(state)
+        batch.states[aggregate_id] = (end, state)
         return state
 
     def _all(self, cls: type[A], created: type) -> Iterator[A]:
