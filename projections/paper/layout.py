@@ -9,10 +9,11 @@ from domain.policy import default_policy
 from domain.values import Labelled, Level, ProblemCategory, Rating, Role, Sector, ServiceKind, Stage, UnitKind
 
 AT, BY, WHY = "生效时间", "经办人", "补录原因"
-AT_DOC = ("when it happened on paper, Shanghai time: 2021-09-30 or 2021-09-30 15:30; a date alone means "
-          "the end of that day (23:59:59)")
-BY_DOC = "who did it on paper then (its person must have held the post at that time); blank: --by, or the office clerk"
-WHY_DOC = "why it is entered now; blank: --because, or 纸质台账补录（FILE）"
+AT_DOC = ("纸上发生的时间（北京时间），只写日期表示当天结束。When it happened on paper, Shanghai time: 2021-09-30 or "
+          "2021-09-30 15:30; a date alone means the end of that day (23:59:59)")
+BY_DOC = ("当时是谁做的（须当时在岗）；空着用 --by，再空是录入人。Who did it on paper then (they must have held the post "
+          "at that time); blank: --by, or the office clerk entering it")
+WHY_DOC = "为什么现在补录；空着用 --because，再空是“纸质台账补录（文件名）”。Why it is entered now"
 LIST_SEPARATORS = "、,，;；/ "
 
 
@@ -81,7 +82,7 @@ def _choices_doc(table: dict[str, str]) -> str:
 
 
 SHEETS: tuple[Sheet, ...] = (
-    Sheet("单位", "units enrolled (set-up: entered by an admin)", (
+    Sheet("单位", "成员单位纳入（管理员录入）units enrolled (set-up: entered by an admin)", (
         _at(), Column("单位代码", "1-16 Latin letters or digits (HW)", required=True, width=10),
         Column("单位名称", "the unit's full name", required=True, width=24),
         Column("单位类别", "机关处室, 委管局 or 委属单位", required=True, choices=labels(UnitKind)),
@@ -89,14 +90,14 @@ SHEETS: tuple[Sheet, ...] = (
         Column("对口处室", "its department in charge", width=20),
         Column("纳入日期", "enrolled from (its reports are owed from then); blank: the day of 生效时间", width=12),
         _why()), set_up=True),
-    Sheet("人员", "people and their posts (set-up: entered by an admin)", (
+    Sheet("人员", "人员及任职（管理员录入）people and their posts (set-up: entered by an admin)", (
         _at(), Column("事项", _choices_doc(PEOPLE_ACTIONS), required=True, choices=actions(PEOPLE_ACTIONS), width=8),
         Column("姓名", "the person's name, unique in the ledger", required=True, width=10),
         Column("角色", "领导小组办公室, 主要负责人, 主管领导, 联络员, 工作人员 (or 管理员)", choices=labels(Role)),
         Column("单位代码", "the unit of a unit role", source="单位", width=10),
         Column("职务", "title (处长)", width=10), Column("电话", "phone", width=14), Column("邮箱", "e-mail", width=20),
         Column("说明", "why (移除)", width=20), _why()), set_up=True),
-    Sheet("项目", "projects registered", (
+    Sheet("项目", "项目登记 projects registered", (
         _at(), _by(), Column("项目编号", "the project's number (HW-2021-001)", required=True, width=16),
         UNIT_CODE, Column("项目名称", "the project's name", required=True, width=28),
         Column("行业领域", "one sector", required=True, choices=labels(Sector)),
@@ -105,7 +106,7 @@ SHEETS: tuple[Sheet, ...] = (
         Column("计划总投资（万元）", "万元, at most two decimals", required=True, width=12),
         Column("责任人", "person responsible", width=10), Column("责任部门", "department responsible", width=16),
         Column("联络人", "liaison", width=10), _why())),
-    Sheet("项目进展", "stage moves, progress notes, the key library, suspensions, ratings", (
+    Sheet("项目进展", "环节推进、进展情况、重点库调整、暂停终止、定期评价 stage moves, notes, the key library, suspensions, ratings", (
         _at(), _by(), NUMBER,
         Column("事项", _choices_doc(PROJECT_ACTIONS), required=True, choices=actions(PROJECT_ACTIONS), width=10),
         Column("环节", "推进环节: the stage reached", choices=labels(Stage), width=10),
@@ -114,7 +115,7 @@ SHEETS: tuple[Sheet, ...] = (
         Column("评价期间", "评价: the quarter (2021-Q4)", width=10),
         Column("评价等级", "评价: 优秀, 良好, 一般 or 较差", choices=labels(Rating), width=8),
         Column("计划总投资（万元）", "调整投资: the new amount", width=12), _why())),
-    Sheet("问题", "problems and their closed loop", (
+    Sheet("问题", "问题提出、上报、答复、销号 problems and their closed loop", (
         _at(), _by(), NUMBER,
         Column("问题标识", "names the problem within this file (P1, 用地问题); for one already in the ledger its id "
                "(HW-2021-001/P1)", required=True, width=12),
@@ -124,14 +125,14 @@ SHEETS: tuple[Sheet, ...] = (
         Column("办理时限", "提出: due by (a date), or blank", width=12),
         Column("上报至", "上报: to whom it was escalated", width=16),
         Column("说明", "the note, the answer or the reason", width=30), _why())),
-    Sheet("服务", "services given to projects (服务清单)", (
+    Sheet("服务", "服务清单 services given to projects", (
         _at(), _by(), NUMBER,
         Column("服务类别", "政策解读, 审批协调, 选址服务, 融资对接, 协调推动 or 其他", required=True,
                choices=labels(ServiceKind), width=10),
         Column("服务日期", "the day of the service; blank: the day of 生效时间", width=12),
         Column("服务内容", "what was done", required=True, width=30),
         Column("涉及金额（万元）", "an amount, if any", width=12), _why())),
-    Sheet("报告", "reports drafted, approved, sent and reviewed", (
+    Sheet("报告", "报告起草、审定、报送、接收、退回 reports drafted, approved, sent and reviewed", (
         _at(), _by(), UNIT_CODE,
         Column("报告类别", "the report's kind: its title or code word", required=True,
                choices=tuple(r.title for r in default_policy().reports), width=22),
