@@ -74,6 +74,7 @@ class _Reader:
     row: Row
     bad: list[BadCell]
     failed: bool = False
+    at: datetime | None = None  # 生效时间, read first
 
     def fail(self, column: str, reason: str) -> None:
         self.failed = True
@@ -108,7 +109,7 @@ class _Reader:
 
     def entry(self, default_by: str | None, default_because: str, seen: dict[tuple[str, ...], int]) -> Entry | None:
         sheet = BY_NAME[self.row.sheet]
-        at = self.get(AT, moment, required=True)
+        at = self.at = self.get(AT, moment, required=True)
         by = None if sheet.set_up else (self.optional(BY) or default_by)
         because = self.text(WHY) or default_because
         made = READERS[self.row.sheet](self, seen)
@@ -117,13 +118,12 @@ class _Reader:
         blame, command = made
         return Entry(self.row.sheet, self.row.row, at, by, because, sheet.set_up, blame, command)
 
-    def day(self, column: str, at_column: str = AT) -> date | None:
+    def day(self, column: str) -> date | None:
         """A day column; blank: the Shanghai day of 生效时间."""
         value = self.get(column, cells.day)
         if value is not None:
             return value
-        at = self.get(at_column, moment)
-        return shanghai_date(at) if at else None
+        return shanghai_date(self.at) if self.at else None
 
 
 def moment(value: Any) -> datetime | None:
