@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
 from domain.application import Ledger
-from domain.values import SHANGHAI, UTC, ProblemStatus, Role, Stage
+from domain.values import SHANGHAI, UTC, ProblemStatus, ProjectStatus, Rating, Role, Stage
 from projections.forms.refusal import RowsMalformed, RowsRefused
 from projections.paper.importer import import_paper
 from projections.paper.layout import SHEETS
@@ -178,3 +179,40 @@ def test_an_unknown_sheet_and_column_are_named(adopted):
     with pytest.raises(RowsMalformed) as error:
         import_paper(adopted, OFFICE, FILE, filled(HISTORY, out.getvalue()), admin=ADMIN)
     assert ("杂项", None, None) in problems(error) and ("服务", 1, "备注") in problems(error)
+
+
+def row(at: str, by: str, **cells: Any) -> dict[str, Any]:
+    return {"生效时间": at, "经办人": by, **cells}
+
+
+MORE = {
+    "人员": SET_UP["人员"] + [{"生效时间": "2022-01-20", "事项": "变更", "姓名": "孙联络", "职务": "二级主任科员"},
+                             {"生效时间": "2022-01-21", "事项": "移除", "姓名": "王主任", "说明": "调离"}],
+    "项目进展": HISTORY["项目进展"] + [
+        row("2021-11-01", "孙联络", 项目编号="HW-2021-001", 事项="暂停", 说明="企业股权调整"),
+        row("2021-11-10", "孙联络", 项目编号="HW-2021-001", 事项="恢复", 说明="调整完成"),
+        row("2021-11-15", "孙联络", 项目编号="HW-2021-001", 事项="调整投资", **{"计划总投资（万元）": "13500.5"}),
+        row("2022-01-10", "王主任", 项目编号="HW-2021-001", 事项="评价", 评价期间="2021-Q4", 评价等级="良好")],
+    "问题": HISTORY["问题"] + [
+        row("2021-10-01", "孙联络", 项目编号="HW-2021-001", 问题标识="P2", 事项="提出", 问题标题="资金", 问题类别="funding"),
+        row("2021-10-05", "孙联络", 项目编号="HW-2021-001", 问题标识="P2", 事项="上报", 上报至="市财政局"),
+        row("2021-10-10", "孙联络", 项目编号="HW-2021-001", 问题标识="P2", 事项="答复", 说明="已纳入储备库"),
+        row("2021-10-12", "王主任", 项目编号="HW-2021-001", 问题标识="P2", 事项="销号"),
+        row("2021-10-20", "王主任", 项目编号="HW-2021-001", 问题标识="HW-2021-001/P2", 事项="重新打开", 说明="未落实")],
+    "报告": HISTORY["报告"] + [
+        row(at, by, 单位代码="HW", 报告类别="project_status", 期间="2021-09", 事项=what, 说明=note)
+        for at, by, what, note in (("2021-10-02", "孙联络", "起草", None), ("2021-10-03", "赵处长", "批准", None),
+                                   ("2021-10-04", "孙联络", "报送", None), ("2021-10-06", "王主任", "退回", "请补充进展"),
+                                   ("2021-10-07 09:00", "孙联络", "修改", None), ("2021-10-07 10:00", "赵处长", "批准", None),
+                                   ("2021-10-07 11:00", "孙联络", "报送", None), ("2021-10-09", "王主任", "接收", None))],
+}
+
+
+def test_every_action_of_every_sheet_is_recorded(adopted):
+    run(adopted, SET_UP | HISTORY | MORE)
+    project = adopted.project("HW-2021-001")
+    assert project.investment == Decimal("13500.50") and project.status == ProjectStatus.ACTIVE
+    assert [(e.period, e.rating) for e in project.evaluations] == [("2021-Q4", Rating.B)]
+    assert adopted.problem("HW-2021-001/P2").status == ProblemStatus.OPEN  # closed, then reopened
+    assert adopted.report("HW/project_status/2021-09").status == "accepted"
+    assert not adopted.person("王主任").active and adopted.person("孙联络").title == "二级主任科员"
