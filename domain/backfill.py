@@ -10,7 +10,7 @@ from pydantic import AwareDatetime
 from domain.base import Immutable
 from domain.errors import InvalidValue, RuleViolated
 from domain.text import NAME_LIMIT, clean_line, clean_prose
-from domain.values import SHANGHAI, UTC
+from domain.values import SHANGHAI, UTC, check_span
 
 
 class Backfill(Immutable):
@@ -28,6 +28,7 @@ class Backfill(Immutable):
             raise InvalidValue(f"the backfill time {at.isoformat()} has no offset; give a Shanghai moment",
                                field="backfill_at")
         at = at.astimezone(UTC)
+        check_span(at.astimezone(SHANGHAI), "the backfill time")
         if at > now:
             raise RuleViolated(f"the backfill time {at.astimezone(SHANGHAI):%Y-%m-%d %H:%M:%S} (Shanghai) is in the "
                                f"future; a backfill records what already happened on paper")

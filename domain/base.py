@@ -8,7 +8,7 @@ from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
-from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from domain.errors import RuleViolated
 from domain.text import clean_fields, nfc
@@ -50,15 +50,9 @@ class DomainEvent(Immutable):
     actor_role: str
     os_user: str
     host: str
-    done_by: str = ""  # who did it (on paper, for a backfill); the actor when live; stored only when it differs
-    backfill_reason: str | None = None  # set only on a backfill (rule 11)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _done_by_the_actor(cls, data: Any) -> Any:
-        if isinstance(data, dict) and not data.get("done_by"):
-            data = {**data, "done_by": data.get("actor")}
-        return data
+    # Who did it (on paper, for a backfill); the actor when live, and then not stored (rule 11).
+    done_by: str = Field(default_factory=lambda fields: fields["actor"])
+    backfill_reason: str | None = None  # set only on a backfill
 
     @property
     def recorded_at(self) -> datetime:

@@ -182,6 +182,8 @@ def test_a_unit_not_yet_enrolled_at_the_time_is_refused(paper: Ledger) -> None:
 def test_the_time_is_an_aware_moment_not_in_the_future_with_a_reason(paper: Ledger, clock: Any) -> None:
     with pytest.raises(RuleViolated, match="in the future"):
         paper.backfilling(at=clock.now.replace(year=2027), because=REASON)
+    with pytest.raises(InvalidValue, match="outside 1990-01-01"):
+        paper.backfilling(at=shanghai(1989, 12, 31), because=REASON)
     with pytest.raises(InvalidValue, match="no offset"):
         paper.backfilling(at=datetime(2021, 9, 1), because=REASON)
     with pytest.raises(InvalidValue, match="needs a reason"):
