@@ -10,7 +10,8 @@
     transaction (SQLite: executemany; PostgreSQL: COPY);
 (b) commands in a batch: --commands progress notes through `Ledger.note_progress`, all in one
     `with ledger.batch()` (authorisation, the project loaded once from the store, then from the
-    batch), the path a paper import takes;
+    batch), the path a paper import takes; then up to 500 more, each in its own transaction, as
+    `zs project note` runs them;
 (c) with --postgres: the replay against PostgreSQL, on the store (a) wrote: a full rebuild of
     every view beside its floor (the same rows read through a server-side cursor, each state decoded
     from JSON), and the as-of questions.
@@ -218,9 +219,16 @@ def commands(store: str, count: int) -> dict[str, Any]:
             number = numbers[i % len(numbers)]
             ledger.note_progress(actor(number), number, f"纸质台账第{i}条")
     seconds = time.perf_counter() - started
+    singles = min(count, 500)
+    started = time.perf_counter()
+    for i in range(singles):  # the same command, each in its own transaction, as `zs project note` runs it
+        number = numbers[i % len(numbers)]
+        ledger.note_progress(actor(number), number, f"单条记录第{i}条")
+    single = time.perf_counter() - started
     ledger.close()
     return {"commands": count, "projects": len(numbers), "seconds": round(seconds, 1),
-            "commands_per_s": round(count / seconds), "peak_rss_mb": round(peak_rss_mb())}
+            "commands_per_s": round(count / seconds), "peak_rss_mb": round(peak_rss_mb()),
+            "single_commands": singles, "single_commands_per_s": round(singles / single)}
 
 
 def measure_import(parse: Callable[[], Any], record: Callable[[Any], int]) -> dict[str, Any]:

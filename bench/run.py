@@ -182,6 +182,8 @@ def queries(store: str, years: int) -> dict[str, Any]:
         "project_as_of_ms": timed(lambda: views.project(rng.choice(numbers), Moment(rng.choice(moments))), 200),
         "unit_board_as_of_ms": timed(lambda: views.board(Moment(rng.choice(moments)), unit=rng.choice(units)), 10),
         "progress_as_of_ms": timed(lambda: views.progress(rng.choice(moments)), 10),
+        "obligations_as_of_ms": timed(lambda: views.obligations(rng.choice(moments)), 10),
+        "overdue_as_of_ms": timed(lambda: views.overdue(rng.choice(moments)), 10),
         "unit_lamps_ms": timed(lambda: views.lamps(unit=rng.choice(units))),
         "unit_lamps_as_of_ms": timed(lambda: views.lamps(Moment(rng.choice(moments)), unit=rng.choice(units)), 10),
         "projects": len(numbers), "units": len(units), "events": ledger.recorder.max_notification_id(),

@@ -83,9 +83,10 @@ def test_a_copy_of_the_ledger_made_inside_a_batch_records_into_it(commission):
     assert commission.project("HW-2021-001").version == 3
 
 
-def test_the_leaves_of_a_batched_write_verify(commission):
+@pytest.mark.parametrize("projects", [40, 600], ids=["small", "bulk"])  # 1,200 events take the bulk insert
+def test_the_leaves_of_a_batched_write_verify(commission, projects):
     with commission.batch():
-        for i in range(2, 40):
+        for i in range(2, projects + 2):
             add_project(commission, f"HW-2021-{i:03d}")
             commission.note_progress("孙联络", f"HW-2021-{i:03d}", f"第{i}条")
     result = scan(commission.recorder)
@@ -93,13 +94,16 @@ def test_the_leaves_of_a_batched_write_verify(commission):
     assert result.tree_size == head(commission) == result.events
 
 
-def test_a_batch_racing_a_single_command_on_one_aggregate_records_nothing(commission, store, clock):
+@pytest.mark.parametrize("notes", [1, 1200], ids=["small", "bulk"])
+def test_a_batch_racing_a_single_command_on_one_aggregate_records_nothing(commission, store, clock, notes):
     before = head(commission)
     other = Ledger(store, clock=clock, machine=MACHINE, create=False)
     try:
         with pytest.raises(RuleViolated, match=RACE):
             with commission.batch():
                 add_project(commission, "HW-2021-002")
+                for i in range(notes):
+                    commission.note_progress("孙联络", "HW-2021-002", f"批量中的第{i}条")
                 commission.note_progress("孙联络", "HW-2021-001", "批量中的记录")
                 other.note_progress("孙联络", "HW-2021-001", "抢先的记录")  # wins: stored first
     finally:
