@@ -45,7 +45,9 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="URL", help="also measure on this PostgreSQL database (a schema of its own)")
     parser.add_argument("--chunk", type=int, default=20_000, help="events per batch (one transaction each)")
     parser.add_argument("--commands", type=int, default=20_000, help="commands in one batch for (b)")
-    parser.add_argument("--json", dest="out", help="also write the figures to this file")
+    parser.add_argument("--rebuilds", type=int, default=2, help="rebuilds (and read floors) on PostgreSQL; the best counts")
+    parser.add_argument("--skip-sqlite", action="store_true", help="only the PostgreSQL figures")
+    parser.add_argument("--json", dest="out", help="also write the figures to this file, after each one")
     parser.add_argument("--ingest-only", nargs=2, metavar=("SOURCE", "STORE"), help=argparse.SUPPRESS)
     parser.add_argument("--commands-only", metavar="STORE", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -61,29 +63,48 @@ def main() -> None:
     figures: dict[str, Any] = {"machine": machine(), "command": " ".join(sys.argv)}
     target = folder / "ingest.db"
     _unlink(target)
-    figures["sqlite"] = {"floor_one_transaction_per_s": sqlite_floor(source, folder / "floor.db"),
-                         "ingest": in_process("--ingest-only", str(source), f"sqlite:///{target}", chunk=args.chunk),
-                         "commands": in_process("--commands-only", f"sqlite:///{target}", commands=args.commands)}
-    _share(figures["sqlite"])
-    _unlink(target)
+    def keep() -> None:  # after each figure, so that a failure later loses none of them
+        if args.out:
+            Path(args.out).write_text(json.dumps(figures, ensure_ascii=False, indent=2))
+
+    if not args.skip_sqlite:
+        sqlite = figures["sqlite"] = {"floor_one_transaction_per_s": sqlite_floor(source, folder / "floor.db")}
+        sqlite["ingest"] = in_process("--ingest-only", str(source), f"sqlite:///{target}", chunk=args.chunk)
+        _share(sqlite)
+        keep()
+        sqlite["commands"] = in_process("--commands-only", f"sqlite:///{target}", commands=args.commands)
+        keep()
+        _unlink(target)
     if args.postgres:
         with pg_schema(args.postgres) as store:
             pg: dict[str, Any] = {"floor_copy_per_s": pg_floor(source, store)}
+            figures["postgres"] = pg
             pg["ingest"] = in_process("--ingest-only", str(source), store, chunk=args.chunk)
-            pg["commands"] = in_process("--commands-only", store, commands=args.commands)
             _share(pg)
-            pg["floor_read_decode_per_s"] = max(pg_read_floor(store) for _ in range(3))
-            runs = [json.loads(subprocess.run([sys.executable, "-m", "bench.run", "--rebuild-only", store],
-                                              capture_output=True, text=True, check=True).stdout) for _ in range(2)]
+            keep()
+            if args.commands:
+                pg["commands"] = in_process("--commands-only", store, commands=args.commands)
+                keep()
+            pg["floor_read_decode_per_s"] = max(pg_read_floor(store) for _ in range(args.rebuilds))
+            keep()
+            runs = []
+            for _ in range(args.rebuilds):
+                done = subprocess.run([sys.executable, "-m", "bench.run", "--rebuild-only", store],
+                                      capture_output=True, text=True)
+                if done.returncode:
+                    pg["rebuild_failed"] = done.stderr[-2000:]
+                    keep()
+                    raise SystemExit(done.stderr)
+                runs.append(json.loads(done.stdout))
             rebuilt = max(runs, key=lambda run: run["events_per_s"])
             rebuilt["peak_rss_mb"] = max(run["peak_rss_mb"] for run in runs)
             rebuilt["share_of_floor"] = round(rebuilt["events_per_s"] / pg["floor_read_decode_per_s"], 3)
             pg["rebuild"] = rebuilt
+            keep()
             pg["queries"] = queries(store, 10)
-            figures["postgres"] = pg
+            keep()
     print(json.dumps(figures, ensure_ascii=False, indent=2))
-    if args.out:
-        Path(args.out).write_text(json.dumps(figures, ensure_ascii=False, indent=2))
+    keep()
 
 
 def _share(figures: dict[str, Any]) -> None:

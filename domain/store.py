@@ -44,6 +44,9 @@ def store_env(url: str) -> dict[str, str]:
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_POOL_SIZE": "1",  # a command uses one connection at a time; opening five cost ~25 ms
+            # eventsourcing ends a transaction idle for 5 s; a rebuild's batch spends longer than that in
+            # Python between two statements when the machine is busy, and was cut off mid-way
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "300",
         }
         schema = parse_qs(parts.query).get("schema")
         if schema:
