@@ -47,6 +47,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "form": ("cli.forms", "The notice's forms (附件1–4): fill, consolidate, import."),
     "token": ("cli.tokens", "API tokens (接口令牌) for /api/: create."),
     "serve": ("cli.serve", "The web office (网上办公): serve the ledger's pages and JSON API over HTTP with uvicorn."),
+    "backfill": ("cli.backfill", "The paper ledger (纸质台账补录): write its template, import it as backfilled history."),
     "demo": ("cli.demo", "Build a realistic year of the commission's ledger and print the board, the per-unit counts "
                          "and the overdue reports, all as of one stated moment (the end of 2022-08-10, Shanghai time)."),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import socket
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -817,16 +818,42 @@ class Ledger(Application[UUID]):
         return list(self._all(Problem, Problem.Raised))
 
     def history(self, aggregate_id: UUID) -> list[Aggregate.Event]:
-        return [*self.events.get(aggregate_id), *self.work.pending(aggregate_id)]
+        batch = self.work.batch
+        if batch is None:
+            return list(self.events.get(aggregate_id))
+        stored = batch.stored.get(aggregate_id)  # read once per batch: a paper import asks per row
+        if stored is None:
+            stored = batch.stored[aggregate_id] = tuple(self.events.get(aggregate_id))
+        return [*stored, *self.work.pending(aggregate_id)]
 
     def state_at(self, aggregate_id: UUID, as_of: datetime | None = None,
                  known_at: datetime | None = None) -> Any:
         """An aggregate as it stood: from its events effective by `as_of` and recorded by `known_at`
         (rule 7); None if it did not exist yet."""
+        batch = self.work.batch
+        if batch is not None and as_of is not None and known_at is None:
+            return self._state_in_batch(batch, aggregate_id, as_of)
         state = None
         for event in self.history(aggregate_id):
             if (as_of is None or event.effective_at <= as_of) and (known_at is None or event.timestamp <= known_at):
                 state = event.mutate(state)
+        return state
+
+    def _state_in_batch(self, batch: Batch, aggregate_id: UUID, as_of: datetime) -> Any:
+        """`state_at` inside a batch, asked again and again for later moments (a paper import checks each
+        row's doer as of its time): an aggregate's effective times only grow along it (rule 11), so the
+        state as of T is the fold of a prefix of its history, continued from the last one asked for."""
+        events = self.history(aggregate_id)
+        end = bisect_right(events, as_of, key=lambda e: e.effective_at)
+        folded, state = batch.states.get(aggregate_id, (0, None))
+        if end < folded:  # an earlier moment than last asked: fold afresh, and keep the later prefix
+            state = None
+            for event in events[:end]:
+                state = event.mutate(state)
+            return state
+        for event in events[folded:end]:
+            state = event.mutate(state)
+        batch.states[aggregate_id] = (end, state)
         return state
 
     def _all(self, cls: type[A], created: type) -> Iterator[A]:

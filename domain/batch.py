@@ -18,6 +18,8 @@ class Batch:
         self.aggregates: dict[UUID, Aggregate] = {}
         self.by_aggregate: dict[UUID, list[Aggregate.Event]] = {}
         self.created: list[tuple[type, UUID]] = []  # (first event's class, aggregate id), in order
+        self.stored: dict[UUID, tuple[Aggregate.Event, ...]] = {}  # `Ledger.history`'s stored part, read once
+        self.states: dict[UUID, tuple[int, Any]] = {}  # `Ledger.state_at`: (events folded, the state they make)
 
     def aggregate(self, aggregate_id: UUID, load: Callable[[UUID], Aggregate | None]) -> Aggregate | None:
         """The aggregate as this batch's commands left it; loaded from the store the first time."""

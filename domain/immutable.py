@@ -3,6 +3,7 @@ domain's base, without the aggregates' machinery (eventsourcing.domain), which d
 
 from __future__ import annotations
 
+from functools import lru_cache
 from uuid import UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict
@@ -16,6 +17,8 @@ class Immutable(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+@lru_cache(maxsize=1 << 16)
 def aggregate_id(kind: str, key: str) -> UUID:
-    """An aggregate's id from its kind and natural key (`Aggregate.id_for`): found without a lookup."""
+    """An aggregate's id from its kind and natural key (`Aggregate.id_for`): found without a lookup
+    (a uuid5, computed once per key: a paper import asks per row)."""
     return uuid5(NAMESPACE, f"{kind}:{nfc(key)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -191,7 +192,7 @@ def test_the_scanners_see_private_members_and_aggregate_reads_but_not_comments()
     assert aggregate_reads(source) == [(9, "project")]
 
 
-@pytest.mark.parametrize("path", python_files("cli", "web", "projections", "integrity", "bench", "tests"),
+@pytest.mark.parametrize("path", python_files("cli", "web", "demo", "projections", "integrity", "bench", "tests"),
                          ids=lambda p: str(p.relative_to(ROOT)))
 def test_nothing_outside_the_domain_touches_a_private_member_of_the_ledger(path):
     """Writes belong to the write side: outside domain/ a Ledger is used by its public commands only."""
@@ -205,3 +206,15 @@ def test_nothing_outside_the_domain_touches_a_private_member_of_the_ledger(path)
 def test_no_query_loads_aggregates_to_answer(path):
     """The read side answers from its views (STYLE habit 6), never by loading the Ledger's aggregates."""
     assert aggregate_reads(path.read_text(encoding="utf-8")) == []
+def test_the_demo_imports_neither_cli_nor_web_and_touches_no_private_ledger_member():
+    assert modules("demo"), "demo/ has no modules"
+    for path in modules("demo"):
+        assert not imported(path) & {"cli", "web"}, path.name
+        assert not re.search(r"ledger\._[a-z]", path.read_text(encoding="utf-8")), path.name
+
+
+def test_tests_outside_the_cli_tests_get_the_demo_from_its_package():
+    via_cli = re.compile(r"^\s*(from|import) cli\.demo\b", re.M)
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("*.py")
+                 if p.parent.name != "cli" and via_cli.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []

@@ -128,3 +128,32 @@ def test_views_replayed_after_a_batch_equal_the_views_kept_up_along_the_way(comm
     incremental = dump(commission)
     rebuild_views(queries.runner)
     assert dump(commission) == incremental
+
+
+def test_state_at_inside_a_batch_answers_as_outside_it_for_moments_in_any_order(ledger, clock):
+    """Ledger.state_at continues its fold inside a batch (rule 11: effective times grow along an
+    aggregate); asked for later, earlier and equal moments it answers as the plain fold does."""
+    from datetime import date, timedelta
+
+    from domain.unit import Unit
+    from domain.values import Role, UnitKind
+
+    def seen(state):
+        return None if state is None else (state.version, state.officer(Role.PRINCIPAL), state.officer(Role.LIAISON))
+
+    ledger.init("管理员")
+    ledger.add_unit("管理员", "HW", "环境卫生管理处", UnitKind.DEPARTMENT, date(2021, 8, 31))
+    for name, role in (("赵处长", Role.PRINCIPAL), ("孙联络", Role.LIAISON), ("钱联络", Role.LIAISON)):
+        clock.advance(days=1)
+        if name == "钱联络":
+            ledger.update_person("管理员", "孙联络", role=Role.STAFF)
+        ledger.add_person("管理员", name, role, "HW")
+    unit = Unit.id_for("HW")
+    history = ledger.history(unit)
+    moments = [e.effective_at for e in history] + [history[0].effective_at - timedelta(seconds=1)]
+    moments += [history[-1].effective_at + timedelta(days=1)]
+    order = moments[2:] + moments[:2] + moments[::-1]
+    plain = [seen(ledger.state_at(unit, at)) for at in order]
+    with ledger.batch():
+        batched = [seen(ledger.state_at(unit, at)) for at in order]
+    assert batched == plain and len(set(plain)) >= 4

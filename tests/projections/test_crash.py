@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from eventsourcing.persistence import OperationalError, ProgrammingError
 
-from cli.demo import build
+from demo import build
 from domain.application import Ledger
 from projections.db import Db
 from projections.queries import Queries

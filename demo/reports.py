@@ -6,10 +6,10 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from cli import demo_data as data
-from cli.demo_data import Step
+from demo import data
+from demo.data import Step
 from domain.policy import Calendar, default_policy
-from domain.report import Report
+from domain.values import Role, report_key
 
 RETURN_REASONS = ("计划总投资与上月报表不一致，请核实后重报", "本月进展情况填写过简，请补充具体节点",
                   "缺少单位公章页扫描件，请补充后重报", "服务清单涉及金额单位应为万元，请更正")
@@ -19,7 +19,7 @@ OUTCOMES = (("on_time", 74), ("late", 10), ("returned", 8), ("missing", 8))
 def reporting_steps(enrolled: date, until: date, seed: int = 2021116) -> list[Step]:
     """The reporting steps of every unit for the obligations due by `until`."""
     rng = random.Random(seed)
-    office = next(p.name for p in data.OFFICE_PEOPLE if p.role == "office")
+    office = next(p.name for p in data.OFFICE_PEOPLE if p.role == Role.OFFICE)
     steps: list[Step] = []
     for obligation in Calendar([default_policy()]).obligations(enrolled, until):
         for unit in data.UNITS:
@@ -31,10 +31,10 @@ def reporting_steps(enrolled: date, until: date, seed: int = 2021116) -> list[St
 
 def _one(rng: random.Random, unit: str, kind: str, period: str, opens: date, due: date, outcome: str,
          office: str, until: date) -> list[Step]:
-    liaison = data.person(unit, "liaison")
-    principal = data.person(unit, "principal")
+    liaison = data.person(unit, Role.LIAISON)
+    principal = data.person(unit, Role.PRINCIPAL)
     assert liaison is not None and principal is not None
-    rid = Report.key_for(unit, kind, period)
+    rid = report_key(unit, kind, period)
     if outcome == "missing":
         if rng.random() < 0.5:  # drafted, never approved: still missing
             return [Step(max(opens, due - timedelta(days=2)), liaison.name, "report_draft",
