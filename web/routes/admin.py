@@ -46,6 +46,19 @@ def _text(form: Any, key: str) -> str | None:
     return str(form.get(key) or "").strip() or None
 
 
+def _posted(request: Request) -> tuple[Any, dict[str, str], Any, str]:
+    """A write's form, its (empty) field errors, the acting person's ledger and name."""
+    return request.state.form, {}, office(request).ledger_for(request), request.state.person.name
+
+
+def _required(form: Any, key: str, errors: dict[str, str], message: str) -> str | None:
+    """The field's text, or None with `message` beside the field."""
+    text = _text(form, key)
+    if not text:
+        errors[key] = message
+    return text
+
+
 def _date(form: Any, key: str, errors: dict[str, str], label: str) -> date | None:
     text = _text(form, key)
     if text is None:
@@ -117,13 +130,8 @@ async def units(request: Request) -> Response:
 
 @admin
 async def unit_add(request: Request) -> Response:
-    form, errors = request.state.form, {}
-    ledger, actor = office(request).ledger_for(request), request.state.person.name
-    code, name = _text(form, "code"), _text(form, "name")
-    if not code:
-        errors["code"] = "请填写单位代码。"
-    if not name:
-        errors["name"] = "请填写单位名称。"
+    form, errors, ledger, actor = _posted(request)
+    code, name = _required(form, "code", errors, "请填写单位代码。"), _required(form, "name", errors, "请填写单位名称。")
     kind = _choice(form, "kind", UnitKind, errors)
     on = _date(form, "enrolled_on", errors, "纳入日期")
     sectors = _sectors(form, errors)
@@ -134,8 +142,8 @@ async def unit_add(request: Request) -> Response:
 
 @admin
 async def unit_update(request: Request) -> Response:
-    form, errors = request.state.form, {}
-    ledger, actor, code = office(request).ledger_for(request), request.state.person.name, request.path_params["code"]
+    form, errors, ledger, actor = _posted(request)
+    code = request.path_params["code"]
     sectors = _sectors(form, errors)
     return await _write(request, "/admin/units", "unit-updated",
                         lambda: ledger.update_unit(actor, code, _text(form, "name"), _text(form, "department"), sectors),
@@ -144,12 +152,10 @@ async def unit_update(request: Request) -> Response:
 
 @admin
 async def unit_withdraw(request: Request) -> Response:
-    form, errors = request.state.form, {}
-    ledger, actor, code = office(request).ledger_for(request), request.state.person.name, request.path_params["code"]
+    form, errors, ledger, actor = _posted(request)
+    code = request.path_params["code"]
     on = _date(form, "on", errors, "退出日期")
-    reason = _text(form, "reason")
-    if not reason:
-        errors["reason"] = "请填写退出原因。"
+    reason = _required(form, "reason", errors, "请填写退出原因。")
     return await _write(request, "/admin/units", "unit-withdrawn",
                         lambda: ledger.withdraw_unit(actor, code, on, reason or ""), errors, _units_page)  # type: ignore[arg-type]
 
@@ -178,11 +184,8 @@ async def people(request: Request) -> Response:
 
 @admin
 async def person_add(request: Request) -> Response:
-    form, errors = request.state.form, {}
-    ledger, actor = office(request).ledger_for(request), request.state.person.name
-    name = _text(form, "name")
-    if not name:
-        errors["name"] = "请填写姓名。"
+    form, errors, ledger, actor = _posted(request)
+    name = _required(form, "name", errors, "请填写姓名。")
     role = _choice(form, "role", Role, errors)
     return await _write(request, "/admin/people", "person-added",
                         lambda: ledger.add_person(actor, name or "", role, _text(form, "unit"), _text(form, "phone"),
@@ -192,8 +195,8 @@ async def person_add(request: Request) -> Response:
 @admin
 async def person_update(request: Request) -> Response:
     """任免 and 更新: a new role or unit (the unit's posts move with it), phone, title, email."""
-    form, errors = request.state.form, {}
-    ledger, actor, name = office(request).ledger_for(request), request.state.person.name, request.path_params["name"]
+    form, errors, ledger, actor = _posted(request)
+    name = request.path_params["name"]
     role = _choice(form, "role", Role, errors, required=False)
     return await _write(request, "/admin/people", "person-updated",
                         lambda: ledger.update_person(actor, name, role, _text(form, "unit"), _text(form, "phone"),
@@ -202,11 +205,9 @@ async def person_update(request: Request) -> Response:
 
 @admin
 async def person_remove(request: Request) -> Response:
-    form, errors = request.state.form, {}
-    ledger, actor, name = office(request).ledger_for(request), request.state.person.name, request.path_params["name"]
-    reason = _text(form, "reason")
-    if not reason:
-        errors["reason"] = "请填写移除原因。"
+    form, errors, ledger, actor = _posted(request)
+    name = request.path_params["name"]
+    reason = _required(form, "reason", errors, "请填写移除原因。")
     return await _write(request, "/admin/people", "person-removed",
                         lambda: ledger.remove_person(actor, name, reason or ""), errors, _people_page)
 
@@ -258,8 +259,7 @@ async def policy(request: Request) -> Response:
 @admin
 async def policy_load(request: Request) -> Response:
     """As `zs policy load FILE --from DATE`: a TOML file uploaded (or pasted), effective from a date."""
-    form, errors = request.state.form, {}
-    ledger, actor = office(request).ledger_for(request), request.state.person.name
+    form, errors, ledger, actor = _posted(request)
     on = _date(form, "effective_from", errors, "施行日期")
     upload, source, text = form.get("file"), "policy", str(form.get("text") or "")
     if upload is not None and not isinstance(upload, str) and upload.filename:
