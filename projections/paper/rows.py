@@ -118,6 +118,16 @@ class _Reader:
         blame, command = made
         return Entry(self.row.sheet, self.row.row, at, by, because, sheet.set_up, blame, command)
 
+    def unknown(self, action: str, *actions: str) -> None:
+        """A 事项 no branch took: blank is already flagged (required); anything else is named."""
+        if action:
+            self.fail("事项", f"unknown 事项 {action!r}; choose one of: {'、'.join(actions)}")
+
+    def needs(self, note: str, action: str, what: str) -> None:
+        """A 说明 this 事项 cannot go without."""
+        if not note:
+            self.fail("说明", f"empty; {action} needs the {what}")
+
     def day(self, column: str) -> date | None:
         """A day column; blank: the Shanghai day of 生效时间."""
         value = self.get(column, cells.day)
@@ -205,11 +215,9 @@ def _person(r: _Reader, seen: dict[tuple[str, ...], int]) -> Made:
     if action == "变更":
         return "姓名", lambda ledger, admin, h: ledger.update_person(admin, name, role, unit, phone, title, email)
     if action == "移除":
-        if not note:
-            r.fail("说明", "empty; 移除 needs the reason")
+        r.needs(note, "移除", "reason")
         return "姓名", lambda ledger, admin, h: ledger.remove_person(admin, name, note)
-    if action:
-        r.fail("事项", f"unknown 事项 {action!r}; choose one of: 登记、变更、移除")
+    r.unknown(action, "登记", "变更", "移除")
     return None
 
 
@@ -241,12 +249,10 @@ def _move(r: _Reader, seen: dict[tuple[str, ...], int]) -> Made:
         return ("事项", lambda ledger, actor, h: ledger.advance_project(actor, number, stage, on, note or None)) \
             if stage else None
     if action == "进展情况":
-        if not note:
-            r.fail("说明", "empty; 进展情况 needs the note")
+        r.needs(note, "进展情况", "note")
         return "事项", lambda ledger, actor, h: ledger.note_progress(actor, number, note, on)
     if action in reasoned:
-        if not note:
-            r.fail("说明", f"empty; {action} needs the reason")
+        r.needs(note, action, "reason")
         method = reasoned[action]
         return "事项", lambda ledger, actor, h: method(ledger, actor, number, note)
     if action == "评价":
@@ -257,8 +263,7 @@ def _move(r: _Reader, seen: dict[tuple[str, ...], int]) -> Made:
     if action == "调整投资":
         amount = r.get("计划总投资（万元）", cells.money, required=True)
         return "计划总投资（万元）", lambda ledger, actor, h: ledger.update_project(actor, number, investment=amount)
-    if action:
-        r.fail("事项", f"unknown 事项 {action!r}; choose one of: 推进环节、进展情况、{'、'.join(reasoned)}、评价、调整投资")
+    r.unknown(action, "推进环节", "进展情况", *reasoned, "评价", "调整投资")
     return None
 
 
@@ -281,17 +286,14 @@ def _problem(r: _Reader, seen: dict[tuple[str, ...], int]) -> Made:
         to = r.text("上报至", required=True)
         return "事项", lambda ledger, actor, h: ledger.escalate_problem(actor, h.problem(number, key), to, note or None)
     if action == "答复":
-        if not note:
-            r.fail("说明", "empty; 答复 needs the answer")
+        r.needs(note, "答复", "answer")
         return "事项", lambda ledger, actor, h: ledger.answer_problem(actor, h.problem(number, key), note)
     if action == "销号":
         return "事项", lambda ledger, actor, h: ledger.close_problem(actor, h.problem(number, key), note or None)
     if action == "重新打开":
-        if not note:
-            r.fail("说明", "empty; 重新打开 needs the reason")
+        r.needs(note, "重新打开", "reason")
         return "事项", lambda ledger, actor, h: ledger.reopen_problem(actor, h.problem(number, key), note)
-    if action:
-        r.fail("事项", f"unknown 事项 {action!r}; choose one of: 提出、上报、答复、销号、重新打开")
+    r.unknown(action, "提出", "上报", "答复", "销号", "重新打开")
     return None
 
 
@@ -327,13 +329,11 @@ def _report(r: _Reader, seen: dict[tuple[str, ...], int]) -> Made:
     if action == "接收":
         return "事项", lambda ledger, actor, h: ledger.accept_report(actor, report_id(ledger))
     if action == "退回":
-        if not note:
-            r.fail("说明", "empty; 退回 needs the reason")
+        r.needs(note, "退回", "reason")
         return "事项", lambda ledger, actor, h: ledger.return_report(actor, report_id(ledger), note)
     if action == "修改":
         return "事项", lambda ledger, actor, h: ledger.revise_report(actor, report_id(ledger), (), note or None)
-    if action:
-        r.fail("事项", f"unknown 事项 {action!r}; choose one of: 起草、批准、报送、接收、退回、修改")
+    r.unknown(action, "起草", "批准", "报送", "接收", "退回", "修改")
     return None
 
 
