@@ -31,8 +31,12 @@ def web_clock() -> Clock:
 @pytest.fixture
 def web_store(tmp_path, web_clock: Clock) -> str:
     """The commission, and a password set by the admin for each of CHOSEN (still to be changed)."""
-    store = f"sqlite:///{tmp_path / 'web.db'}"
-    ledger = Ledger(store, clock=web_clock, machine=MACHINE)
+    return commission_at(f"sqlite:///{tmp_path / 'web.db'}", web_clock)
+
+
+def commission_at(store: str, clock: Clock) -> str:
+    """The commission written to `store`, with the admin's initial password for each of CHOSEN."""
+    ledger = Ledger(store, clock=clock, machine=MACHINE)
     set_up_commission(ledger)
     for name in CHOSEN:
         ledger.set_password("管理员", name, INITIAL)

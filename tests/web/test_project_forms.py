@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 
 from domain.application import Ledger
-from tests.web.conftest import csrf_of, events, hidden_fields, log_in, submit
+from tests.web.conftest import commission_at, csrf_of, events, hidden_fields, log_in, submit
 
 PROJECT = "/projects/HW-2021-001"
 POSTS = ["/new/project", f"{PROJECT}/note", f"{PROJECT}/advance", f"{PROJECT}/update", f"{PROJECT}/plan",
@@ -328,16 +328,8 @@ def test_opening_on_an_unknown_subject_or_a_past_day_shows_the_refusal(client, w
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def both_stores(request, tmp_path, web_clock) -> str:
     """The web fixtures' commission on a SQLite file, and again on PostgreSQL."""
-    from tests.conftest import MACHINE, set_up_commission
-    from tests.web.conftest import CHOSEN, INITIAL
-
     url = f"sqlite:///{tmp_path / 'forms.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_store")
-    ledger = Ledger(url, clock=web_clock, machine=MACHINE)
-    set_up_commission(ledger)
-    for name in CHOSEN:
-        ledger.set_password("管理员", name, INITIAL)
-    ledger.close()
-    return url
+    return commission_at(url, web_clock)
 
 
 def test_on_either_store_a_stale_form_is_refused_and_a_fresh_one_recorded(both_stores, web_clock):
