@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from domain.application import Ledger, Machine
-from domain.values import UTC, Level, Role, Sector, UnitKind
+from domain.values import SHANGHAI, UTC, Level, Role, Sector, UnitKind
 
 PG_URL = os.environ.get("ZS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 MACHINE = Machine(os_user="tester", host="test-host")
@@ -114,6 +114,22 @@ def commission(ledger: Ledger) -> Ledger:
     """An admin, an office clerk, and unit HW with its principal, leader, liaison and a staff member;
     unit GY with its liaison. One project HW-2021-001 registered by HW's liaison."""
     return set_up_commission(ledger)
+
+
+def shanghai(*parts: int) -> datetime:
+    """A Shanghai wall-clock time, as the UTC instant it is stored as."""
+    return datetime(*parts, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+ADOPTED = shanghai(2026, 3, 2, 10)  # the day a commission adopts the ledger, after years on paper
+
+
+def adopt(ledger: Ledger, clock: Clock, admin: str, office: str) -> Ledger:
+    """A ledger started on ADOPTED: its admin and the office's clerk, nothing of the paper years yet."""
+    clock.set(ADOPTED)
+    ledger.init(admin)
+    ledger.add_person(admin, office, Role.OFFICE)
+    return ledger
 
 
 def set_up_commission(ledger: Ledger) -> Ledger:

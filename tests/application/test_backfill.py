@@ -15,11 +15,12 @@ import pytest
 from domain.application import Ledger
 from domain.errors import InvalidValue, NotPermitted, RuleViolated
 from domain.period import Cadence, Period
-from domain.values import SHANGHAI, UTC, Level, Role, Sector, Stage, UnitKind
+from domain.values import Level, Role, Sector, Stage, UnitKind
 from projections.queries import Moment, Queries
 from projections.records import history_records
 from projections.summary import summarize
 from tests.application.test_reporting import refused
+from tests.conftest import ADOPTED, adopt, shanghai
 
 OFFICE, PAPER_OFFICE, ADMIN = "许办公", "王主任", "管理员"
 PRINCIPAL, LIAISON = "赵处长", "孙联络"
@@ -27,19 +28,12 @@ REASON = "补录2021年纸质台账"
 AUGUST = "HW/project_status/2021-08"
 
 
-def shanghai(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=SHANGHAI).astimezone(UTC)
-
-
-ADOPTED = shanghai(2026, 3, 2, 10)
 ENROLLED = shanghai(2021, 8, 31, 9)
 
 
 @pytest.fixture
 def paper(ledger: Ledger, clock: Any) -> Ledger:
-    clock.set(ADOPTED)
-    ledger.init(ADMIN)
-    ledger.add_person(ADMIN, OFFICE, Role.OFFICE)
+    adopt(ledger, clock, ADMIN, OFFICE)
     setup = ledger.backfilling(at=ENROLLED, because=REASON)
     setup.add_unit(ADMIN, "HW", "环境卫生管理处", UnitKind.DEPARTMENT, date(2021, 8, 31), [Sector.SANITATION])
     setup.add_person(ADMIN, PAPER_OFFICE, Role.OFFICE)

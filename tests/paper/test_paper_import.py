@@ -5,7 +5,6 @@ is recorded unless every row is valid — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,32 +12,23 @@ import pytest
 from openpyxl import load_workbook
 
 from domain.application import Ledger
-from domain.values import SHANGHAI, UTC, ProblemStatus, ProjectStatus, Rating, Role, Stage
+from domain.values import ProblemStatus, ProjectStatus, Rating, Stage
 from projections.forms.refusal import RowsMalformed, RowsRefused
 from projections.paper.importer import import_paper
 from projections.paper.layout import SHEETS
 from projections.paper.template import template_bytes
 from projections.queries import Queries
+from tests.conftest import adopt, shanghai
 from tests.paper.support import HISTORY, SET_UP, filled
 
 ADMIN, OFFICE = "管理员", "许办公"
 FILE = "纸质台账.xlsx"
 
 
-def shanghai(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=SHANGHAI).astimezone(UTC)
-
-
-ADOPTED = shanghai(2026, 3, 2, 10)
-
-
 @pytest.fixture
 def adopted(ledger: Ledger, clock: Any) -> Ledger:
     """A ledger started in 2026: its admin and the office's clerk, nothing of 2021 yet."""
-    clock.set(ADOPTED)
-    ledger.init(ADMIN)
-    ledger.add_person(ADMIN, OFFICE, Role.OFFICE)
-    return ledger
+    return adopt(ledger, clock, ADMIN, OFFICE)
 
 
 def events(ledger: Ledger) -> int:
