@@ -60,6 +60,11 @@ def client(app) -> Iterator[TestClient]:
         yield c
 
 
+def sent_to_login(response, start: str = "/login?next=") -> bool:
+    """The response sends its asker to the login page (a stranger, or a session that has ended)."""
+    return response.status_code == 303 and response.headers["location"].startswith(start)
+
+
 def csrf_of(text: str) -> str:
     match = CSRF.search(text)
     assert match, "no CSRF token on the page"

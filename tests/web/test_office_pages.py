@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from domain.application import Ledger
 from domain.values import UTC, Level, Sector
 from projections.queries import Queries
-from tests.web.conftest import CHOSEN, INITIAL, csrf_of, events, log_in
+from tests.web.conftest import CHOSEN, INITIAL, csrf_of, events, log_in, sent_to_login
 
 OCTOBER = datetime(2021, 10, 20, 2, 0, tzinfo=UTC)  # September's reports overdue, Shanghai 10:00
 GETS = ["/lamps", "/summary", "/summary?year=2021&format=md", "/overdue", "/admin", "/admin/people", "/admin/units",
@@ -44,14 +44,14 @@ def form_token(client, path: str = "/admin/people") -> str:
 @pytest.mark.parametrize("path", GETS)
 def test_a_stranger_is_sent_to_the_login_page(client, path):
     response = client.get(path)
-    assert response.status_code == 303 and response.headers["location"].startswith("/login?next=")
+    assert sent_to_login(response)
 
 
 @pytest.mark.parametrize("path", POSTS)
 def test_a_strangers_post_is_sent_to_the_login_page_and_records_nothing(client, web_store, path):
     before = events(web_store)
     response = client.post(path, data={"csrf": "x", "name": "某人", "role": "staff"})
-    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    assert sent_to_login(response, "/login")
     assert events(web_store) == before
 
 

@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 
 from domain.application import Ledger
-from tests.web.conftest import commission_at, csrf_of, events, hidden_fields, log_in, submit
+from tests.web.conftest import commission_at, csrf_of, events, hidden_fields, log_in, sent_to_login, submit
 
 PROJECT = "/projects/HW-2021-001"
 POSTS = ["/new/project", f"{PROJECT}/note", f"{PROJECT}/advance", f"{PROJECT}/update", f"{PROJECT}/plan",
@@ -34,14 +34,14 @@ def _last_event(store: str, number: str = "HW-2021-001"):
 @pytest.mark.parametrize("path", ["/new/project", PROJECT, "/supervision"])
 def test_the_new_pages_send_a_stranger_to_the_login_page(client, path):
     response = client.get(path)
-    assert response.status_code == 303 and response.headers["location"].startswith("/login?next=")
+    assert sent_to_login(response)
 
 
 @pytest.mark.parametrize("path", POSTS)
 def test_every_new_form_sends_a_stranger_to_the_login_page(client, web_store, path):
     before = events(web_store)
     response = client.post(path, data={"text": "x", "version": "1"})
-    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    assert sent_to_login(response, "/login")
     assert events(web_store) == before
 
 
