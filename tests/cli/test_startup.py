@@ -84,6 +84,19 @@ def test_a_read_on_a_current_store_builds_no_write_model(commission_cli, store_u
     assert [name for name in loaded if name.startswith(WRITE_MODEL)] == []
 
 
+# What the board on a current store does without (docs/performance.md): the policies' pydantic models
+# (its lamps read the stored thresholds, domain.lamps.Thresholds) and the forms.
+NOT_FOR_THE_BOARD = ("pydantic", "domain.policy", "domain.immutable", "projections.forms")
+
+
+@pytest.mark.parametrize("args", [["board", "--json"], ["board", "--unit", "HW", "--json"], ["board"]], ids=" ".join)
+def test_the_board_on_a_current_store_builds_no_pydantic_model(commission_cli, store_url, args):
+    commission_cli("views", "status")
+    loaded = modules_loaded_by(["--store", store_url, *args])
+    assert "projections.readstore" in loaded
+    assert [name for name in loaded if name.startswith(NOT_FOR_THE_BOARD)] == []
+
+
 def test_a_read_that_finds_the_views_behind_catches_them_up_and_answers(commission_cli, store_url):
     """The views behind the log (a write since): the read decodes the new events and answers them."""
     commission_cli("views", "status")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from domain.base import aggregate_id
+from domain.lamps import Thresholds
 from domain.policies import LoadedPolicies
 from domain.policy import default_policy_text
 from domain.project import Project
@@ -40,7 +41,16 @@ def test_the_calendar_read_from_the_store_is_the_ledgers_at_every_moment(commiss
             for known_at in moments:
                 mine, theirs = reader.calendar(as_of, known_at), commission.calendar(as_of, known_at)
                 assert mine.policies == theirs.policies, (as_of, known_at)
-        assert len(reader.calendar().policies) == 3
+        commission.load_policy("管理员", default_policy_text().replace("red_after_months = 3", "red_after_months = 6"),
+                               date(2022, 3, 1), "灯.toml")
+        days = [date(2021, 8, 30), date(2021, 8, 31), date(2021, 11, 1), date(2022, 2, 28), date(2022, 3, 1)]
+        for as_of in [*moments, None]:
+            for known_at in [*moments, None]:
+                mine, theirs = reader.calendar(as_of, known_at), commission.calendar(as_of, known_at)
+                for day in days:  # the thresholds read without pydantic are the policies' own
+                    assert mine.lamps_on(day) == Thresholds(**theirs.lamps_on(day).model_dump()), (as_of, day)
+        assert reader.calendar().lamps_on(date(2022, 3, 1)).red_after_months == 6
+        assert len(reader.calendar().policies) == 4
         assert Queries(reader).obligations(shanghai(2022, 2, 1)) == Queries(commission).obligations(shanghai(2022, 2, 1))
     finally:
         reader.close()
