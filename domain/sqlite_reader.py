@@ -3,12 +3,15 @@ eventsourcing's persistence modules (docs/performance.md, start-up): one connect
 eventsourcing.sqlite opens its own (auto-commit, an explicit BEGIN per transaction, WAL, rows as
 sqlite3.Row, the store's lock timeout), with the few parts of its datastore and recorder that the views'
 tables (projections/db.py) and the runner use: `transaction`, `get_connection`, `events_table_name`,
-`max_notification_id`. A store that needs more (a write, schema work) opens the Ledger."""
+`max_notification_id`. Anything else asked of the recorder (the Merkle leaves that `zs audit`, `zs summary`
+and `zs views rebuild` check the log against: integrity/recorders.py) is answered by the store's own
+recorder, opened through eventsourcing when first asked, so every check runs as before. A store that
+needs more (a write, schema work) opens the Ledger."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -82,11 +85,18 @@ class ReaderDatastore:
 
 
 class ReaderRecorder:
-    """What the read side asks of eventsourcing's application recorder."""
+    """What the read side asks of eventsourcing's application recorder; the rest from `full()`, the
+    store's own recorder (the leaf recorder), opened on first use."""
 
-    def __init__(self, datastore: ReaderDatastore) -> None:
+    def __init__(self, datastore: ReaderDatastore, full: Callable[[], Any]) -> None:
         self.datastore = datastore
         self.events_table_name = EVENTS_TABLE
+        self._full = full
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_full":
+            raise AttributeError(name)
+        return getattr(self._full(), name)
 
     def max_notification_id(self) -> int:
         with self.datastore.transaction(commit=False) as cursor:
@@ -95,13 +105,25 @@ class ReaderRecorder:
 
 
 class ReaderFactory:
-    """As eventsourcing's InfrastructureFactory for `ReadStore.close`: closes the connection."""
+    """As eventsourcing's InfrastructureFactory for `ReadStore`: the recorder, and `close`. `opener`
+    opens the store's own factory (eventsourcing's), when the recorder is asked for more."""
 
-    def __init__(self, path: str, lock_timeout: float) -> None:
+    def __init__(self, path: str, lock_timeout: float, opener: Callable[[], Any]) -> None:
         self.datastore = ReaderDatastore(path, lock_timeout)
+        self._opener = opener
+        self._factory: Any = None
+        self._recorder: Any = None
 
     def application_recorder(self) -> ReaderRecorder:
-        return ReaderRecorder(self.datastore)
+        return ReaderRecorder(self.datastore, self._full_recorder)
+
+    def _full_recorder(self) -> Any:
+        if self._recorder is None:
+            self._factory = self._opener()
+            self._recorder = self._factory.application_recorder()
+        return self._recorder
 
     def close(self) -> None:
         self.datastore.close()
+        if self._factory is not None:
+            self._factory.close()

@@ -111,19 +111,25 @@ def open_for_reading(url: str) -> tuple[Any, Any] | None:
     part = schema.part_for(settings["APPLICATION_RECORDER_TOPIC"])
     if path == ":memory:" or (path is not None and not schema.check_sqlite_file(path, where, part)):
         return None
+
+    def construct() -> Any:
+        from eventsourcing.persistence import InfrastructureFactory
+        from eventsourcing.utils import Environment
+
+        return InfrastructureFactory.construct(Environment(LEDGER_NAME, {**os.environ, **settings,
+                                                                         "CREATE_TABLE": "no"}))
+
     if path is not None:  # SQLite, current: one connection, without eventsourcing's persistence modules
         from domain.sqlite_reader import ReaderFactory
 
-        reader = ReaderFactory(path, float(settings["SQLITE_LOCK_TIMEOUT"]))
+        reader = ReaderFactory(path, float(settings["SQLITE_LOCK_TIMEOUT"]), construct)
         return reader, reader.application_recorder()
 
-    from eventsourcing.persistence import InfrastructureFactory, OperationalError
-    from eventsourcing.utils import Environment
+    from eventsourcing.persistence import OperationalError
 
     factory = None
     try:
-        factory = InfrastructureFactory.construct(Environment(LEDGER_NAME, {**os.environ, **settings,
-                                                                            "CREATE_TABLE": "no"}))
+        factory = construct()
         recorder = factory.application_recorder()
         if path is None and not schema.is_current(recorder, part):
             factory.close()

@@ -58,3 +58,21 @@ def test_the_calendar_read_from_the_store_is_the_ledgers_at_every_moment(commiss
 
 def test_a_store_in_memory_is_left_to_the_ledger():
     assert ReadStore.open("sqlite://") is None
+
+
+def test_the_leaf_checks_read_the_log_through_the_reader_as_through_the_ledger(commission, store):
+    """On SQLite the reader opens one sqlite3 connection (domain/sqlite_reader.py); what else the integrity
+    checks ask of the recorder (its Merkle leaves) comes from the store's own recorder, opened then."""
+    from integrity.guard import first_problem
+
+    reader = ReadStore.open(store)
+    assert reader is not None
+    try:
+        assert reader.recorder.max_notification_id() == commission.recorder.max_notification_id() > 0
+        assert hasattr(reader.recorder, "snapshot")
+        assert first_problem(reader.recorder) is None
+        with reader.recorder.snapshot() as snap:
+            leaves, _, _, events = snap.counts()
+            assert leaves == events > 0
+    finally:
+        reader.close()
