@@ -61,6 +61,8 @@ class StoredCalendar:
         return self._calendar
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # not the Calendar's: copy's and pickle's probes, or before __init__
+            raise AttributeError(name)
         return getattr(self.full(), name)
 
 
