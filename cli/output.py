@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import click
@@ -63,7 +64,12 @@ def cell(value: Any) -> str:
     return visible(str(value))
 
 
+@lru_cache(maxsize=1 << 14)
 def width(text: str) -> int:
+    """Columns on a terminal: a wide (CJK) character takes two. A table asks twice per cell, and its
+    columns repeat their values (units, kinds, dates): asked once each."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
-
-from eventsourcing.persistence import ApplicationRecorder
+from typing import TYPE_CHECKING, Any
 
 from domain.errors import NotFound
+
+if TYPE_CHECKING:
+    from eventsourcing.persistence import ApplicationRecorder
 
 
 def create_table_sql(postgres: bool, schema: str = "") -> str:

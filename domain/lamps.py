@@ -10,12 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.deadlines import LATE, ON_TIME, Standing, deadline
-from domain.policy import LampRules
 from domain.values import Labelled, Stage, shanghai_date
 from domain.values import start_of_day as _start_of_day
+
+if TYPE_CHECKING:
+    from domain.policy import LampRules
 
 
 class Colour(Labelled):
@@ -33,6 +35,28 @@ RULES = {
     "no_progress": "无进展", "plan_overdue": "超计划", "after_red": "红灯消除后观察期", "on_track": "正常",
     "due_soon": "临近期限", "overdue": "逾期",
 }
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """A policy's lamp rules (`domain.policy.LampRules`) as plain values, read back from the store where
+    they were checked when the policy was loaded: a read that needs only the lamps' thresholds builds no
+    pydantic model (docs/performance.md). The defaults are LampRules' (tests/unit/test_lamps.py checks)."""
+
+    libraries: tuple[str, ...] = ("key",)
+    until_stage: str = "operating"
+    yellow_after_months: int = 2
+    red_after_months: int = 3
+    due_soon_days: int = 3
+    yellow_after_red_days: int = 30
+
+    @classmethod
+    def stored(cls, data: Mapping[str, Any] | None) -> Thresholds:
+        """From a stored policy's `lamps` table (absent in a policy stored before lamps were rules)."""
+        values = dict(data or {})
+        if "libraries" in values:
+            values["libraries"] = tuple(values["libraries"])
+        return cls(**values)
 
 
 @dataclass(frozen=True)

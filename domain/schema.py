@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.persistence import OperationalError, ProgrammingError
-
 from domain.attachments import create_table_sql
 from domain.errors import DomainError, NotFound
 
@@ -97,6 +95,8 @@ class _Store:
             cursor.execute(f"SELECT version FROM {self.table} WHERE part = {self.mark}", (self.part,))
             row = cursor.fetchone()
             return row is not None and row["version"] >= SCHEMA_VERSION
+        from eventsourcing.persistence import OperationalError, ProgrammingError  # only a Ledger's store
+
         try:
             with self.datastore.transaction(commit=False) as cursor:
                 cursor.execute(f"SELECT version FROM {self.table} WHERE part = {self.mark}", (self.part,))

@@ -98,12 +98,10 @@ def ledger_settings(url: str, env: dict[str, str] | None = None) -> dict[str, st
 
 def open_for_reading(url: str) -> tuple[Any, Any] | None:
     """The store's infrastructure factory and application recorder, opened without the application
-    (no mapper, no event classes), for a read that finds everything current; None when the store
+    (no mapper, no event classes), for a read that finds everything current (a SQLite file through
+    domain/sqlite_reader.py, without eventsourcing's persistence modules); None when the store
     needs the Ledger first (in memory, or its tables not yet at this version: schema work)."""
     import os
-
-    from eventsourcing.persistence import InfrastructureFactory, OperationalError
-    from eventsourcing.utils import Environment
 
     from domain import schema
 
@@ -113,10 +111,25 @@ def open_for_reading(url: str) -> tuple[Any, Any] | None:
     part = schema.part_for(settings["APPLICATION_RECORDER_TOPIC"])
     if path == ":memory:" or (path is not None and not schema.check_sqlite_file(path, where, part)):
         return None
+
+    def construct() -> Any:
+        from eventsourcing.persistence import InfrastructureFactory
+        from eventsourcing.utils import Environment
+
+        return InfrastructureFactory.construct(Environment(LEDGER_NAME, {**os.environ, **settings,
+                                                                         "CREATE_TABLE": "no"}))
+
+    if path is not None:  # SQLite, current: one connection, without eventsourcing's persistence modules
+        from domain.sqlite_reader import ReaderFactory
+
+        reader = ReaderFactory(path, float(settings["SQLITE_LOCK_TIMEOUT"]), construct)
+        return reader, reader.application_recorder()
+
+    from eventsourcing.persistence import OperationalError
+
     factory = None
     try:
-        factory = InfrastructureFactory.construct(Environment(LEDGER_NAME, {**os.environ, **settings,
-                                                                            "CREATE_TABLE": "no"}))
+        factory = construct()
         recorder = factory.application_recorder()
         if path is None and not schema.is_current(recorder, part):
             factory.close()

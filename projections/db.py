@@ -13,9 +13,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.sqlite import SQLiteCursor
-
 from domain.schema import lock_key
+from domain.sqlite_reader import ReaderCursor
 from domain.values import UTC
 
 TABLE = re.compile(r"\bzs_(\w+)")
@@ -64,7 +63,7 @@ class Db:
                 raw.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as error:
                 raise LockBusy(str(error)) from None
-            inner = SQLiteCursor(raw.cursor())
+            inner = ReaderCursor(raw.cursor())  # as eventsourcing.sqlite.SQLiteCursor
             try:
                 yield Cursor(self, inner)
             except BaseException:

@@ -7,15 +7,17 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.deadlines import (  # re-exported: the views and the CLI read the rule from here too
     COUNTED, LABELS, LATE, ON_TIME, OVERDUE, UPCOMING, Sending, counts, deadline, standing,
 )
-from domain.policy import Calendar, Obligation
 from domain.values import report_key, shanghai_date
 from projections.db import Db, from_ts
 from projections.moment import NOW, Moment, rows_at
+
+if TYPE_CHECKING:
+    from domain.policy import Calendar, Obligation
 
 __all__ = ["COUNTED", "LABELS", "LATE", "ON_TIME", "OVERDUE", "UPCOMING", "Enrolment", "Schedule", "Sending",
            "counted_sql", "counts", "enrolments", "obligations", "obligations_at", "open_obligations", "sendings",

@@ -8,14 +8,16 @@ however long the log. tests/projections/test_agreement_property.py proves them e
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.deadlines import OVERDUE
-from domain.policy import Calendar
 from domain.values import report_key, shanghai_date
 from projections.db import Db
 from projections.moment import Moment
 from projections.obligations import Schedule, counted_sql, enrolments, obligations, status_of
+
+if TYPE_CHECKING:
+    from domain.policy import Calendar
 
 
 def overdue_at(db: Db, calendar: Calendar, as_of: datetime, at: Moment) -> list[dict[str, Any]]:

@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.deadlines import LATE, ON_TIME, OVERDUE, UPCOMING
-from domain.policy import Calendar
 from domain.values import Stage, shanghai_date
 from projections.db import Db
 from projections.moment import NOW, Moment, rows_at
 from projections.obligations import Enrolment, Schedule, counted_sql, enrolments, sendings, status_counts
 from projections.views.board import buckets
+
+if TYPE_CHECKING:
+    from domain.policy import Calendar
 
 
 def progress_at(db: Db, calendar: Calendar, as_of: datetime, at: Moment,

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from domain.errors import NotFound
-from domain.policy import Calendar
 from domain.values import shanghai_date
 from projections import obligations as obligation_rows
 from projections.audit import trail
@@ -24,6 +23,7 @@ from projections.supervision import supervision_rows
 from projections.views import all_views
 
 if TYPE_CHECKING:
+    from domain.policy import Calendar
     from domain.application import Ledger
     from projections.readstore import ReadStore
 

@@ -6,17 +6,64 @@ work first, or a command that writes, opens the Ledger instead."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any
+import tomllib
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from domain.immutable import aggregate_id
-from domain.policy import Calendar, Policy, default_policy
+import domain
+from domain.ids import aggregate_id
+from domain.lamps import Thresholds
 from domain.store import open_for_reading
 from domain.values import UTC
 from projections.db import Db
 
 # LoadedPolicies (domain/policies.py): its kind and key, so that its id is found without its class.
 POLICIES_KIND, POLICIES_KEY = "policy", "calendar"
+
+if TYPE_CHECKING:
+    from domain.policy import Calendar
+
+
+@lru_cache(maxsize=1)
+def default_lamps() -> tuple[date, Thresholds]:
+    """The notice's default policy's first day and lamp rules, read from its TOML without building it
+    (domain.policy.default_policy reads the same file)."""
+    data = tomllib.loads((Path(domain.__file__).parent / "calendar.toml").read_text(encoding="utf-8"))
+    return data["effective_from"], Thresholds.stored(data.get("lamps"))
+
+
+class StoredCalendar:
+    """The calendar as `ReadStore.calendar` finds it: the stored policies, as they were recorded (each
+    checked when it was loaded). `lamps_on` answers from them without pydantic, which is all the board
+    needs (docs/performance.md); anything else builds the `Calendar` of `Policy` models once and asks it."""
+
+    def __init__(self, stored: list[dict[str, Any]]) -> None:
+        self._stored = stored
+        self._calendar: Calendar | None = None
+        first, lamps = default_lamps()
+        # Calendar's order: by first day, the default first among equals (a stable sort)
+        self._lamps = sorted([(first, lamps), *((date.fromisoformat(p["effective_from"]),
+                                                  Thresholds.stored(p.get("lamps"))) for p in stored)],
+                             key=lambda entry: entry[0])
+
+    def lamps_on(self, day: date) -> Thresholds:
+        """As `Calendar.lamps_on`: the lamp rules of the policy in force on a Shanghai day."""
+        in_force = [lamps for first, lamps in self._lamps if first <= day]
+        return in_force[-1] if in_force else self._lamps[0][1]
+
+    def full(self) -> Calendar:
+        if self._calendar is None:
+            from domain.policy import Calendar, Policy, default_policy
+
+            self._calendar = Calendar((default_policy(), *(Policy.model_validate(p) for p in self._stored)))
+        return self._calendar
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # not the Calendar's: copy's and pickle's probes, or before __init__
+            raise AttributeError(name)
+        return getattr(self.full(), name)
 
 
 def real_clock() -> datetime:
@@ -38,7 +85,7 @@ class ReadStore:
         opened = open_for_reading(url)
         return None if opened is None else cls(*opened)
 
-    def calendar(self, as_of: datetime | None = None, known_at: datetime | None = None) -> Calendar:
+    def calendar(self, as_of: datetime | None = None, known_at: datetime | None = None) -> StoredCalendar:
         """The notice's default policy and every policy loaded, effective by `as_of` and recorded by
         `known_at`: as `Ledger.calendar` answers, from the stored events of the loaded policies."""
         loaded = []
@@ -50,8 +97,8 @@ class ReadStore:
                 continue
             if known_at is not None and datetime.fromisoformat(state["timestamp"]) > known_at:
                 continue
-            loaded.append(Policy.model_validate(state["policy"]))
-        return Calendar((default_policy(), *loaded))
+            loaded.append(state["policy"])
+        return StoredCalendar(loaded)
 
     def close(self) -> None:
         self.factory.close()

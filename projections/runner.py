@@ -13,7 +13,6 @@ from functools import lru_cache
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from eventsourcing.utils import resolve_topic
 
 from projections.db import Cursor, Db, LockBusy, ts
 
@@ -40,6 +39,8 @@ class LoggedEvent:
             state = _json(self._data.decode())[0]
             current = _topic(self.topic)[2]
             if current > 1 and state.get("class_version", 1) < current:
+                from eventsourcing.utils import resolve_topic
+
                 from domain.mapper import upcast
 
                 upcast(resolve_topic(self.topic), state)
@@ -75,6 +76,8 @@ _json = json.JSONDecoder().raw_decode  # the mapper writes compact JSON: no whit
 def _topic(topic: str) -> tuple[str, str, int]:
     """An event type's aggregate kind, event name, and current class version: stored states older
     than it are upcast, just as the mapper does, so the views read every event in its current shape."""
+    from eventsourcing.utils import resolve_topic  # only when the views are behind: a new event to read
+
     import domain.topics  # noqa: F401  the stored names of moved classes, registered before one is resolved
 
     kind, _, event = topic.partition(":")[2].partition(".")

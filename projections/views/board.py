@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from domain.immutable import aggregate_id
+from domain.ids import aggregate_id
 from domain.values import Stage
 from projections.db import Cursor
 from projections.runner import LoggedEvent, View

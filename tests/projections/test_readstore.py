@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from domain.base import aggregate_id
+from domain.lamps import Thresholds
 from domain.policies import LoadedPolicies
 from domain.policy import default_policy_text
 from domain.project import Project
@@ -40,7 +41,16 @@ def test_the_calendar_read_from_the_store_is_the_ledgers_at_every_moment(commiss
             for known_at in moments:
                 mine, theirs = reader.calendar(as_of, known_at), commission.calendar(as_of, known_at)
                 assert mine.policies == theirs.policies, (as_of, known_at)
-        assert len(reader.calendar().policies) == 3
+        commission.load_policy("管理员", default_policy_text().replace("red_after_months = 3", "red_after_months = 6"),
+                               date(2022, 3, 1), "灯.toml")
+        days = [date(2021, 8, 30), date(2021, 8, 31), date(2021, 11, 1), date(2022, 2, 28), date(2022, 3, 1)]
+        for as_of in [*moments, None]:
+            for known_at in [*moments, None]:
+                mine, theirs = reader.calendar(as_of, known_at), commission.calendar(as_of, known_at)
+                for day in days:  # the thresholds read without pydantic are the policies' own
+                    assert mine.lamps_on(day) == Thresholds(**theirs.lamps_on(day).model_dump()), (as_of, day)
+        assert reader.calendar().lamps_on(date(2022, 3, 1)).red_after_months == 6
+        assert len(reader.calendar().policies) == 4
         assert Queries(reader).obligations(shanghai(2022, 2, 1)) == Queries(commission).obligations(shanghai(2022, 2, 1))
     finally:
         reader.close()
@@ -48,3 +58,21 @@ def test_the_calendar_read_from_the_store_is_the_ledgers_at_every_moment(commiss
 
 def test_a_store_in_memory_is_left_to_the_ledger():
     assert ReadStore.open("sqlite://") is None
+
+
+def test_the_leaf_checks_read_the_log_through_the_reader_as_through_the_ledger(commission, store):
+    """On SQLite the reader opens one sqlite3 connection (domain/sqlite_reader.py); what else the integrity
+    checks ask of the recorder (its Merkle leaves) comes from the store's own recorder, opened then."""
+    from integrity.guard import first_problem
+
+    reader = ReadStore.open(store)
+    assert reader is not None
+    try:
+        assert reader.recorder.max_notification_id() == commission.recorder.max_notification_id() > 0
+        assert hasattr(reader.recorder, "snapshot")
+        assert first_problem(reader.recorder) is None
+        with reader.recorder.snapshot() as snap:
+            leaves, _, _, events = snap.counts()
+            assert leaves == events > 0
+    finally:
+        reader.close()

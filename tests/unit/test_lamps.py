@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from domain.deadlines import LATE, ON_TIME, OVERDUE, UPCOMING, Standing
-from domain.lamps import ProjectFacts, add_months, problem_lamp, project_lamp, report_lamp, supervision_lamp
+from domain.lamps import ProjectFacts, Thresholds, add_months, problem_lamp, project_lamp, report_lamp, supervision_lamp
 from domain.policy import LampRules
 from domain.values import SHANGHAI, UTC
 
@@ -135,3 +135,10 @@ def test_the_lamp_thresholds_are_the_policys():
     assert problem_lamp(date(2021, 9, 20), "open", at("2021-09-01"), None, strict, at("2021-09-19")).colour == "green"
     assert problem_lamp(date(2021, 9, 20), "open", at("2021-09-01"), None, strict, at("2021-09-20")).colour == "yellow"
 
+
+
+def test_the_stored_thresholds_default_to_the_lamp_rules_defaults():
+    """domain.lamps.Thresholds (a read's lamp rules without pydantic) keeps LampRules' fields and defaults."""
+    assert Thresholds() == Thresholds.stored(None) == Thresholds(**RULES.model_dump())
+    rules = LampRules(libraries=("key", "reserve"), red_after_months=5, due_soon_days=7)
+    assert Thresholds.stored(rules.model_dump(mode="json")) == Thresholds(**rules.model_dump())
