@@ -113,9 +113,6 @@ def project_colours(views: Any, at: Any, numbers: list[str]) -> dict[str, str]:
     return colours
 
 
-# A project without plans that cannot be glowing yellow after a red: its last progress long enough ago, or
-# the progress before it too recent for the gap between them to have been red (a red ends by today).
-SETTLED = "base <= ? OR prev_progress_on IS NULL OR prev_progress_on > ?"
 
 
 def lamp_counts_at(queries: Any, at: Any, unit: str | None = None) -> dict[str, dict[str, int]]:
@@ -130,25 +127,44 @@ def lamp_counts_at(queries: Any, at: Any, unit: str | None = None) -> dict[str, 
     lit = (f"SELECT *, CASE WHEN last_progress_on > registered_on THEN last_progress_on ELSE registered_on END "
            f"AS base FROM {source} WHERE status = 'active' AND library IN ({libraries}) AND stage IN ({stages})")
     lit_params = params + tuple(rules.libraries) + cut.stages
-    settled = (cut.settled_by.isoformat(), cut.red_by.isoformat())
+    settled_by, red_by, yellow_by = cut.settled_by.isoformat(), cut.red_by.isoformat(), cut.yellow_by.isoformat()
     tally: dict[str, Counter[str]] = {}
-    for row in queries.db.fetchall(
-            f"SELECT unit, COUNT(*) AS n, SUM(CASE WHEN base <= ? THEN 1 ELSE 0 END) AS red, "
-            f"SUM(CASE WHEN base > ? AND base <= ? THEN 1 ELSE 0 END) AS yellow FROM ({lit}) AS q "
-            f"WHERE plans = '{{}}' AND ({SETTLED}) GROUP BY unit",
-            (cut.red_by.isoformat(), cut.red_by.isoformat(), cut.yellow_by.isoformat()) + lit_params + settled):
-        red, yellow = int(row["red"] or 0), int(row["yellow"] or 0)
-        tally.setdefault(row["unit"], Counter()).update(
-            {"red": red, "yellow": yellow, "green": int(row["n"]) - red - yellow})
-    for row in queries.db.fetchall(f"SELECT * FROM ({lit}) AS q WHERE plans <> '{{}}' OR NOT ({SETTLED})",
-                                 lit_params + settled):
-        lamp = project_lamp(facts(row), rules, when)
-        if lamp is not None:
-            tally.setdefault(row["unit"], Counter())[lamp.colour] += 1
+    # One pass over the lit rows (as of T, one scan of the lamps' versions). A project without plans that
+    # cannot be glowing yellow after a red (its baseline on or before `settled_by`, or no progress before
+    # its last, or the progress before it too recent for the gap to have been red) is counted by its
+    # baseline alone; the others are judged by project_lamp. The tests keep SQL's three-valued logic
+    # (NULL is neither), as the two statements this pass replaced had it.
+    for row in queries.db.fetchall(f"SELECT * FROM ({lit}) AS q", lit_params):
+        base, prev, plans = row["base"], row["prev_progress_on"], row["plans"]
+        settled = _or(_cmp(base, settled_by, "le"), prev is None, _cmp(prev, red_by, "gt"))
+        if _and(None if plans is None else plans == "{}", settled) is True:
+            counts = tally.setdefault(row["unit"], Counter())
+            if base is not None and base <= red_by:
+                counts["red"] += 1
+            elif base is not None and red_by < base <= yellow_by:
+                counts["yellow"] += 1
+            else:
+                counts["green"] += 1
+        elif _or(None if plans is None else plans != "{}", None if settled is None else not settled) is True:
+            lamp = project_lamp(facts(row), rules, when)
+            if lamp is not None:
+                tally.setdefault(row["unit"], Counter())[lamp.colour] += 1
     for kind in ("problem", "report", "supervision"):
         for row in lamps_at(queries, at, unit, kind):
             tally.setdefault(row["unit"], Counter())[row["colour"]] += 1
     return {code: {"red": c["red"], "yellow": c["yellow"], "green": c["green"]} for code, c in tally.items()}
+
+
+def _cmp(a: str | None, b: str, op: str) -> bool | None:
+    return None if a is None else (a <= b if op == "le" else a > b)
+
+
+def _or(*values: bool | None) -> bool | None:
+    return True if any(v is True for v in values) else (None if any(v is None for v in values) else False)
+
+
+def _and(*values: bool | None) -> bool | None:
+    return False if any(v is False for v in values) else (None if any(v is None for v in values) else True)
 
 
 def lamp_counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:

@@ -33,10 +33,14 @@ def progress_at(db: Db, calendar: Calendar, as_of: datetime, at: Moment,
         f"SELECT unit, stage, status, library, COUNT(*) AS n, SUM(investment_cents) AS cents FROM {source} "
         "GROUP BY unit, stage, status, library", params))
     source, params = rows_at("problems", at, unit)
-    problems = db.fetchall(f"SELECT unit, status, COUNT(*) AS n FROM {source} GROUP BY unit, status", params)
-    past_due = db.fetchall(
-        f"SELECT unit, COUNT(*) AS n FROM {source} WHERE status <> 'closed' AND due_on < ? GROUP BY unit",
-        params + (today.isoformat(),))
+    # One pass over the problems' versions for both counts: by status, and those past due at T.
+    problems = db.fetchall(
+        f"SELECT unit, status, COUNT(*) AS n, SUM(CASE WHEN status <> 'closed' AND due_on < ? THEN 1 ELSE 0 END) "
+        f"AS past_due FROM {source} GROUP BY unit, status", (today.isoformat(),) + params)
+    overdue: Counter[str] = Counter()
+    for row in problems:
+        overdue[row["unit"]] += int(row["past_due"] or 0)
+    past_due = [{"unit": code, "n": n} for code, n in overdue.items()]
     units = enrolments(db, at)
     reports = status_counts(calendar, units, sendings(db, at, unit, counted_only=True), as_of, unit)
     return _per_unit(units, unit, projects, problems, past_due, reports)

@@ -95,9 +95,13 @@ class HistoryTable(StateTable):
     def __init__(self, name: str, columns: Sequence[str], ints: Sequence[str] = (),
                  indexes: Sequence[Sequence[str]] = ()) -> None:
         # Rows are only ever appended, so the (id, version) key is an index made after a bulk load
-        # rather than a primary key kept up row by row.
+        # rather than a primary key kept up row by row. It carries the two times, and a view with units
+        # has a second one led by the unit: the as-of rows (projections/moment.py rows_at) pick each
+        # aggregate's latest version by T and K from the index alone, for all units or for one.
+        stamps = ("id", "version", "effective_at", "recorded_at")
+        per_unit = [("unit", *stamps)] if "unit" in columns else []
         super().__init__(name, tuple(columns) + self.STAMP, key="", ints=tuple(ints) + ("version", "position"),
-                         indexes=[("id", "version"), *indexes])
+                         indexes=[stamps, *per_unit, *indexes])
         self.state_values = itemgetter(*columns)
 
     def version(self, row: dict[str, Any], record: Any) -> tuple[Any, ...]:

@@ -31,7 +31,7 @@ PROJECT_VERSIONS = HistoryTable("zs_project_versions", PROJECT_COLUMNS, ints=("i
                                 indexes=[("number", "version")])
 PROBLEMS = StateTable("zs_problems", PROBLEM_COLUMNS + ("version",), ints=("version",),
                       indexes=[("project",), ("unit",), ("problem_id",), ("status", "due_on")])
-PROBLEM_VERSIONS = HistoryTable("zs_problem_versions", PROBLEM_COLUMNS, indexes=[("unit",), ("project",)])
+PROBLEM_VERSIONS = HistoryTable("zs_problem_versions", PROBLEM_COLUMNS, indexes=[("project",)])
 # Per unit, a handful of buckets whatever the number of projects: what `zs progress` adds up.
 PROJECT_COUNTS = Tally("zs_project_buckets", ("unit", "bucket"), ("n", "cents"))
 LANDED_OR_BEYOND = frozenset(s.value for s in Stage if s.rank >= Stage.LANDED.rank)

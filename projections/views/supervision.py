@@ -15,8 +15,7 @@ SUPERVISIONS = StateTable("zs_supervisions", COLUMNS, ints=("version",),
                           indexes=[("supervision_id",), ("unit", "status")])
 # What a lamp reads of a 督办 at any moment (docs/domain.md rule 17).
 SUPERVISION_VERSIONS = HistoryTable("zs_supervision_versions", ("id", "supervision_id", "subject", "unit", "due_on",
-                                                                "status", "opened_at", "answered_at"),
-                                    indexes=[("unit",)])
+                                                                "status", "opened_at", "answered_at"))
 
 
 def _opened(row: dict[str, Any], r: LoggedEvent) -> None:
