@@ -18,13 +18,13 @@ from domain.values import (
 
 if TYPE_CHECKING:
     from domain.application import Ledger
-    from domain.policy import Calendar
+    from domain.timetable import Timetable
 
 
 class HasCalendar(Protocol):
     """The Ledger, or the read API (`Queries`): either tells the calendar in force."""
 
-    def calendar(self) -> Calendar: ...
+    def calendar(self) -> Timetable: ...
 
 PROJECT_COLUMNS = [
     ("number", "项目编号"), ("name", "项目名称"), ("unit", "单位"), ("sector", "所属行业"), ("level", "项目级别"),

@@ -10,14 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from domain.deadlines import LATE, ON_TIME, Standing, deadline
 from domain.values import Labelled, Stage, shanghai_date
 from domain.values import start_of_day as _start_of_day
-
-if TYPE_CHECKING:
-    from domain.policy import LampRules
 
 
 class Colour(Labelled):
@@ -41,7 +38,8 @@ RULES = {
 class Thresholds:
     """A policy's lamp rules (`domain.policy.LampRules`) as plain values, read back from the store where
     they were checked when the policy was loaded: a read that needs only the lamps' thresholds builds no
-    pydantic model (docs/performance.md). The defaults are LampRules' (tests/unit/test_lamps.py checks)."""
+    pydantic model (docs/performance.md). The defaults are LampRules' (tests/unit/test_lamps.py checks).
+    The lamp functions below take either: a `rules: Thresholds` may be the policy's LampRules, same fields."""
 
     libraries: tuple[str, ...] = ("key",)
     until_stage: str = "operating"
@@ -90,7 +88,7 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _after_red(cleared: datetime, rules: LampRules, at: datetime, what: str) -> Lamp | None:
+def _after_red(cleared: datetime, rules: Thresholds, at: datetime, what: str) -> Lamp | None:
     """Rule 17: a lamp that was red stays yellow for `yellow_after_red_days` after it clears."""
     until = shanghai_date(cleared) + timedelta(days=rules.yellow_after_red_days)
     if cleared <= at and shanghai_date(at) < until:
@@ -121,13 +119,13 @@ class ProjectFacts:
         return max(self.last_progress_on or self.registered_on, self.registered_on)
 
 
-def is_lit(facts: ProjectFacts, rules: LampRules) -> bool:
+def is_lit(facts: ProjectFacts, rules: Thresholds) -> bool:
     """Lit: active, in a library the rules name, and short of the stage where lamps stop."""
     return (facts.status == "active" and facts.library in rules.libraries
             and RANK_OF_STAGE[facts.stage] < RANK_OF_STAGE[rules.until_stage])
 
 
-def project_lamp(facts: ProjectFacts, rules: LampRules, at: datetime) -> Lamp | None:
+def project_lamp(facts: ProjectFacts, rules: Thresholds, at: datetime) -> Lamp | None:
     if not is_lit(facts, rules):
         return None
     today = shanghai_date(at)
@@ -174,7 +172,7 @@ class Cutoffs:
     stages: tuple[str, ...]  # the stages that are lit
 
 
-def cutoffs(rules: LampRules, at: datetime) -> Cutoffs:
+def cutoffs(rules: Thresholds, at: datetime) -> Cutoffs:
     today = shanghai_date(at)
 
     def latest(months: int) -> date:
@@ -191,7 +189,7 @@ def cutoffs(rules: LampRules, at: datetime) -> Cutoffs:
 
 # -- things with a due date: problems, reports, 督办 ------------------------------------------------
 
-def _due_lamp(what: str, due_on: date, rules: LampRules, at: datetime, act: str, since: datetime) -> Lamp:
+def _due_lamp(what: str, due_on: date, rules: Thresholds, at: datetime, act: str, since: datetime) -> Lamp:
     today = shanghai_date(at)
     if at > deadline(due_on):
         return Lamp(RED, "overdue", deadline(due_on) + timedelta(microseconds=1),
@@ -205,7 +203,7 @@ def _due_lamp(what: str, due_on: date, rules: LampRules, at: datetime, act: str,
 
 
 def problem_lamp(due_on: date | None, status: str, raised_at: datetime, closed_at: datetime | None,
-                 rules: LampRules, at: datetime) -> Lamp | None:
+                 rules: Thresholds, at: datetime) -> Lamp | None:
     """An open problem by its due date; a closed one only while the yellow after a red still shows."""
     if status == "closed":
         if due_on is not None and closed_at is not None and closed_at > deadline(due_on):
@@ -216,7 +214,7 @@ def problem_lamp(due_on: date | None, status: str, raised_at: datetime, closed_a
     return _due_lamp("问题", due_on, rules, at, "解决并销号", raised_at)
 
 
-def report_lamp(title: str, due_on: date, opens_on: date, standing: Standing, rules: LampRules,
+def report_lamp(title: str, due_on: date, opens_on: date, standing: Standing, rules: Thresholds,
                 at: datetime) -> Lamp | None:
     """An obligation open at T by its standing (domain/deadlines.py); sent ones only while they still
     tell something: late ones during the yellow after red, on-time ones within that many days of their due date."""
@@ -231,7 +229,7 @@ def report_lamp(title: str, due_on: date, opens_on: date, standing: Standing, ru
 
 
 def supervision_lamp(due_on: date, status: str, opened_at: datetime, answered_at: datetime | None,
-                     rules: LampRules, at: datetime) -> Lamp | None:
+                     rules: Thresholds, at: datetime) -> Lamp | None:
     """An open 督办 by its due date (past due: red); an answered one is green, or yellow for a while
     when it was answered late; a closed one has no lamp unless that yellow still shows."""
     if status == "open":

@@ -17,7 +17,7 @@ from projections.db import Db, from_ts
 from projections.moment import NOW, Moment, rows_at
 
 if TYPE_CHECKING:
-    from domain.policy import Calendar, Obligation
+    from domain.timetable import Obligation, Timetable
 
 __all__ = ["COUNTED", "LABELS", "LATE", "ON_TIME", "OVERDUE", "UPCOMING", "Enrolment", "Schedule", "Sending",
            "counted_sql", "counts", "enrolments", "obligations", "obligations_at", "open_obligations", "sendings",
@@ -47,7 +47,7 @@ class Schedule:
     those falling due by that day though their period still runs. Every unit owes a contiguous run
     of them, in due order (rule 2: due strictly after enrolment, and not after withdrawal)."""
 
-    def __init__(self, calendar: Calendar, units: Iterable[Enrolment], as_of: datetime,
+    def __init__(self, calendar: Timetable, units: Iterable[Enrolment], as_of: datetime,
                  due_by: date | None = None) -> None:
         self.units = list(units)
         self.today = today = shanghai_date(as_of)
@@ -68,7 +68,7 @@ class Schedule:
         return split - run.start, run.stop - split
 
 
-def open_obligations(calendar: Calendar, units: Iterable[Enrolment], as_of: datetime, unit: str | None = None,
+def open_obligations(calendar: Timetable, units: Iterable[Enrolment], as_of: datetime, unit: str | None = None,
             due_by: date | None = None) -> Iterator[tuple[str, Obligation, str]]:
     """(unit, obligation, report id) for every obligation in the Schedule at T."""
     schedule = Schedule(calendar, [u for u in units if unit is None or u.code == unit], as_of, due_by)
@@ -79,7 +79,7 @@ def open_obligations(calendar: Calendar, units: Iterable[Enrolment], as_of: date
             yield enrolment.code, obligation, report_key(enrolment.code, obligation.kind, periods[index])
 
 
-def obligations_at(calendar: Calendar, units: Iterable[Enrolment], reports: Mapping[str, Sending],
+def obligations_at(calendar: Timetable, units: Iterable[Enrolment], reports: Mapping[str, Sending],
                    as_of: datetime, unit: str | None = None, due_by: date | None = None) -> list[dict[str, Any]]:
     """Every obligation open at T with its status (see open_obligations), ordered by due_on, unit, kind."""
     rows = []
@@ -92,7 +92,7 @@ def obligations_at(calendar: Calendar, units: Iterable[Enrolment], reports: Mapp
     return sorted(rows, key=lambda r: (r["due_on"], r["unit"], r["kind"]))
 
 
-def status_counts(calendar: Calendar, units: Iterable[Enrolment], reports: Mapping[str, Sending],
+def status_counts(calendar: Timetable, units: Iterable[Enrolment], reports: Mapping[str, Sending],
                   as_of: datetime, unit: str | None = None) -> dict[str, Counter[str]]:
     """Per unit, how many obligations are in each status at T, and how many fell due (`fallen_due`)."""
     tallies: dict[str, Counter[str]] = defaultdict(Counter)
@@ -121,7 +121,7 @@ def sendings(db: Db, at: Moment = NOW, unit: str | None = None, counted_only: bo
     return {r["report_id"]: Sending.of(r["status"], from_ts(r["last_sent_at"])) for r in rows}
 
 
-def obligations(db: Db, calendar: Calendar, as_of: datetime, at: Moment, unit: str | None = None,
+def obligations(db: Db, calendar: Timetable, as_of: datetime, at: Moment, unit: str | None = None,
                 due_by: date | None = None) -> list[dict[str, Any]]:
     """`zs obligations`: every obligation open at T with its status, from the views as they stood at
     `at` (T, as known at K)."""

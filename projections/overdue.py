@@ -17,15 +17,15 @@ from projections.moment import Moment
 from projections.obligations import Schedule, counted_sql, enrolments, obligations, status_of
 
 if TYPE_CHECKING:
-    from domain.policy import Calendar
+    from domain.timetable import Timetable
 
 
-def overdue_at(db: Db, calendar: Calendar, as_of: datetime, at: Moment) -> list[dict[str, Any]]:
+def overdue_at(db: Db, calendar: Timetable, as_of: datetime, at: Moment) -> list[dict[str, Any]]:
     """The overdue obligations at T as known at K (`at`), from the listing of every obligation."""
     return [r for r in obligations(db, calendar, as_of, at) if r["status"] == OVERDUE]
 
 
-def overdue_now(db: Db, calendar: Calendar, now: datetime) -> list[dict[str, Any]]:
+def overdue_now(db: Db, calendar: Timetable, now: datetime) -> list[dict[str, Any]]:
     """The overdue obligations now: each unit's obligations due before today whose report is not counted."""
     today = shanghai_date(now)
     (is_counted, values), (not_counted, _) = counted_sql(), counted_sql(negate=True)

@@ -21,10 +21,10 @@ from projections.obligations import Enrolment, Schedule, counted_sql, enrolments
 from projections.views.board import buckets
 
 if TYPE_CHECKING:
-    from domain.policy import Calendar
+    from domain.timetable import Timetable
 
 
-def progress_at(db: Db, calendar: Calendar, as_of: datetime, at: Moment,
+def progress_at(db: Db, calendar: Timetable, as_of: datetime, at: Moment,
                 unit: str | None = None) -> list[dict[str, Any]]:
     """Per unit at T as known at K (`at`), from the view rows as they stood then."""
     today = shanghai_date(as_of)
@@ -46,7 +46,7 @@ def progress_at(db: Db, calendar: Calendar, as_of: datetime, at: Moment,
     return _per_unit(units, unit, projects, problems, past_due, reports)
 
 
-def progress_now(db: Db, calendar: Calendar, now: datetime, unit: str | None = None) -> list[dict[str, Any]]:
+def progress_now(db: Db, calendar: Timetable, now: datetime, unit: str | None = None) -> list[dict[str, Any]]:
     """Per unit now, from the running counts."""
     today = shanghai_date(now).isoformat()
     only, params = (" AND unit = ?", (unit,)) if unit else ("", ())

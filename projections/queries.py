@@ -23,7 +23,7 @@ from projections.supervision import supervision_rows
 from projections.views import all_views
 
 if TYPE_CHECKING:
-    from domain.policy import Calendar
+    from domain.timetable import Timetable
     from domain.application import Ledger
     from projections.readstore import ReadStore
 
@@ -44,7 +44,7 @@ class Queries:
         self.db: Db = self.runner.db
         self.runner.catch_up(progress)
 
-    def calendar(self, as_of: datetime | None = None, known_at: datetime | None = None) -> Calendar:
+    def calendar(self, as_of: datetime | None = None, known_at: datetime | None = None) -> Timetable:
         """The calendar in force at T as known at K (the notice's default and every policy loaded)."""
         return self.ledger.calendar(as_of, known_at)
 

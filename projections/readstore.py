@@ -7,63 +7,37 @@ from __future__ import annotations
 
 import json
 import tomllib
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import domain
 from domain.ids import aggregate_id
-from domain.lamps import Thresholds
 from domain.store import open_for_reading
+from domain.timetable import Terms, Timetable
 from domain.values import UTC
 from projections.db import Db
 
 # LoadedPolicies (domain/policies.py): its kind and key, so that its id is found without its class.
 POLICIES_KIND, POLICIES_KEY = "policy", "calendar"
 
-if TYPE_CHECKING:
-    from domain.policy import Calendar
-
 
 @lru_cache(maxsize=1)
-def default_lamps() -> tuple[date, Thresholds]:
-    """The notice's default policy's first day and lamp rules, read from its TOML without building it
-    (domain.policy.default_policy reads the same file)."""
-    data = tomllib.loads((Path(domain.__file__).parent / "calendar.toml").read_text(encoding="utf-8"))
-    return data["effective_from"], Thresholds.stored(data.get("lamps"))
+def default_terms() -> Terms:
+    """The notice's default policy as plain terms, read from its TOML without building it
+    (domain.policy.default_policy reads and checks the same file)."""
+    return Terms.stored(tomllib.loads((Path(domain.__file__).parent / "calendar.toml").read_text(encoding="utf-8")))
 
 
-class StoredCalendar:
-    """The calendar as `ReadStore.calendar` finds it: the stored policies, as they were recorded (each
-    checked when it was loaded). `lamps_on` answers from them without pydantic, which is all the board
-    needs (docs/performance.md); anything else builds the `Calendar` of `Policy` models once and asks it."""
+class StoredCalendar(Timetable):
+    """The calendar as `ReadStore.calendar` finds it: the notice's default and the stored policies, as they
+    were recorded (each checked when it was loaded), as plain Terms. Its obligations, rules and lamp
+    thresholds are the Calendar's own rules (domain/timetable.py), answered without pydantic
+    (docs/performance.md)."""
 
     def __init__(self, stored: list[dict[str, Any]]) -> None:
-        self._stored = stored
-        self._calendar: Calendar | None = None
-        first, lamps = default_lamps()
-        # Calendar's order: by first day, the default first among equals (a stable sort)
-        self._lamps = sorted([(first, lamps), *((date.fromisoformat(p["effective_from"]),
-                                                  Thresholds.stored(p.get("lamps"))) for p in stored)],
-                             key=lambda entry: entry[0])
-
-    def lamps_on(self, day: date) -> Thresholds:
-        """As `Calendar.lamps_on`: the lamp rules of the policy in force on a Shanghai day."""
-        in_force = [lamps for first, lamps in self._lamps if first <= day]
-        return in_force[-1] if in_force else self._lamps[0][1]
-
-    def full(self) -> Calendar:
-        if self._calendar is None:
-            from domain.policy import Calendar, Policy, default_policy
-
-            self._calendar = Calendar((default_policy(), *(Policy.model_validate(p) for p in self._stored)))
-        return self._calendar
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):  # not the Calendar's: copy's and pickle's probes, or before __init__
-            raise AttributeError(name)
-        return getattr(self.full(), name)
+        super().__init__((default_terms(), *(Terms.stored(p) for p in stored)))
 
 
 def real_clock() -> datetime:

@@ -84,16 +84,19 @@ def test_a_read_on_a_current_store_builds_no_write_model(commission_cli, store_u
     assert [name for name in loaded if name.startswith(WRITE_MODEL)] == []
 
 
-# What the board on a current store does without (docs/performance.md): the policies' pydantic models
-# (its lamps read the stored thresholds, domain.lamps.Thresholds) and the forms.
+# What the board and the other "now" reads on a current store do without (docs/performance.md): the
+# policies' pydantic models (the calendar's rules read the stored policies as plain Terms,
+# domain/timetable.py; the lamps their thresholds, domain.lamps.Thresholds) and the forms.
 # On SQLite also eventsourcing itself: the file is read through one sqlite3 connection
 # (domain/sqlite_reader.py); PostgreSQL's connection comes from eventsourcing.postgres.
 NOT_FOR_THE_BOARD = ("pydantic", "domain.policy", "domain.immutable", "projections.forms")
 NOT_ON_SQLITE = ("eventsourcing",)
 
 
-@pytest.mark.parametrize("args", [["board", "--json"], ["board", "--unit", "HW", "--json"], ["board"]], ids=" ".join)
-def test_the_board_on_a_current_store_builds_no_pydantic_model(commission_cli, store_url, args):
+@pytest.mark.parametrize("args", [["board", "--json"], ["board", "--unit", "HW", "--json"], ["board"], ["overdue"],
+                                  ["overdue", "--json"], ["obligations", "--unit", "HW"],
+                                  ["progress", "--unit", "HW", "--json"]], ids=" ".join)
+def test_the_board_and_the_now_reads_on_a_current_store_build_no_pydantic_model(commission_cli, store_url, args):
     commission_cli("views", "status")
     loaded = modules_loaded_by(["--store", store_url, *args])
     assert "projections.readstore" in loaded
