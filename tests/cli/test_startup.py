@@ -95,7 +95,8 @@ NOT_ON_SQLITE = ("eventsourcing",)
 
 @pytest.mark.parametrize("args", [["board", "--json"], ["board", "--unit", "HW", "--json"], ["board"], ["overdue"],
                                   ["overdue", "--json"], ["obligations", "--unit", "HW"],
-                                  ["progress", "--unit", "HW", "--json"]], ids=" ".join)
+                                  ["progress", "--unit", "HW", "--json"], ["progress"], ["lamps"], ["lamps", "--json"]],
+                         ids=" ".join)
 def test_the_board_and_the_now_reads_on_a_current_store_build_no_pydantic_model(commission_cli, store_url, args):
     commission_cli("views", "status")
     loaded = modules_loaded_by(["--store", store_url, *args])
