@@ -33,7 +33,7 @@ class ReportRule(Immutable, DueRules):
     kind: str
     title: str
     cadence: Cadence
-    covers: Literal["previous", "current"] = Rule.covers  # type: ignore[assignment]
+    covers: Literal["previous", "current"] = Rule.covers
     due_month: int = Field(default=Rule.due_month, ge=1, le=12)
     due_day: int | None = Field(default=Rule.due_day, ge=1, le=31)
     due: date | None = Rule.due
