@@ -4,6 +4,7 @@ ledger stood at T (events effective by T) as known at K (events recorded by K)."
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -143,10 +144,12 @@ class Queries:
         return obligation_rows.sendings(self.db, at, unit, counted_only)
 
     def obligations(self, moment: datetime | None = None, unit: str | None = None,
-                    known_at: datetime | None = None, due_by: date | None = None) -> list[dict[str, Any]]:
-        """Obligations and their statuses at T (default: now, from the current tables)."""
+                    known_at: datetime | None = None, due_by: date | None = None,
+                    due_in: tuple[date, date] | None = None) -> list[dict[str, Any]]:
+        """Obligations and their statuses at T (default: now, from the current tables); with `due_in`
+        (first, last day), only those falling due in those days."""
         return obligation_rows.obligations(self.db, self.calendar(moment, known_at), moment or self.clock(),
-                                           Moment(moment, known_at), unit, due_by)
+                                           Moment(moment, known_at), unit, due_by, due_in)
 
     def overdue(self, moment: datetime | None = None, known_at: datetime | None = None) -> list[dict[str, Any]]:
         """The overdue obligations at T, oldest first (projections/overdue.py): now, by the fast path."""
@@ -234,8 +237,14 @@ class Queries:
         """The lamps at T as known at K (docs/domain.md rule 17), worst first; see projections/lamps.py."""
         return lamps_at(self, at, unit, kind, colour)
 
-    def reports(self, **filters: Any) -> list[dict[str, Any]]:
+    def reports(self, ids: Collection[str] | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """The reports matching `filters` (column = value), only those `ids` names if given."""
+        if ids is not None and not ids:
+            return []
         where, params = _where(filters)
+        if ids is not None:
+            where = f"{where} {'AND' if where else 'WHERE'} report_id IN ({', '.join('?' for _ in ids)})"
+            params += tuple(ids)
         rows = self.db.fetchall(f"SELECT * FROM zs_reports {where} ORDER BY report_id", params)
         return [{
             "id": r["report_id"], "unit": r["unit"], "kind": r["kind"], "period": r["period"], "status": r["status"],
