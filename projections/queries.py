@@ -43,11 +43,21 @@ class Queries:
         self.clock = ledger.clock
         self.runner = Runner(ledger.recorder, all_views())
         self.db: Db = self.runner.db
+        self._calendar: tuple[int, Calendar] | None = None
         self.runner.catch_up(progress)
 
     def calendar(self, as_of: datetime | None = None, known_at: datetime | None = None) -> Calendar:
-        """The calendar in force at T as known at K (the notice's default and every policy loaded)."""
-        return self.ledger.calendar(as_of, known_at)
+        """The calendar in force at T as known at K (the notice's default and every policy loaded).
+        The one in force now is kept for the log's head at the views' last catch-up: a policy loaded
+        since is seen at the next catch-up, as the views see it (a web worker's every read catches up)."""
+        if as_of is not None or known_at is not None:
+            return self.ledger.calendar(as_of, known_at)
+        seen = self.runner.seen
+        if seen is None:
+            return self.ledger.calendar()
+        if self._calendar is None or self._calendar[0] != seen:
+            self._calendar = (seen, self.ledger.calendar())
+        return self._calendar[1]
 
     # -- projects -----------------------------------------------------------------------------------
 

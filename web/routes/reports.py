@@ -68,7 +68,7 @@ async def _month_page(request: Request, code: str, refusal: str | None = None, s
 
 def _titles(queries: Any, kinds: set[str]) -> dict[str, str]:
     """Each kind's title in the reporting calendar (重点招商项目情况表, 季度招商引资情况报告, ...)."""
-    calendar = queries.ledger.calendar()
+    calendar = queries.calendar()
     titles = {}
     for kind in kinds:
         try:
