@@ -81,8 +81,13 @@ class Queries:
         source, params = rows_at("board", at, unit)
         where, more = _where(filters)
         total = int(self.db.fetchone(f"SELECT COUNT(*) AS n FROM {source} {where}", params + more)["n"])
-        rows = self.db.fetchall(f"SELECT * FROM {source} {where} ORDER BY number LIMIT ? OFFSET ?",
-                                params + more + (max(limit, 0), max(offset, 0)))
+        page = (max(limit, 0), max(offset, 0))
+        if at.now:  # the page's numbers from the index alone, then only their rows: no sort of every row
+            rows = self.db.fetchall(f"SELECT * FROM {source} WHERE number IN (SELECT number FROM {source} {where} "
+                                    "ORDER BY number LIMIT ? OFFSET ?) ORDER BY number", params + params + more + page)
+        else:
+            rows = self.db.fetchall(f"SELECT * FROM {source} {where} ORDER BY number LIMIT ? OFFSET ?",
+                                    params + more + page)
         numbers = [row["number"] for row in rows]
         if not at.now and numbers:
             problems, more_params = rows_at("problems", at, unit)
