@@ -62,7 +62,8 @@ class Tables:
         return session
 
     def session(self, session_id: str | None, now: datetime, idle: timedelta) -> Session | None:
-        """The live session of this cookie, touched; None (and the row deleted) once idle too long."""
+        """The live session of this cookie, touched (its use written once a minute); None (and the row
+        deleted) once idle too long."""
         if not session_id:
             return None
         digest = _digest(session_id)
