@@ -104,7 +104,7 @@ def project_colours(views: Any, at: Any, numbers: list[str]) -> dict[str, str]:
             f"FROM zs_lamp_project_versions WHERE id IN ({marks}) AND effective_at <= ? AND recorded_at <= ? "
             f"GROUP BY id) m ON v.id = m.id AND v.version = m.version", tuple(keys) + at.params())
     when = at.as_of or views.ledger.clock()
-    rules = views.ledger.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
+    rules = views.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
     colours = {}
     for row in rows:
         lamp = project_lamp(facts(row), rules, when)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -45,14 +45,19 @@ def counted_sql(negate: bool = False) -> tuple[str, tuple[str, ...]]:
 class Schedule:
     """The obligations open at T — their period over, or a plan's year begun — and, with `due_by`,
     those falling due by that day though their period still runs. Every unit owes a contiguous run
-    of them, in due order (rule 2: due strictly after enrolment, and not after withdrawal)."""
+    of them, in due order (rule 2: due strictly after enrolment, and not after withdrawal).
+    With `due_in` (first, last day), only those of them falling due in those days (one month's, for
+    the month page, without walking the years since enrolment; `fallen_due` then counts only those)."""
 
     def __init__(self, calendar: Timetable, units: Iterable[Enrolment], as_of: datetime,
-                 due_by: date | None = None) -> None:
+                 due_by: date | None = None, due_in: tuple[date, date] | None = None) -> None:
         self.units = list(units)
         self.today = today = shanghai_date(as_of)
-        first = min((u.enrolled_on for u in self.units), default=today)
-        self.every = [o for o in calendar.obligations(first, today + HORIZON)
+        after = min((u.enrolled_on for u in self.units), default=today)
+        until = today + HORIZON
+        if due_in is not None:
+            after, until = max(after, due_in[0] - timedelta(days=1)), min(until, due_in[1])
+        self.every = [o for o in (calendar.obligations(after, until) if after < until else ())
                       if o.opens_on <= today or (due_by is not None and o.due_on <= due_by)]
         self.dues = [o.due_on for o in self.every]
 
@@ -69,9 +74,10 @@ class Schedule:
 
 
 def open_obligations(calendar: Timetable, units: Iterable[Enrolment], as_of: datetime, unit: str | None = None,
-            due_by: date | None = None) -> Iterator[tuple[str, Obligation, str]]:
+                     due_by: date | None = None,
+                     due_in: tuple[date, date] | None = None) -> Iterator[tuple[str, Obligation, str]]:
     """(unit, obligation, report id) for every obligation in the Schedule at T."""
-    schedule = Schedule(calendar, [u for u in units if unit is None or u.code == unit], as_of, due_by)
+    schedule = Schedule(calendar, [u for u in units if unit is None or u.code == unit], as_of, due_by, due_in)
     periods = [str(o.period) for o in schedule.every]  # once, not once per unit
     for enrolment in schedule.units:
         for index in schedule.run(enrolment):
@@ -80,10 +86,11 @@ def open_obligations(calendar: Timetable, units: Iterable[Enrolment], as_of: dat
 
 
 def obligations_at(calendar: Timetable, units: Iterable[Enrolment], reports: Mapping[str, Sending],
-                   as_of: datetime, unit: str | None = None, due_by: date | None = None) -> list[dict[str, Any]]:
+                   as_of: datetime, unit: str | None = None, due_by: date | None = None,
+                   due_in: tuple[date, date] | None = None) -> list[dict[str, Any]]:
     """Every obligation open at T with its status (see open_obligations), ordered by due_on, unit, kind."""
     rows = []
-    for code, obligation, report_id in open_obligations(calendar, units, as_of, unit, due_by):
+    for code, obligation, report_id in open_obligations(calendar, units, as_of, unit, due_by, due_in):
         sending = reports.get(report_id)
         rows.append({
             "unit": code, "kind": obligation.kind, "period": str(obligation.period), "due_on": obligation.due_on,
@@ -112,17 +119,32 @@ def enrolments(db: Db, at: Moment = NOW) -> list[Enrolment]:
                       date.fromisoformat(r["withdrawn_on"]) if r["withdrawn_on"] else None) for r in rows]
 
 
-def sendings(db: Db, at: Moment = NOW, unit: str | None = None, counted_only: bool = False) -> dict[str, Sending]:
-    """Each report's status and last sending as the reports view held them at the moment, by report id."""
+def sendings(db: Db, at: Moment = NOW, unit: str | None = None, counted_only: bool = False,
+             ids: Collection[str] | None = None) -> dict[str, Sending]:
+    """Each report's status and last sending as the reports view held them at the moment, by report id
+    (only the reports `ids` names, if given)."""
+    if ids is not None and not ids:
+        return {}
     source, params = rows_at("reports", at, unit)
-    counted, values = counted_sql()
-    where, params = (f" WHERE {counted}", params + values) if counted_only else ("", params)
+    conditions = []
+    if counted_only:
+        counted, values = counted_sql()
+        conditions.append(counted)
+        params += values
+    if ids is not None:
+        conditions.append(f"report_id IN ({', '.join('?' for _ in ids)})")
+        params += tuple(ids)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     rows = db.fetchall(f"SELECT report_id, status, last_sent_at FROM {source}{where}", params)
     return {r["report_id"]: Sending.of(r["status"], from_ts(r["last_sent_at"])) for r in rows}
 
 
 def obligations(db: Db, calendar: Timetable, as_of: datetime, at: Moment, unit: str | None = None,
-                due_by: date | None = None) -> list[dict[str, Any]]:
+                due_by: date | None = None, due_in: tuple[date, date] | None = None) -> list[dict[str, Any]]:
     """`zs obligations`: every obligation open at T with its status, from the views as they stood at
-    `at` (T, as known at K)."""
-    return obligations_at(calendar, enrolments(db, at), sendings(db, at, unit), as_of, unit, due_by)
+    `at` (T, as known at K); with `due_in`, only those falling due in those days, and only their reports
+    read."""
+    units = enrolments(db, at)
+    ids = None if due_in is None else [key for _, _, key in open_obligations(calendar, units, as_of, unit, due_by,
+                                                                            due_in)]
+    return obligations_at(calendar, units, sendings(db, at, unit, ids=ids), as_of, unit, due_by, due_in)

@@ -4,6 +4,7 @@ ledger stood at T (events effective by T) as known at K (events recorded by K)."
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -42,11 +43,21 @@ class Queries:
         self.clock = ledger.clock
         self.runner = Runner(ledger.recorder, all_views())
         self.db: Db = self.runner.db
+        self._calendar: tuple[int, Timetable] | None = None
         self.runner.catch_up(progress)
 
     def calendar(self, as_of: datetime | None = None, known_at: datetime | None = None) -> Timetable:
-        """The calendar in force at T as known at K (the notice's default and every policy loaded)."""
-        return self.ledger.calendar(as_of, known_at)
+        """The calendar in force at T as known at K (the notice's default and every policy loaded).
+        The one in force now is kept for the log's head at the views' last catch-up: a policy loaded
+        since is seen at the next catch-up, as the views see it (a web worker's every read catches up)."""
+        if as_of is not None or known_at is not None:
+            return self.ledger.calendar(as_of, known_at)
+        seen = self.runner.seen
+        if seen is None:
+            return self.ledger.calendar()
+        if self._calendar is None or self._calendar[0] != seen:
+            self._calendar = (seen, self.ledger.calendar())
+        return self._calendar[1]
 
     # -- projects -----------------------------------------------------------------------------------
 
@@ -70,8 +81,13 @@ class Queries:
         source, params = rows_at("board", at, unit)
         where, more = _where(filters)
         total = int(self.db.fetchone(f"SELECT COUNT(*) AS n FROM {source} {where}", params + more)["n"])
-        rows = self.db.fetchall(f"SELECT * FROM {source} {where} ORDER BY number LIMIT ? OFFSET ?",
-                                params + more + (max(limit, 0), max(offset, 0)))
+        page = (max(limit, 0), max(offset, 0))
+        if at.now:  # the page's numbers from the index alone, then only their rows: no sort of every row
+            rows = self.db.fetchall(f"SELECT * FROM {source} WHERE number IN (SELECT number FROM {source} {where} "
+                                    "ORDER BY number LIMIT ? OFFSET ?) ORDER BY number", params + params + more + page)
+        else:
+            rows = self.db.fetchall(f"SELECT * FROM {source} {where} ORDER BY number LIMIT ? OFFSET ?",
+                                    params + more + page)
         numbers = [row["number"] for row in rows]
         if not at.now and numbers:
             problems, more_params = rows_at("problems", at, unit)
@@ -143,10 +159,12 @@ class Queries:
         return obligation_rows.sendings(self.db, at, unit, counted_only)
 
     def obligations(self, moment: datetime | None = None, unit: str | None = None,
-                    known_at: datetime | None = None, due_by: date | None = None) -> list[dict[str, Any]]:
-        """Obligations and their statuses at T (default: now, from the current tables)."""
+                    known_at: datetime | None = None, due_by: date | None = None,
+                    due_in: tuple[date, date] | None = None) -> list[dict[str, Any]]:
+        """Obligations and their statuses at T (default: now, from the current tables); with `due_in`
+        (first, last day), only those falling due in those days."""
         return obligation_rows.obligations(self.db, self.calendar(moment, known_at), moment or self.clock(),
-                                           Moment(moment, known_at), unit, due_by)
+                                           Moment(moment, known_at), unit, due_by, due_in)
 
     def overdue(self, moment: datetime | None = None, known_at: datetime | None = None) -> list[dict[str, Any]]:
         """The overdue obligations at T, oldest first (projections/overdue.py): now, by the fast path."""
@@ -234,8 +252,14 @@ class Queries:
         """The lamps at T as known at K (docs/domain.md rule 17), worst first; see projections/lamps.py."""
         return lamps_at(self, at, unit, kind, colour)
 
-    def reports(self, **filters: Any) -> list[dict[str, Any]]:
+    def reports(self, ids: Collection[str] | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """The reports matching `filters` (column = value), only those `ids` names if given."""
+        if ids is not None and not ids:
+            return []
         where, params = _where(filters)
+        if ids is not None:
+            where = f"{where} {'AND' if where else 'WHERE'} report_id IN ({', '.join('?' for _ in ids)})"
+            params += tuple(ids)
         rows = self.db.fetchall(f"SELECT * FROM zs_reports {where} ORDER BY report_id", params)
         return [{
             "id": r["report_id"], "unit": r["unit"], "kind": r["kind"], "period": r["period"], "status": r["status"],

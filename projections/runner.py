@@ -128,6 +128,7 @@ class Runner:
         self.db = Db(recorder)
         self.views = {view.name: view for view in views}
         self.behind = False  # True when the views answered as they stood: the write lock stayed taken
+        self.seen: int | None = None  # the log's head at the last catch-up (None before the first)
         if not self._current():
             self._prepare()
 
@@ -172,7 +173,7 @@ class Runner:
         finish. If the lock stays taken longer (a long rebuild's batch), the views answer as they
         stand, a little behind the log, and `behind` says so; the next command catches up."""
         read = 0
-        head = self.head()
+        head = self.seen = self.head()
         while True:
             positions = self.positions()
             start = min(positions.values(), default=head)

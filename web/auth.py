@@ -21,6 +21,7 @@ from projections.db import Db
 
 SESSION_COOKIE = "zs_session"
 LOGIN_CSRF_COOKIE = "zs_login_csrf"  # the login form's CSRF token, before there is a session
+TOUCH = timedelta(minutes=1)  # a session's use is written at most once a minute, not on every page
 FAILURES_BEFORE_LOCK = 5
 FIRST_LOCK = timedelta(minutes=15)
 # An account's lock grows 15, 30, 60 min, then stays at 2 h: guessing stops, yet a stranger who fails
@@ -61,7 +62,8 @@ class Tables:
         return session
 
     def session(self, session_id: str | None, now: datetime, idle: timedelta) -> Session | None:
-        """The live session of this cookie, touched; None (and the row deleted) once idle too long."""
+        """The live session of this cookie, touched (its use written once a minute); None (and the row
+        deleted) once idle too long."""
         if not session_id:
             return None
         digest = _digest(session_id)
@@ -71,8 +73,9 @@ class Tables:
         if datetime.fromisoformat(row["seen_at"]) + idle < now:
             self.end_session(session_id)
             return None
-        with self.db.transaction() as cursor:
-            cursor.execute("UPDATE zs_sessions SET seen_at = ? WHERE digest = ?", (now.isoformat(), digest))
+        if datetime.fromisoformat(row["seen_at"]) + TOUCH <= now:  # not a write on every page
+            with self.db.transaction() as cursor:
+                cursor.execute("UPDATE zs_sessions SET seen_at = ? WHERE digest = ?", (now.isoformat(), digest))
         return Session(session_id, row["name"], row["csrf"], bool(row["must_change"]))
 
     def end_session(self, session_id: str) -> None:

@@ -79,6 +79,7 @@ class Office:
         self.lock = threading.Lock()
         self.answers: dict[Hashable, tuple[tuple[int, datetime], Any]] = {}
         self.computing: set[Hashable] = set()
+        self.people: tuple[int, dict[str, Person]] = (-1, {})
         self.fresh = threading.Condition()
         # Password hashing runs in threads, at most this many at once, off the event loop.
         self.hashing = CapacityLimiter(hash_threads)
@@ -132,6 +133,20 @@ class Office:
                 self.fresh.wait(timeout=30)  # the first answer for this key is being computed
         return refresh()
 
+    def acting(self, name: str) -> Person:
+        """The person as `Ledger.acting` gives them (NotPermitted once removed), kept per worker for the
+        log's head: any event recorded since, by any worker or command (a removal, a new post), forgets
+        every person kept, so the next request reads them again. One query for the head instead of
+        loading the person's events."""
+        head = self.queries.runner.head()
+        kept = self.people
+        if kept[0] != head:
+            kept = self.people = (head, {})
+        person = kept[1].get(name)
+        if person is None:  # read after the head: at least as new as the head it is kept under
+            person = kept[1][name] = self.ledger.acting(name)
+        return person
+
     def ledger_for(self, request: Request) -> Ledger:
         """The Ledger, its events naming `web` as the OS user and this client's address as the host
         (for the calls this request makes from here on, in its own context)."""
@@ -172,7 +187,7 @@ def _who(request: Request) -> tuple[Session, Person] | None:
     if session is None:
         return None
     try:
-        person = o.ledger.acting(session.name)
+        person = o.acting(session.name)
     except DomainError:  # removed (or gone): every session of theirs ends
         o.tables.end_sessions_of(session.name)
         return None

@@ -446,3 +446,31 @@ def test_on_the_real_clock_now_is_past_the_deadline_when_shanghai_has_turned_the
         assert figures(row(ledger, ledger.clock())) == ("overdue", None, 1)
     finally:
         ledger.close()
+
+
+# -- one month's obligations (the month page) -----------------------------------------------------------
+
+
+def test_one_months_obligations_are_the_months_rows_of_the_whole_schedule(commission, clock):
+    """`due_in` walks only the month asked about: the same rows, statuses and report ids as taking
+    that month's rows out of everything owed since enrolment, across a sending, a policy, a withdrawal."""
+    clock.set(shanghai(2021, 10, 1, 9))
+    send_at(commission, clock, shanghai(2021, 9, 3, 10))
+    clock.set(shanghai(2022, 1, 19, 10))
+    commission.load_policy("管理员", QUARTERLY_IN_ITS_SECOND_MONTH, date(2022, 1, 20), "季报.toml")
+    commission.withdraw_unit("管理员", "GY", date(2022, 3, 5), "机构调整")
+    queries, seen = Queries(commission), 0
+    for t in (shanghai(2021, 9, 10), shanghai(2022, 2, 16), shanghai(2022, 6, 1)):
+        for unit in ("HW", "GY", None):
+            every = queries.obligations(t, unit)
+            for year, month in [(y, m) for y in (2021, 2022) for m in range(1, 13)]:
+                first = date(year, month, 1)
+                last = (date(year + month // 12, month % 12 + 1, 1)).toordinal() - 1
+                days = (first, date.fromordinal(last))
+                wanted = [r for r in every if days[0] <= r["due_on"] <= days[1]]
+                assert queries.obligations(t, unit, due_in=days) == wanted
+                seen += len(wanted)
+    assert seen > 100
+    assert queries.obligations(shanghai(2022, 6, 1), "GY", due_in=(date(2022, 4, 1), date(2022, 4, 30))) == []
+    sent = queries.obligations(shanghai(2021, 9, 10), "HW", due_in=(date(2021, 9, 1), date(2021, 9, 30)))
+    assert [r["status"] for r in sent if r["kind"] == "project_status"] == ["on_time"]

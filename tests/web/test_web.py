@@ -117,6 +117,17 @@ def test_logout_ends_the_session(liaison):
     assert liaison.get("/board").status_code == 303
 
 
+def test_a_person_removed_while_kept_by_the_worker_loses_access_at_the_next_request(liaison, web_store, web_clock):
+    """The worker keeps the people it has seen for the log's head: another process's removal moves the
+    head, so the very next page is refused, though the same page was served a moment before."""
+    assert liaison.get("/board").status_code == 200
+    assert liaison.get("/board").status_code == 200  # served from the kept person
+    ledger = Ledger(web_store, clock=web_clock)
+    ledger.remove_person("管理员", "孙联络", "调离")
+    ledger.close()
+    assert liaison.get("/board").headers["location"].startswith("/login")
+
+
 def test_a_removed_persons_sessions_end(liaison, web_store, web_clock):
     ledger = Ledger(web_store, clock=web_clock)
     ledger.remove_person("管理员", "孙联络", "调离")

@@ -40,7 +40,7 @@ def _who(request: Request) -> str | None:
     if name is None:
         return None
     try:
-        return o.ledger.acting(name).name
+        return o.acting(name).name
     except DomainError:
         return None
 

@@ -36,7 +36,7 @@ async def _page(request: Request, results: list[dict[str, Any]] | None = None, r
 
     def read() -> dict[str, Any]:
         views = o.read()
-        calendar = views.ledger.calendar()
+        calendar = views.calendar()
         units = {u["code"]: u for u in views.units()}
         return {"rows": views.overdue(), "units": units, "phones": {p["name"]: p["phone"] for p in views.people()},
                 "reminders": unit_reminders(views, Moment(), within),

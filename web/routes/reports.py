@@ -14,7 +14,7 @@ from domain.errors import DomainError, InvalidValue
 from domain.period import Cadence, Period
 from domain.permissions import Action
 from domain.report import ReportStatus
-from domain.values import shanghai_date
+from domain.values import report_key, shanghai_date
 from projections.forms.definitions import FORMS
 from projections.forms.fill import fill
 from projections.forms.xlsx import workbook_bytes
@@ -44,9 +44,9 @@ async def _month_page(request: Request, code: str, refusal: str | None = None, s
     def read() -> dict[str, Any]:
         queries = o.read()
         unit = queries.unit(code)
-        rows = [r for r in queries.obligations(unit=unit["code"])
-                if month.first_day <= r["due_on"] <= month.last_day]
-        reports = {r["id"]: r for r in queries.reports(unit=unit["code"])}
+        rows = queries.obligations(unit=unit["code"], due_in=(month.first_day, month.last_day))
+        ids = {report_key(unit["code"], r["kind"], r["period"]) for r in rows}
+        reports = {r["id"]: r for r in queries.reports(ids, unit=unit["code"])}
         return {"unit": unit["code"], "unit_name": unit["name"], "rows": rows, "reports": reports,
                 "titles": _titles(queries, {r["kind"] for r in rows})}
 
@@ -68,7 +68,7 @@ async def _month_page(request: Request, code: str, refusal: str | None = None, s
 
 def _titles(queries: Any, kinds: set[str]) -> dict[str, str]:
     """Each kind's title in the reporting calendar (重点招商项目情况表, 季度招商引资情况报告, ...)."""
-    calendar = queries.ledger.calendar()
+    calendar = queries.calendar()
     titles = {}
     for kind in kinds:
         try:
