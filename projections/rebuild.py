@@ -18,6 +18,7 @@ from typing import Any
 
 from domain.errors import DomainError, RuleViolated
 from projections.db import Cursor, Db
+from projections.tables import flush_held
 from projections.runner import Progress, LoggedEvent, Runner, View, decode
 
 SUFFIX = "_rebuild"
@@ -56,6 +57,7 @@ class ShadowDb(Db):
         self.__dict__.update(db.__dict__)
         self._cache = {}
         self._shadow: dict[str, str] = {}
+        self.held: dict[Any, Any] = {}  # each history table's open versions (projections/tables.py)
 
     def q(self, sql: str) -> str:
         done = self._shadow.get(sql)
@@ -123,6 +125,9 @@ class Rebuild:
                     read += len(records)
                     if progress:
                         progress(position, head)
+                with self.shadow.locked() as cursor:
+                    self._mine(cursor)
+                    flush_held(cursor)
         finally:
             if collecting:
                 gc.enable()

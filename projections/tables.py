@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+import math
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
@@ -88,9 +90,13 @@ class StateTable:
 
 
 class HistoryTable(StateTable):
-    """Every version of an aggregate's row, with the two times that select it for as-of queries."""
+    """Every version of an aggregate's row, with the two times that select it for as-of queries, and
+    when the next version took effect (`valid_to`, FAR while it is the latest) with the class of that
+    span's length (`span`, OPEN while it is the latest): as known now, the rows at T are those with
+    `effective_at <= T < valid_to`, which `rows_at` finds span class by span class in the
+    `(span, effective_at, valid_to)` index (projections/moment.py)."""
 
-    STAMP = ("version", "effective_at", "recorded_at", "position")
+    STAMP = ("version", "effective_at", "recorded_at", "position", "valid_to", "span")
 
     def __init__(self, name: str, columns: Sequence[str], ints: Sequence[str] = (),
                  indexes: Sequence[Sequence[str]] = ()) -> None:
@@ -100,13 +106,77 @@ class HistoryTable(StateTable):
         # aggregate's latest version by T and K from the index alone, for all units or for one.
         stamps = ("id", "version", "effective_at", "recorded_at")
         per_unit = [("unit", *stamps)] if "unit" in columns else []
-        super().__init__(name, tuple(columns) + self.STAMP, key="", ints=tuple(ints) + ("version", "position"),
-                         indexes=[stamps, *per_unit, *indexes])
+        super().__init__(name, tuple(columns) + self.STAMP, key="", ints=tuple(ints) + ("version", "position", "span"),
+                         indexes=[stamps, *per_unit, ("span", "effective_at", "valid_to"), *indexes])
         self.state_values = itemgetter(*columns)
+        self.at = {c: i for i, c in enumerate(self.columns)}
 
     def version(self, row: dict[str, Any], record: Any) -> tuple[Any, ...]:
         """The row as it stands after `record`, stamped with the record's version and two times."""
-        return self.state_values(row) + (record.version, record.effective_at, record.recorded_at, record.position)
+        return self.state_values(row) + (record.version, record.effective_at, record.recorded_at, record.position,
+                                         FAR, OPEN)
+
+    def insert(self, cursor: Cursor, rows: Iterable[dict[str, Any] | tuple[Any, ...]]) -> None:
+        """Append versions, each closing its aggregate's previous one (its `valid_to` and `span`). A
+        rebuild (a cursor whose db holds `held`) keeps each aggregate's latest version in memory until
+        the next one closes it, so that it never updates a row (its tables have no index yet); `flush`
+        writes the ones still open when its replay ends."""
+        at = self.at
+        ident, effective = at["id"], at["effective_at"]
+        valid_to, span = at["valid_to"], at["span"]
+        versions = [list(row if isinstance(row, tuple) else self.values(row)) for row in rows]
+        rebuilding = getattr(cursor.db, "held", None)
+        held = None if rebuilding is None else rebuilding.setdefault(self, {})
+        latest: dict[str, list[Any]] = {}
+        done: list[list[Any]] = []
+        for row in versions:
+            previous = latest.get(row[ident])
+            if previous is None and held is not None:
+                previous = held.pop(row[ident], None)
+                if previous is not None:
+                    done.append(previous)
+            if previous is not None:
+                previous[valid_to], previous[span] = row[effective], span_class(previous[effective], row[effective])
+            latest[row[ident]] = row
+        if held is not None:
+            held.update(latest)
+            super().insert(cursor, [tuple(row) for row in done] + [tuple(row) for row in versions
+                                                                   if latest[row[ident]] is not row])
+            return
+        firsts: dict[str, list[Any]] = {}
+        for row in versions:
+            firsts.setdefault(row[ident], row)
+        keys = list(firsts)
+        closing = []
+        for i in range(0, len(keys), CHUNK):
+            chunk = keys[i:i + CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for old in cursor.fetchall(f"SELECT id, version, effective_at FROM {self.name} WHERE id IN ({marks}) "
+                                       f"AND span = {OPEN}", chunk):
+                new = firsts[old["id"]]
+                closing.append((new[effective], span_class(old["effective_at"], new[effective]),
+                                old["id"], old["version"]))
+        cursor.executemany(f"UPDATE {self.name} SET valid_to = ?, span = ? WHERE id = ? AND version = ?", closing)
+        super().insert(cursor, [tuple(row) for row in versions])
+
+
+def flush_held(cursor: Cursor) -> None:
+    """Write the versions a rebuild held back (each aggregate's latest: still open) as its replay ends."""
+    held: dict[HistoryTable, dict[str, list[Any]]] = getattr(cursor.db, "held", {})
+    for table, rows in held.items():
+        StateTable.insert(table, cursor, [tuple(row) for row in rows.values()])
+    held.clear()
+
+
+FAR = "9999-12-31T00:00:00.000000+00:00"  # no end yet, and "as known now"
+OPEN = 99  # the span class of a version that is still its aggregate's latest
+SPANS = 20  # span classes 0..19: up to 2**c hours between a version and the next; the last, any longer
+
+
+def span_class(start: str, end: str) -> int:
+    """The class of a version's span: the least c with end - start <= 2**c hours (0 for an hour or less)."""
+    hours = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 3600
+    return min(SPANS - 1, max(0, math.ceil(math.log2(hours)))) if hours > 1 else 0  # the last: unbounded
 
 
 class Tally:
