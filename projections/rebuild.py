@@ -109,12 +109,13 @@ class Rebuild:
 
         head = self.runner.head()
         position = read = 0
+        size = min(module.REBUILD_BATCH, module.REBUILD_BATCH_POSTGRES) if self.db.postgres else module.REBUILD_BATCH
         collecting = gc.isenabled()
         gc.disable()  # the replay makes no cycles; sweeping its many live rows would only cost time
         try:
             with self.db.relaxed_sync():
                 while position < head:
-                    batch = self.db.read_log(position, head, module.REBUILD_BATCH)
+                    batch = self.db.read_log(position, head, size)
                     if not batch:
                         break
                     self.check(batch)
