@@ -132,9 +132,11 @@ class Db:
                    f"WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?")
         with self.datastore.transaction(commit=False) as cursor:
             if self.postgres:
+                from psycopg.rows import tuple_row
+
+                cursor.row_factory = tuple_row  # plain tuples, as on SQLite: no dict per row
                 cursor.execute(sql, (after, stop, limit))
-                return [(r["notification_id"], r["originator_id"].hex, r["originator_version"], r["topic"],
-                         bytes(r["state"])) for r in cursor.fetchall()]
+                return [(n, a.hex, v, t, bytes(s)) for n, a, v, t, s in cursor.fetchall()]
             raw = cursor.sqlite_cursor
             raw.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
             raw.execute(sql, (after, stop, limit))

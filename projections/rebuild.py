@@ -5,8 +5,10 @@ The new tables are the views' own with a suffix (`zs_board_rebuild`, ...). While
 other command keeps reading and catching up the old views. An event that cannot be read stops the
 rebuild with its position, aggregate and event name; the half-built tables are dropped and the old
 views answer as before. A rebuild killed mid-way leaves the old views whole too; the next rebuild
-drops what it left behind. Each batch passes `Rebuild.check` before it is applied: the place for a
-check of the stored rows themselves (issue 10's leaves)."""
+drops what it left behind. Each batch passes `Rebuild.check` before it is applied: `zs views rebuild`
+checks the stored rows against their leaves there (`integrity.guard.ReplayGuard`), as the replay reads
+them, and once more that no leaf is left over before the swap; a changed log stops the rebuild like an
+unreadable event, with nothing swapped in."""
 
 from __future__ import annotations
 
@@ -30,11 +32,10 @@ def rebuild_views(runner: Runner, names: Sequence[str] | None = None, progress: 
     """Replay the whole log into new tables beside the named views (all by default), and swap
     them in, in one transaction, only once complete. Until then the old views keep answering;
     an unreadable event stops the rebuild (`UnreadableEvent`) and leaves them as they were."""
-    from integrity.guard import check_log
+    from integrity.guard import ReplayGuard
 
-    check_log(runner.recorder)  # a changed log is refused before any view is touched
     chosen = [runner.views[name] for name in (names or runner.views)]
-    return Rebuild(runner, chosen).run(progress)
+    return Rebuild(runner, chosen, ReplayGuard(runner.recorder)).run(progress)  # a changed log: nothing swapped in
 
 
 class UnreadableEvent(DomainError):
@@ -68,8 +69,9 @@ class ShadowDb(Db):
 
 
 class Rebuild:
-    def __init__(self, runner: Runner, views: Sequence[View]) -> None:
+    def __init__(self, runner: Runner, views: Sequence[View], guard: Any = None) -> None:
         self.runner = runner
+        self.guard = guard  # called with each batch of stored rows, then `guard.finish()` before the swap
         self.views = list(views)
         self.db = runner.db
         self.shadow = ShadowDb(runner.db)
@@ -79,6 +81,8 @@ class Rebuild:
         self._begin()
         try:
             count = self._replay(progress)
+            if self.guard is not None:
+                self.guard.finish()
         except BaseException:
             self._abandon()
             raise
@@ -88,6 +92,8 @@ class Rebuild:
     def check(self, batch: Sequence[tuple[int, str, int, str, bytes]]) -> None:
         """Called with each batch of stored rows (position, aggregate id, version, topic, state) before
         it is applied. Raise to stop the rebuild; the old views stay as they are."""
+        if self.guard is not None:
+            self.guard(batch)
 
     # -- the steps ---------------------------------------------------------------------------------
 
@@ -105,12 +111,13 @@ class Rebuild:
 
         head = self.runner.head()
         position = read = 0
+        size = min(module.REBUILD_BATCH, module.REBUILD_BATCH_POSTGRES) if self.db.postgres else module.REBUILD_BATCH
         collecting = gc.isenabled()
         gc.disable()  # the replay makes no cycles; sweeping its many live rows would only cost time
         try:
             with self.db.relaxed_sync():
                 while position < head:
-                    batch = self.db.read_log(position, head, module.REBUILD_BATCH)
+                    batch = self.db.read_log(position, head, size)
                     if not batch:
                         break
                     self.check(batch)

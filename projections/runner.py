@@ -18,6 +18,7 @@ from projections.db import Cursor, Db, LockBusy, ts
 
 BATCH = 2000
 REBUILD_BATCH = 50000  # fewer, larger commits when replaying the whole log
+REBUILD_BATCH_POSTGRES = 10000  # its rows come whole over the wire: smaller batches keep the memory flat
 Progress = Callable[[int, int], None]
 
 
@@ -25,13 +26,16 @@ class LoggedEvent:
     """One event as the views read it: its stored JSON, decoded only when a view asks for its state
     (most events need only their kind and recorded time), and never validated (fast replay)."""
 
-    __slots__ = ("position", "topic", "aggregate_id", "version", "kind", "event", "_data", "_state")
+    __slots__ = ("position", "topic", "aggregate_id", "version", "kind", "event", "_data", "_state", "_effective",
+                 "_recorded")
 
     def __init__(self, position: int, topic: str, aggregate_id: str, version: int, data: bytes) -> None:
         self.position, self.topic, self.aggregate_id, self.version = position, topic, aggregate_id, version
         self.kind, self.event, _ = _topic(topic)
         self._data = data
         self._state: dict[str, Any] | None = None
+        self._effective: str | None = None  # the two view times, made once however many views ask
+        self._recorded: str | None = None
 
     @property
     def state(self) -> dict[str, Any]:
@@ -57,16 +61,21 @@ class LoggedEvent:
 
     @property
     def recorded_at(self) -> str:
-        return ts(self.timestamp)
+        if self._recorded is None:
+            self._recorded = ts(self.timestamp)
+        return self._recorded
 
     @property
     def effective_at(self) -> str:
-        return ts(self.state["effective_at"])
+        if self._effective is None:
+            self._effective = ts(self.state["effective_at"])
+        return self._effective
 
     @property
     def done_by(self) -> str:
         """Who did it: the person named on paper for a backfill, else the actor (rule 11)."""
-        return str(self.state.get("done_by") or self.state["actor"])
+        state = self.state
+        return str(state.get("done_by") or state["actor"])
 
 
 _json = json.JSONDecoder().raw_decode  # the mapper writes compact JSON: no whitespace to skip

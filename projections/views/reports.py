@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from domain.period import Cadence, Period
@@ -72,14 +73,27 @@ class ReportView(View):
 
 
 def _counted(row: dict[str, Any], r: LoggedEvent) -> None:
-    """A report's event applied, keeping the running counts: its old row counted out, its new row in."""
-    _count(row, -1)
+    """A report's event applied, keeping the running counts: its old row counted out, its new row in
+    (only when that changes where it counts: most events leave a report's count as it was)."""
+    before = _standing(row)
     REPORT_HANDLERS[r.event](row, r)
-    _count(row, +1)
+    after = _standing(row)
+    if before != after:
+        if before is not None:
+            REPORT_COUNTS.add(before[0], *before[1], sign=-1)
+        if after is not None:
+            REPORT_COUNTS.add(after[0], *after[1])
 
 
-def _count(report: dict[str, Any], sign: int) -> None:
-    """The running on-time/late counts, by the domain's rule (domain/deadlines.py)."""
+def _standing(report: dict[str, Any]) -> tuple[tuple[str], tuple[int, int]] | None:
+    """Where a report counts: (its unit,), (on time, late); None while it does not count."""
     if counts(report.get("status")) and report.get("last_sent_at"):
-        late = sent_late(datetime.fromisoformat(report["last_sent_at"]), date.fromisoformat(report["due_on"]))
-        REPORT_COUNTS.add((report["unit"],), 0 if late else 1, 1 if late else 0, sign=sign)
+        return (report["unit"],), _on_time_late(report["last_sent_at"], report["due_on"])
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _on_time_late(last_sent_at: str, due_on: str) -> tuple[int, int]:
+    """(1, 0) on time or (0, 1) late, by the domain's rule (domain/deadlines.py)."""
+    late = sent_late(datetime.fromisoformat(last_sent_at), date.fromisoformat(due_on))
+    return (0, 1) if late else (1, 0)

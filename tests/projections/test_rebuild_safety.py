@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import RuleViolated
+from integrity.leaves import Tampered
 from projections.queries import Queries
 from projections.rebuild import Rebuild, rebuild_views
+from tests.integrity.support import Raw
 from tests.projections.support import dump, view_tables
 
 
@@ -57,3 +59,33 @@ def test_views_keep_answering_from_the_old_tables_while_the_new_ones_fill(commis
     rebuild_views(queries.runner)
     assert answers and all(answer == board for answer in answers)
     assert Queries(commission).board() == board
+
+
+@pytest.mark.parametrize("change", ["a byte", "a deleted event", "the last event deleted"])
+def test_a_log_changed_mid_way_is_refused_by_the_replay_itself_and_no_view_changes(commission, store, monkeypatch,
+                                                                                    change):
+    queries = Queries(commission)
+    before = dump(commission)
+    raw = Raw(commission, store)
+    middle = commission.recorder.max_notification_id() // 2
+    if change == "a byte":  # one digit of a stored amount, past the first batches
+        position = next(p for p in range(middle, 0, -1) if b"0" in raw.event(p)[4])
+        state = raw.event(position)[4]
+        raw.set_state(position, state.replace(b"0", b"1", 1))
+    else:
+        position = middle if change == "a deleted event" else raw.execute("SELECT MAX(position) FROM {leaves}")[0][0]
+        raw.delete(position)
+    monkeypatch.setattr("projections.runner.REBUILD_BATCH", 4)
+    seen: list[int] = []
+    original = Rebuild.check
+
+    def check(self, batch):
+        seen.append(batch[0][0])
+        original(self, batch)
+
+    monkeypatch.setattr(Rebuild, "check", check)
+    with pytest.raises(Tampered, match=f"nothing was rebuilt: .*position {position}"):
+        rebuild_views(queries.runner)
+    assert len(seen) >= 2 and seen[-1] <= position  # refused as the replay reached it: earlier batches were applied
+    assert dump(commission) == before
+    assert not [name for name in view_tables(queries.db) if name.endswith("_rebuild")]
