@@ -111,6 +111,17 @@ def test_a_session_ends_after_30_idle_minutes(liaison, web_clock):
     assert liaison.get("/board").headers["location"].startswith("/login")
 
 
+def test_a_session_written_once_a_minute_never_outlives_30_idle_minutes(liaison, web_clock):
+    """A page within a minute of the last written use is not written, so the session's recorded use
+    lags the real one: it ends up to a minute early, never late."""
+    web_clock.advance(minutes=2)
+    assert liaison.get("/board").status_code == 200  # written
+    web_clock.advance(seconds=40)
+    assert liaison.get("/board").status_code == 200  # not written: used 40 s after the written use
+    web_clock.advance(minutes=29, seconds=30)  # 29 min 30 s after the real use, 30 min 10 s after the written
+    assert liaison.get("/board").headers["location"].startswith("/login")
+
+
 def test_logout_ends_the_session(liaison):
     page = liaison.get("/board")
     assert liaison.post("/logout", data={"csrf": csrf_of(page.text)}).status_code == 303
