@@ -134,13 +134,19 @@ steps = st.builds(Step, st.sampled_from(sorted(COMMANDS) + CREATING * 2), st.int
                   st.integers(1, 24 * 9), st.booleans())
 
 
-def play(ledger: Ledger, clock: Clock, sequence: list[Step]) -> int:
-    """Apply the sequence, catching the views up where a step says so; returns how many were recorded."""
+def play(ledger: Ledger, clock: Clock, sequence: list[Step], backfills: list[bool] | None = None) -> int:
+    """Apply the sequence, catching the views up where a step says so; returns how many were recorded.
+    A step drawn as backfilled (`backfills`) is entered as done on paper `days_back` days earlier (refused
+    by the domain when it would go before an aggregate's later history)."""
     made, done = Made(), 0
-    for s in sequence:
+    for i, s in enumerate(sequence):
         clock.advance(hours=s.hours)
+        target = ledger
+        if backfills and backfills[i]:
+            target = ledger.backfilling(at=clock() - timedelta(days=s.days_back, hours=s.pick), by=OFFICE,
+                                        because="纸质台账补录")
         try:
-            COMMANDS[s.command](ledger, made, s)
+            COMMANDS[s.command](target, made, s)
             done += 1
         except DomainError:
             pass

@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.application import Ledger
-from domain.errors import DomainError
 from domain.values import UTC
 from projections import runner
 from projections.db import Db, from_ts
@@ -27,29 +26,9 @@ from projections.queries import Queries
 from projections.rebuild import rebuild_views
 from tests.conftest import MACHINE, Clock
 from tests.projections.support import commission_like
-from tests.projections.test_rebuild_property import COMMANDS, OFFICE, Made, Step, steps
+from tests.projections.test_rebuild_property import COMMANDS, Step, play, steps
 
 START = datetime(2021, 9, 1, 2, 0, tzinfo=UTC)
-
-
-def play(ledger: Ledger, clock: Clock, sequence: list, backfills: list[bool]) -> int:
-    """The rebuild property's commands, each drawn as backfilled entered on paper `days_back` days earlier
-    (refused by the domain when it would go before an aggregate's later history)."""
-    made, done = Made(), 0
-    for s, backfill in zip(sequence, backfills):
-        clock.advance(hours=s.hours)
-        target = ledger
-        if backfill:
-            target = ledger.backfilling(at=clock() - timedelta(days=s.days_back, hours=s.pick), by=OFFICE,
-                                        because="纸质台账补录")
-        try:
-            COMMANDS[s.command](target, made, s)
-            done += 1
-        except DomainError:
-            pass
-        if s.catch_up:
-            Queries(ledger)
-    return done
 
 
 def assert_spans_agree(ledger: Ledger, moments: list[datetime]) -> int:
