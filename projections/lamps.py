@@ -4,15 +4,16 @@ lamp rules (domain/lamps.py) in force on T's Shanghai date (docs/domain.md rule 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from domain.deadlines import Sending, counts, standing
+from domain.deadlines import Sending, counts, deadline, standing
 from domain.lamps import RANK, Lamp, cutoffs, problem_lamp, project_lamp, report_lamp, supervision_lamp
 from domain.values import shanghai_date, start_of_day
 from projections.db import from_ts, ts
 from projections.moment import rows_at
-from projections.obligations import open_obligations
+from projections.obligations import open_obligations, report_states
 from projections.views.board import project_key
 from projections.views.lamps import facts
 
@@ -46,23 +47,11 @@ def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = 
             add("problem", row["problem_id"], row["unit"],
                 problem_lamp(due, row["status"], from_ts(row["raised_at"]), from_ts(row["closed_at"]), rules, when))
     if kind in (None, "report"):
-        source, params = rows_at("reports", at, unit)
-        reports = {report_id: (status, sent) for report_id, status, sent in queries.db.values(
-            f"SELECT report_id, status, last_sent_at FROM {source}", params)}  # plain tuples: the hot path
-        today = shanghai_date(when)
-        due_by = today + timedelta(days=rules.due_soon_days)
-        cutoff = today - timedelta(days=rules.yellow_after_red_days)
-        settled = ts(start_of_day(cutoff))  # due and sent before it: no lamp
+        reports = report_states(queries.db, at, unit)
         titles: dict[str, str] = {}
-        for code, obligation, report_id in open_obligations(calendar, queries.enrolments(at), when, unit, due_by):
-            found = reports.get(report_id)
-            if (found is not None and counts(found[0]) and found[1] is not None and found[1] < settled
-                    and obligation.due_on < cutoff):
-                continue  # sent, and long enough ago that neither a green nor the yellow after red still shows
-            sending = None if found is None else Sending.of(found[0], from_ts(found[1]))
-            title = titles.get(obligation.kind) or titles.setdefault(obligation.kind, calendar.rule(obligation.kind).title)
-            add("report", report_id, code, report_lamp(title, obligation.due_on, obligation.opens_on,
-                                                       standing(obligation.due_on, sending, when), rules, when))
+        for code, obligation, report_id, found in _unsettled(calendar, queries.enrolments(at), reports, rules, when,
+                                                             unit):
+            add("report", report_id, code, _report_lamp(calendar, titles, obligation, found, rules, when))
     if kind in (None, "supervision"):
         source, params = rows_at("supervisions", at, unit)
         for row in queries.db.fetchall(f"SELECT * FROM {source}", params):
@@ -71,6 +60,50 @@ def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = 
                                  from_ts(row["answered_at"]), rules, when))
     order = {k: i for i, k in enumerate(KINDS)}
     return sorted(rows, key=lambda r: (RANK[r["colour"]], r["unit"], order[r["kind"]], r["subject"]))
+
+
+def _unsettled(calendar: Any, units: list[Any], reports: dict[str, tuple[str | None, str | None]], rules: Any,
+               when: datetime, unit: str | None) -> Iterator[tuple[str, Any, str, tuple[str | None, str | None] | None]]:
+    """(unit, obligation, report id, its report's state) for the obligations open at T or due within
+    `due_soon_days` whose lamp may show: not those sent and due long enough ago that neither a green nor
+    the yellow after red still shows."""
+    today = shanghai_date(when)
+    due_by = today + timedelta(days=rules.due_soon_days)
+    cutoff = today - timedelta(days=rules.yellow_after_red_days)
+    settled = ts(start_of_day(cutoff))  # due and sent before it: no lamp
+    for code, obligation, report_id in open_obligations(calendar, units, when, unit, due_by):
+        found = reports.get(report_id)
+        if (found is not None and counts(found[0]) and found[1] is not None and found[1] < settled
+                and obligation.due_on < cutoff):
+            continue
+        yield code, obligation, report_id, found
+
+
+def _report_lamp(calendar: Any, titles: dict[str, str], obligation: Any, found: tuple[str | None, str | None] | None,
+                 rules: Any, when: datetime) -> Lamp | None:
+    sending = None if found is None else Sending.of(found[0], from_ts(found[1]))
+    title = titles.get(obligation.kind) or titles.setdefault(obligation.kind, calendar.rule(obligation.kind).title)
+    return report_lamp(title, obligation.due_on, obligation.opens_on, standing(obligation.due_on, sending, when),
+                       rules, when)
+
+
+def report_colours(queries: Any, at: Any, calendar: Any, rules: Any, when: datetime, unit: str | None = None,
+                   reports: dict[str, tuple[str | None, str | None]] | None = None) -> dict[str, Counter[str]]:
+    """Per unit, how many report lamps of each colour: what counting `lamps_at`'s report rows gives,
+    without judging an obligation unsent past its deadline — overdue, so red (domain.lamps.report_lamp)."""
+    if reports is None:
+        reports = report_states(queries.db, at, unit)
+    tally: dict[str, Counter[str]] = {}
+    titles: dict[str, str] = {}
+    for code, obligation, _, found in _unsettled(calendar, queries.enrolments(at), reports, rules, when, unit):
+        sent = found is not None and counts(found[0]) and found[1] is not None
+        if not sent and when > deadline(obligation.due_on):
+            tally.setdefault(code, Counter())["red"] += 1
+            continue
+        lamp = _report_lamp(calendar, titles, obligation, found, rules, when)
+        if lamp is not None:
+            tally.setdefault(code, Counter())[lamp.colour] += 1
+    return tally
 
 
 def project_colour(queries: Any, at: Any, number: str) -> str | None:
@@ -115,11 +148,14 @@ def project_colours(views: Any, at: Any, numbers: list[str]) -> dict[str, str]:
 
 
 
-def lamp_counts_at(queries: Any, at: Any, unit: str | None = None) -> dict[str, dict[str, int]]:
+def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
+                   reports: dict[str, tuple[str | None, str | None]] | None = None) -> dict[str, dict[str, int]]:
     """Per unit, how many lamps of each colour at T — what `lamp_counts(lamps_at(...))` gives, with the
-    projects whose colour follows their baseline date alone counted in SQL (domain.lamps.cutoffs)."""
+    projects whose colour follows their baseline date alone counted in SQL (domain.lamps.cutoffs) and
+    the reports by `report_colours` (from `reports`, the `report_states` at `at`, when the caller has them)."""
     when = at.as_of or queries.clock()
-    rules = queries.calendar(at.as_of, at.known_at).lamps_on(shanghai_date(when))
+    calendar = queries.calendar(at.as_of, at.known_at)
+    rules = calendar.lamps_on(shanghai_date(when))
     cut = cutoffs(rules, when)
     source, params = rows_at("lamps", at, unit)
     libraries = ", ".join("?" for _ in rules.libraries) or "NULL"
@@ -149,7 +185,9 @@ def lamp_counts_at(queries: Any, at: Any, unit: str | None = None) -> dict[str, 
             lamp = project_lamp(facts(row), rules, when)
             if lamp is not None:
                 tally.setdefault(row["unit"], Counter())[lamp.colour] += 1
-    for kind in ("problem", "report", "supervision"):
+    for code, colours in report_colours(queries, at, calendar, rules, when, unit, reports).items():
+        tally.setdefault(code, Counter()).update(colours)
+    for kind in ("problem", "supervision"):
         for row in lamps_at(queries, at, unit, kind):
             tally.setdefault(row["unit"], Counter())[row["colour"]] += 1
     return {code: {"red": c["red"], "yellow": c["yellow"], "green": c["green"]} for code, c in tally.items()}

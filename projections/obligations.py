@@ -13,15 +13,15 @@ from domain.deadlines import (  # re-exported: the views and the CLI read the ru
     COUNTED, LABELS, LATE, ON_TIME, OVERDUE, UPCOMING, Sending, counts, deadline, standing,
 )
 from domain.values import report_key, shanghai_date
-from projections.db import Db, from_ts
+from projections.db import Db, from_ts, ts
 from projections.moment import NOW, Moment, rows_at
 
 if TYPE_CHECKING:
     from domain.timetable import Obligation, Timetable
 
 __all__ = ["COUNTED", "LABELS", "LATE", "ON_TIME", "OVERDUE", "UPCOMING", "Enrolment", "Schedule", "Sending",
-           "counted_sql", "counts", "enrolments", "obligations", "obligations_at", "open_obligations", "sendings",
-           "status_counts", "status_of"]
+           "counted_sql", "counts", "enrolments", "obligations", "obligations_at", "open_obligations", "report_states",
+           "sendings", "status_counts", "status_of", "tally_statuses"]
 HORIZON = timedelta(days=400)  # far enough ahead to see every obligation already open at T
 
 
@@ -111,6 +111,39 @@ def status_counts(calendar: Timetable, units: Iterable[Enrolment], reports: Mapp
     return tallies
 
 
+def tally_statuses(calendar: Timetable, units: Iterable[Enrolment], reports: Mapping[str, tuple[str | None, str | None]],
+                   as_of: datetime, unit: str | None = None) -> dict[str, Counter[str]]:
+    """What `status_counts` gives, from `report_states` (status, last sending as stored text): each
+    obligation's deadline written once as that text, and only the sent ones looked at one by one —
+    an unsent obligation is overdue once its deadline has passed, upcoming before (rule 5)."""
+    schedule = Schedule(calendar, [u for u in units if unit is None or u.code == unit], as_of)
+    every = schedule.every
+    suffixes = [f"/{o.kind}/{o.period}" for o in every]
+    deadlines = [ts(deadline(o.due_on)) for o in every]
+    past = sum(1 for o in every if deadline(o.due_on) < as_of)  # fallen due: a prefix of `every`, by due day
+    tallies: dict[str, Counter[str]] = {}
+    for enrolment in schedule.units:
+        run, code = schedule.run(enrolment), enrolment.code
+        if not run:
+            continue
+        on_time = late = sent_fallen = 0
+        for index in run:
+            found = reports.get(code + suffixes[index])
+            if found is None or found[1] is None or found[0] not in COUNTED:
+                continue
+            if found[1] > deadlines[index]:
+                late += 1
+            else:
+                on_time += 1
+            if index < past:
+                sent_fallen += 1
+        fallen = min(max(past, run.start), run.stop) - run.start
+        tally = {"fallen_due": fallen, ON_TIME: on_time, LATE: late, OVERDUE: fallen - sent_fallen,
+                 UPCOMING: len(run) - fallen - (on_time + late - sent_fallen)}
+        tallies[code] = Counter({status: n for status, n in tally.items() if n})
+    return tallies
+
+
 def enrolments(db: Db, at: Moment = NOW) -> list[Enrolment]:
     """Every unit's enrolment as the units view held it at the moment."""
     source, params = rows_at("units", at)
@@ -137,6 +170,14 @@ def sendings(db: Db, at: Moment = NOW, unit: str | None = None, counted_only: bo
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     rows = db.fetchall(f"SELECT report_id, status, last_sent_at FROM {source}{where}", params)
     return {r["report_id"]: Sending.of(r["status"], from_ts(r["last_sent_at"])) for r in rows}
+
+
+def report_states(db: Db, at: Moment = NOW, unit: str | None = None) -> dict[str, tuple[str | None, str | None]]:
+    """Each report's status and last sending as stored (sortable UTC text) at the moment, by report id:
+    plain tuples, for the passes that count many obligations (`tally_statuses`, the report lamps)."""
+    source, params = rows_at("reports", at, unit)
+    return {report_id: (status, sent) for report_id, status, sent in db.values(
+        f"SELECT report_id, status, last_sent_at FROM {source}", params)}
 
 
 def obligations(db: Db, calendar: Timetable, as_of: datetime, at: Moment, unit: str | None = None,

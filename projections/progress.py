@@ -17,16 +17,19 @@ from domain.deadlines import LATE, ON_TIME, OVERDUE, UPCOMING
 from domain.values import Stage, shanghai_date
 from projections.db import Db
 from projections.moment import NOW, Moment, rows_at
-from projections.obligations import Enrolment, Schedule, counted_sql, enrolments, sendings, status_counts
+from projections.obligations import (
+    Enrolment, Schedule, counted_sql, enrolments, report_states, sendings, status_counts, tally_statuses,
+)
 from projections.views.board import buckets
 
 if TYPE_CHECKING:
     from domain.timetable import Timetable
 
 
-def progress_at(db: Db, calendar: Timetable, as_of: datetime, at: Moment,
-                unit: str | None = None) -> list[dict[str, Any]]:
-    """Per unit at T as known at K (`at`), from the view rows as they stood then."""
+def progress_at(db: Db, calendar: Timetable, as_of: datetime, at: Moment, unit: str | None = None,
+                reports: dict[str, tuple[str | None, str | None]] | None = None) -> list[dict[str, Any]]:
+    """Per unit at T as known at K (`at`), from the view rows as they stood then (`reports`: the
+    `report_states` at `at`, when the caller has read them)."""
     today = shanghai_date(as_of)
     source, params = rows_at("board", at, unit)
     projects = _bucketed(db.fetchall(
@@ -42,8 +45,9 @@ def progress_at(db: Db, calendar: Timetable, as_of: datetime, at: Moment,
         overdue[row["unit"]] += int(row["past_due"] or 0)
     past_due = [{"unit": code, "n": n} for code, n in overdue.items()]
     units = enrolments(db, at)
-    reports = status_counts(calendar, units, sendings(db, at, unit, counted_only=True), as_of, unit)
-    return _per_unit(units, unit, projects, problems, past_due, reports)
+    if reports is None:
+        reports = report_states(db, at, unit)
+    return _per_unit(units, unit, projects, problems, past_due, tally_statuses(calendar, units, reports, as_of, unit))
 
 
 def progress_now(db: Db, calendar: Timetable, now: datetime, unit: str | None = None) -> list[dict[str, Any]]:

@@ -178,11 +178,13 @@ class Queries:
         reports at T (default now, by the running counts), and how many lamps of each colour are lit
         (`lamps: {red, yellow, green}`)."""
         at = Moment(moment, known_at)
+        reports = None
         if at.now:
             rows = progress_now(self.db, self.calendar(), self.clock(), unit)
-        else:
-            rows = progress_at(self.db, self.calendar(moment, known_at), moment or self.clock(), at, unit)
-        counts = lamp_counts_at(self, at, unit)
+        else:  # the reports as they stood, read once for their counts and their lamps
+            reports = obligation_rows.report_states(self.db, at, unit)
+            rows = progress_at(self.db, self.calendar(moment, known_at), moment or self.clock(), at, unit, reports)
+        counts = lamp_counts_at(self, at, unit, reports)
         for row in rows:
             row["lamps"] = counts.get(row["unit"], {"red": 0, "yellow": 0, "green": 0})
         return rows
