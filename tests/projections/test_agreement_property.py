@@ -5,7 +5,8 @@ report by report, what `obligations --as-of T --as-known-at K` lists for that pe
 the period's end and K); `overdue` and `progress` at (T, K) count what it lists; and now, the fast
 paths of `overdue` and `progress` (their SQL and running counts: `overdue_now`, `progress_now`, what
 `zs overdue` and `zs progress` run) answer as their general paths (`overdue_at`, `progress_at`) and the
-listing do.
+listing do; and at each moment, progress's report counts and lamp counts (`tally_statuses`,
+`lamp_counts_at`) equal judging every obligation and every lamp one by one.
 
 Each example gets a SQLite file of its own; a few more run on a PostgreSQL schema of their own, where the
 fast paths' SQL is rewritten for PostgreSQL."""
@@ -27,7 +28,9 @@ from domain.deadlines import LATE, ON_TIME, OVERDUE, UPCOMING, deadline
 from domain.errors import DomainError
 from domain.period import Period
 from domain.values import UTC, Role, Sector, UnitKind, end_of_day
+from projections.lamps import lamp_counts, lamp_counts_at, lamps_at
 from projections.moment import Moment
+from projections.obligations import report_states, status_counts, tally_statuses
 from projections.overdue import overdue_at, overdue_now
 from projections.progress import progress_at, progress_now
 from projections.queries import Queries
@@ -141,6 +144,8 @@ def assert_the_answers_agree(ledger: Ledger, queries: Queries, period: Period, k
     assert counted == in_period
     for row in summary["units"]:
         assert row["reports_owed"] == sum(1 for r in in_period if r.startswith(row["unit"] + "/"))
+    for at in (Moment(as_of, known_at), Moment(as_of)):  # the general search and the spans
+        assert_the_fast_counts_agree(queries, at)
     overdue = [key(r) for r in queries.overdue(as_of, known_at)]
     assert overdue == [key(r) for r in listed if r["status"] == OVERDUE]
     statuses = Counter((r["unit"], r["status"]) for r in listed)
@@ -149,6 +154,15 @@ def assert_the_answers_agree(ledger: Ledger, queries: Queries, period: Period, k
         assert {s: row[f"reports_{s}"] for s in (ON_TIME, LATE, OVERDUE, UPCOMING)} == \
             {s: statuses[(code, s)] for s in (ON_TIME, LATE, OVERDUE, UPCOMING)}, code
         assert row["reports_owed"] == sum(1 for r in listed if r["unit"] == code and deadline(r["due_on"]) < as_of)
+
+
+def assert_the_fast_counts_agree(queries: Queries, at: Moment) -> None:
+    """progress's report counts from the stored sending times equal judging each obligation by the domain's
+    rule, and its lamp counts equal counting the lamps listed one by one."""
+    calendar, units = queries.calendar(at.as_of, at.known_at), queries.enrolments(at)
+    assert tally_statuses(calendar, units, report_states(queries.db, at), at.as_of) == \
+        status_counts(calendar, units, queries.sendings(at, counted_only=True), at.as_of)
+    assert lamp_counts_at(queries, at) == lamp_counts(lamps_at(queries, at))
 
 
 def check_one_answer(ledger: Ledger, clock: Clock, moments: list[tuple[Period, float]]) -> None:
