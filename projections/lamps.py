@@ -3,21 +3,24 @@ lamp rules (domain/lamps.py) in force on T's Shanghai date (docs/domain.md rule 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from domain.deadlines import Sending, counts, deadline, standing
+from domain.deadlines import COUNTED, Sending, counts, deadline, standing
 from domain.lamps import RANK, Lamp, cutoffs, problem_lamp, project_lamp, report_lamp, supervision_lamp
 from domain.values import shanghai_date, start_of_day
 from projections.db import from_ts, ts
 from projections.moment import rows_at
-from projections.obligations import open_obligations, report_states
+from projections.obligations import Schedule, report_states
 from projections.views.board import project_key
 from projections.views.lamps import facts
 
 KINDS = ("project", "problem", "report", "supervision")
+FACTS = ("number", "library", "stage", "status", "registered_on", "last_progress_on", "prev_progress_on", "stage_on",
+         "plans")  # what `facts` reads of a lamp row
 
 
 def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = None,
@@ -71,12 +74,19 @@ def _unsettled(calendar: Any, units: list[Any], reports: dict[str, tuple[str | N
     due_by = today + timedelta(days=rules.due_soon_days)
     cutoff = today - timedelta(days=rules.yellow_after_red_days)
     settled = ts(start_of_day(cutoff))  # due and sent before it: no lamp
-    for code, obligation, report_id in open_obligations(calendar, units, when, unit, due_by):
-        found = reports.get(report_id)
-        if (found is not None and counts(found[0]) and found[1] is not None and found[1] < settled
-                and obligation.due_on < cutoff):
-            continue
-        yield code, obligation, report_id, found
+    schedule = Schedule(calendar, [u for u in units if unit is None or u.code == unit], when, due_by)
+    every = schedule.every
+    suffixes = [f"/{o.kind}/{o.period}" for o in every]  # a report id is unit/kind/period (report_key)
+    old = bisect_left(schedule.dues, cutoff)  # the obligations due before the cut-off: a prefix
+    for enrolment in schedule.units:
+        code = enrolment.code
+        for index in schedule.run(enrolment):
+            report_id = code + suffixes[index]
+            found = reports.get(report_id)
+            if (index < old and found is not None and found[1] is not None and found[1] < settled
+                    and found[0] in COUNTED):
+                continue
+            yield code, every[index], report_id, found
 
 
 def _report_lamp(calendar: Any, titles: dict[str, str], obligation: Any, found: tuple[str | None, str | None] | None,
@@ -164,45 +174,36 @@ def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
            f"AS base FROM {source} WHERE status = 'active' AND library IN ({libraries}) AND stage IN ({stages})")
     lit_params = params + tuple(rules.libraries) + cut.stages
     settled_by, red_by, yellow_by = cut.settled_by.isoformat(), cut.red_by.isoformat(), cut.yellow_by.isoformat()
+    settled = "(base <= ? OR prev_progress_on IS NULL OR prev_progress_on > ?)"
+    # One pass over the lit rows (as of T, one scan of the lamps' versions), grouped in SQL. A project
+    # without plans that cannot be glowing yellow after a red (its baseline on or before `settled_by`, or
+    # no progress before its last, or the progress before it too recent for the gap to have been red) is
+    # counted by its baseline alone, per unit and colour; the others come one row each (grouped by their
+    # id; MAX of one row is its value) and are judged by project_lamp. A CASE takes NULL as false: SQL's
+    # three-valued logic, as the tests keep it.
+    colour = (f"CASE WHEN plans = '{{}}' AND {settled} THEN CASE WHEN base <= ? THEN 'red' "
+              f"WHEN base > ? AND base <= ? THEN 'yellow' ELSE 'green' END "
+              f"WHEN plans <> '{{}}' OR NOT {settled} THEN 'judge' END")
+    rows = queries.db.fetchall(
+        f"SELECT unit, colour, COUNT(*) AS n, {', '.join(f'MAX({c}) AS {c}' for c in FACTS)} FROM "
+        f"(SELECT *, CASE WHEN colour = 'judge' THEN id END AS judged FROM "
+        f"(SELECT *, {colour} AS colour FROM ({lit}) AS q) AS c) AS d "
+        "WHERE colour IS NOT NULL GROUP BY unit, colour, judged",
+        (settled_by, red_by, red_by, red_by, yellow_by, settled_by, red_by) + lit_params)
     tally: dict[str, Counter[str]] = {}
-    # One pass over the lit rows (as of T, one scan of the lamps' versions). A project without plans that
-    # cannot be glowing yellow after a red (its baseline on or before `settled_by`, or no progress before
-    # its last, or the progress before it too recent for the gap to have been red) is counted by its
-    # baseline alone; the others are judged by project_lamp. The tests keep SQL's three-valued logic
-    # (NULL is neither), as the two statements this pass replaced had it.
-    for row in queries.db.fetchall(f"SELECT * FROM ({lit}) AS q", lit_params):
-        base, prev, plans = row["base"], row["prev_progress_on"], row["plans"]
-        settled = _or(_cmp(base, settled_by, "le"), prev is None, _cmp(prev, red_by, "gt"))
-        if _and(None if plans is None else plans == "{}", settled) is True:
-            counts = tally.setdefault(row["unit"], Counter())
-            if base is not None and base <= red_by:
-                counts["red"] += 1
-            elif base is not None and red_by < base <= yellow_by:
-                counts["yellow"] += 1
-            else:
-                counts["green"] += 1
-        elif _or(None if plans is None else plans != "{}", None if settled is None else not settled) is True:
-            lamp = project_lamp(facts(row), rules, when)
-            if lamp is not None:
-                tally.setdefault(row["unit"], Counter())[lamp.colour] += 1
+    for row in rows:
+        if row["colour"] != "judge":
+            tally.setdefault(row["unit"], Counter())[row["colour"]] += int(row["n"])
+            continue
+        lamp = project_lamp(facts(row), rules, when)
+        if lamp is not None:
+            tally.setdefault(row["unit"], Counter())[lamp.colour] += 1
     for code, colours in report_colours(queries, at, calendar, rules, when, unit, reports).items():
         tally.setdefault(code, Counter()).update(colours)
     for kind in ("problem", "supervision"):
         for row in lamps_at(queries, at, unit, kind):
             tally.setdefault(row["unit"], Counter())[row["colour"]] += 1
     return {code: {"red": c["red"], "yellow": c["yellow"], "green": c["green"]} for code, c in tally.items()}
-
-
-def _cmp(a: str | None, b: str, op: str) -> bool | None:
-    return None if a is None else (a <= b if op == "le" else a > b)
-
-
-def _or(*values: bool | None) -> bool | None:
-    return True if any(v is True for v in values) else (None if any(v is None for v in values) else False)
-
-
-def _and(*values: bool | None) -> bool | None:
-    return False if any(v is False for v in values) else (None if any(v is None for v in values) else True)
 
 
 def lamp_counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
