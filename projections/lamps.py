@@ -175,29 +175,27 @@ def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
     lit_params = params + tuple(rules.libraries) + cut.stages
     settled_by, red_by, yellow_by = cut.settled_by.isoformat(), cut.red_by.isoformat(), cut.yellow_by.isoformat()
     settled = "(base <= ? OR prev_progress_on IS NULL OR prev_progress_on > ?)"
-    # One pass over the lit rows (as of T, one scan of the lamps' versions), grouped in SQL. A project
+    judge = f"(plans <> '{{}}' OR NOT {settled})"
+    # One pass over the lit rows (as of T, one scan of the lamps' versions), as plain tuples. A project
     # without plans that cannot be glowing yellow after a red (its baseline on or before `settled_by`, or
     # no progress before its last, or the progress before it too recent for the gap to have been red) is
-    # counted by its baseline alone, per unit and colour; the others come one row each (grouped by their
-    # id; MAX of one row is its value) and are judged by project_lamp. A CASE takes NULL as false: SQL's
-    # three-valued logic, as the tests keep it.
+    # counted by its baseline alone, its colour given by SQL; the others ('judge', their facts returned)
+    # are judged by project_lamp. A CASE takes NULL as false: SQL's three-valued logic, as the tests keep it.
     colour = (f"CASE WHEN plans = '{{}}' AND {settled} THEN CASE WHEN base <= ? THEN 'red' "
-              f"WHEN base > ? AND base <= ? THEN 'yellow' ELSE 'green' END "
-              f"WHEN plans <> '{{}}' OR NOT {settled} THEN 'judge' END")
-    rows = queries.db.fetchall(
-        f"SELECT unit, colour, COUNT(*) AS n, {', '.join(f'MAX({c}) AS {c}' for c in FACTS)} FROM "
-        f"(SELECT *, CASE WHEN colour = 'judge' THEN id END AS judged FROM "
-        f"(SELECT *, {colour} AS colour FROM ({lit}) AS q) AS c) AS d "
-        "WHERE colour IS NOT NULL GROUP BY unit, colour, judged",
-        (settled_by, red_by, red_by, red_by, yellow_by, settled_by, red_by) + lit_params)
+              f"WHEN base > ? AND base <= ? THEN 'yellow' ELSE 'green' END WHEN {judge} THEN 'judge' END")
+    judged = ", ".join(f"CASE WHEN {judge} THEN {c} END AS {c}" for c in FACTS)
+    rows = queries.db.values(f"SELECT unit, {colour} AS colour, {judged} FROM ({lit}) AS q",
+                             (settled_by, red_by, red_by, red_by, yellow_by, settled_by, red_by)
+                             + (settled_by, red_by) * len(FACTS) + lit_params)
     tally: dict[str, Counter[str]] = {}
+    for (code, colour_), n in Counter((row[0], row[1]) for row in rows).items():
+        if colour_ not in (None, "judge"):
+            tally.setdefault(code, Counter())[colour_] += n
     for row in rows:
-        if row["colour"] != "judge":
-            tally.setdefault(row["unit"], Counter())[row["colour"]] += int(row["n"])
-            continue
-        lamp = project_lamp(facts(row), rules, when)
-        if lamp is not None:
-            tally.setdefault(row["unit"], Counter())[lamp.colour] += 1
+        if row[1] == "judge":
+            lamp = project_lamp(facts(dict(zip(FACTS, row[2:]))), rules, when)
+            if lamp is not None:
+                tally.setdefault(row[0], Counter())[lamp.colour] += 1
     for code, colours in report_colours(queries, at, calendar, rules, when, unit, reports).items():
         tally.setdefault(code, Counter()).update(colours)
     for kind in ("problem", "supervision"):
