@@ -174,6 +174,7 @@ def check_one_answer(ledger: Ledger, clock: Clock, moments: list[tuple[Period, f
     listed = queries.obligations()  # now: the fast paths read SQL and running counts, not the listing
     assert [key(r) for r in queries.overdue()] == [key(r) for r in listed if r["status"] == OVERDUE]
     assert queries.progress() == queries.progress(now)
+    assert lamp_counts_at(queries, Moment()) == lamp_counts(lamps_at(queries, Moment()))  # now, from the current tables
     # each fast path beside its general one, called by name (projections/overdue.py, projections/progress.py)
     calendar = queries.calendar()
     fast = overdue_now(queries.db, calendar, now)
