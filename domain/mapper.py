@@ -8,6 +8,8 @@ of `model_dump(mode="json")` and, when reading, upcasts old versions step by ste
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 from uuid import UUID
 
@@ -72,6 +74,32 @@ class PydanticMapper(Mapper[UUID]):
         state["originator_id"] = stored_event.originator_id
         state["originator_version"] = stored_event.originator_version
         return cls.model_validate(state)
+
+
+class Mapped(Sequence[StoredEvent]):
+    """Domain events as stored events, each mapped when it is first read, and once: a bulk insert maps
+    each event while the rows before it are on their way to the database, and a second read (a
+    recorder's leaves) finds them mapped."""
+
+    def __init__(self, events: Sequence[Any], to_stored: Callable[[Any], StoredEvent]) -> None:
+        self.events, self.to_stored, self.mapped = events, to_stored, []
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def __iter__(self) -> Iterator[StoredEvent]:
+        mapped, to_stored = self.mapped, self.to_stored
+        for index, event in enumerate(self.events):
+            if index == len(mapped):
+                mapped.append(to_stored(event))
+            yield mapped[index]
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, int) and index >= 0:
+            for _ in islice(self, index + 1):  # maps what comes before it too
+                pass
+            return self.mapped[index]
+        return list(self)[index]
 
 
 def _know(cls: type) -> tuple[str, bytes]:

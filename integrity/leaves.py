@@ -11,7 +11,7 @@ import json
 import re
 from hashlib import sha256
 from struct import Struct
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -37,14 +37,21 @@ def event_leaf(position: int, aggregate_id: bytes, version: int, topic: str, sta
 def leaf_rows(after: int, ids: Sequence[int], stored: Sequence[Any]) -> list[tuple[int, int, bytes, int, bytes]]:
     """(position, log id, aggregate id, version, leaf) of stored events taking positions after `after`:
     `event_leaf` for many at once, each topic encoded once."""
-    rows = []
+    return [(position, nid, raw, s.originator_version, leaf)
+            for position, nid, (s, raw, leaf) in zip(range(after + 1, after + 1 + len(ids)), ids, leaves(after, stored))]
+
+
+def leaves(after: int, stored: Iterable[Any]) -> Iterator[tuple[Any, bytes, bytes]]:
+    """(stored event, its aggregate id as 16 bytes, its leaf) of stored events taking positions after
+    `after`, one at a time as they are read (a bulk write hashes each while the last is sent)."""
     pack, length, topics = _HEAD.pack, _LEN.pack, {}
-    for position, nid, s in zip(range(after + 1, after + 1 + len(ids)), ids, stored):
+    position = after
+    for s in stored:
+        position += 1
         raw, version, state = id_bytes(s.originator_id), s.originator_version, s.state
         topic = topics.get(s.topic) or topics.setdefault(s.topic, s.topic.encode())
-        rows.append((position, nid, raw, version, sha256(b"".join((
-            b"\x00", pack(position, 16, raw, version, len(topic)), topic, length(len(state)), state))).digest()))
-    return rows
+        yield s, raw, sha256(b"".join((
+            b"\x00", pack(position, 16, raw, version, len(topic)), topic, length(len(state)), state))).digest()
 
 
 def id_bytes(aggregate_id: Any) -> bytes:
