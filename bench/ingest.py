@@ -225,20 +225,21 @@ def ingest(source: str, store: str, chunk: int) -> dict[str, Any]:
 
     ledger = Ledger(store, machine=Machine("bench", "bench"))
     to_event = ledger.mapper.to_domain_event
-    count, writing, reading = 0, 0.0, time.perf_counter()
+    count, writing, cpu, reading = 0, 0.0, 0.0, time.perf_counter()
     for rows in source_rows(source, chunk):
         events = [to_event(StoredEvent(originator_id=UUID(hex=a), originator_version=v, topic=t, state=s))
                   for a, v, t, s in rows]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with ledger.batch() as batch:
             batch.collect(events)
         writing += time.perf_counter() - started
+        cpu += time.process_time() - cpu_started
         count += len(events)
     reading = time.perf_counter() - reading - writing
     stored = ledger.recorder.max_notification_id()
     ledger.close()
     return {"events": count, "stored": stored, "chunk": chunk, "seconds": round(writing, 1),
-            "events_per_s": round(count / writing), "source_read_and_decode_s": round(reading, 1),
+            "events_per_s": round(count / writing), "cpu_s": round(cpu, 1), "source_read_and_decode_s": round(reading, 1),
             "peak_rss_mb": round(peak_rss_mb())}
 
 

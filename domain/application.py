@@ -990,7 +990,7 @@ class Ledger(Application[UUID]):
         """Stores events in one transaction: mapped, then inserted in bulk, each with its leaf."""
         try:
             with collector_paused():
-                self.recorder.insert_events(Mapped(events, self.mapper.to_stored_event))
+                self.recorder.insert_events(Mapped(events, self.mapper))
         except IntegrityError:
             raise Stale(
                 "someone else changed this at the same moment; nothing was recorded, look again and retry"

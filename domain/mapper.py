@@ -8,7 +8,7 @@ of `model_dump(mode="json")` and, when reading, upcasts old versions step by ste
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 from uuid import UUID
@@ -41,21 +41,27 @@ class PydanticMapper(Mapper[UUID]):
         super().__init__(transcoder or _NoTranscoder(), compressor, cipher)
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        cls = type(domain_event)
-        topic, head = _KNOWN.get(cls) or _know(cls)
-        exclude = _POSITION
-        if getattr(domain_event, "backfill_reason", None) is None:  # a live event: its doer is its actor (rule 11)
-            same = getattr(domain_event, "done_by", None) == getattr(domain_event, "actor", None)
-            exclude = _LIVE_AS_ACTOR if same else _LIVE
-        data = domain_event.__pydantic_serializer__.to_json(domain_event, exclude=exclude)
-        if head:  # the class version, read back by `upcast` wherever it stands among the keys
-            data = head + data[1:]
-        if self.compressor:
-            data = self.compressor.compress(data)
-        if self.cipher:
-            data = self.cipher.encrypt(data)
-        return StoredEvent(originator_id=domain_event.originator_id,
-                           originator_version=domain_event.originator_version, topic=topic, state=data)
+        for stored in self.stored_events((domain_event,)):
+            return stored
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def stored_events(self, domain_events: Iterable[Any]) -> Iterator[StoredEvent]:
+        """Each event as a stored event, one at a time as they are read (`Mapped`)."""
+        known, compressor, cipher = _KNOWN, self.compressor, self.cipher
+        for event in domain_events:
+            cls = type(event)
+            topic, head = known.get(cls) or _know(cls)
+            exclude = _POSITION
+            if getattr(event, "backfill_reason", None) is None:  # a live event: its doer is its actor (rule 11)
+                exclude = _LIVE_AS_ACTOR if getattr(event, "done_by", None) == getattr(event, "actor", None) else _LIVE
+            data = event.__pydantic_serializer__.to_json(event, exclude=exclude)
+            if head:  # the class version, read back by `upcast` wherever it stands among the keys
+                data = head + data[1:]
+            if compressor:
+                data = compressor.compress(data)
+            if cipher:
+                data = cipher.encrypt(data)
+            yield StoredEvent(event.originator_id, event.originator_version, topic, data)
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         cls = resolve_topic(stored_event.topic)
@@ -81,18 +87,23 @@ class Mapped(Sequence[StoredEvent]):
     each event while the rows before it are on their way to the database, and a second read (a
     recorder's leaves) finds them mapped."""
 
-    def __init__(self, events: Sequence[Any], to_stored: Callable[[Any], StoredEvent]) -> None:
-        self.events, self.to_stored, self.mapped = events, to_stored, []
+    def __init__(self, events: Sequence[Any], mapper: PydanticMapper) -> None:
+        self.events, self.mapped = events, []
+        self._source = mapper.stored_events(events)
 
     def __len__(self) -> int:
         return len(self.events)
 
     def __iter__(self) -> Iterator[StoredEvent]:
-        mapped, to_stored = self.mapped, self.to_stored
-        for index, event in enumerate(self.events):
+        mapped, source, index = self.mapped, self._source, 0
+        while True:
             if index == len(mapped):
-                mapped.append(to_stored(event))
+                stored = next(source, None)
+                if stored is None:
+                    return
+                mapped.append(stored)
             yield mapped[index]
+            index += 1
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, int) and index >= 0:

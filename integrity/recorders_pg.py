@@ -43,7 +43,6 @@ class PostgresLeafRecorder(PostgresApplicationRecorder):
         self.q = {key: sql.SQL(text).format(**names) for key, text in {
             "last": "SELECT (SELECT MAX(position) FROM {schema}.{leaves}), "
                     "EXISTS (SELECT 1 FROM {schema}.{events} WHERE notification_id < %s)",
-            "last_before": "SELECT (SELECT MAX(position) FROM {schema}.{leaves}), EXISTS (SELECT 1 FROM {schema}.{events})",
             "insert": "INSERT INTO {schema}.{leaves} VALUES (%s, %s, %s, %s, %s)",
             "copy": "COPY {schema}.{events} (originator_id, originator_version, topic, state) FROM STDIN "
                     "(FORMAT BINARY)",
@@ -81,36 +80,37 @@ class PostgresLeafRecorder(PostgresApplicationRecorder):
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """Many events at once are COPY'd in (binary), then their leaves; a few take the library's INSERT.
-        Each event's leaf is hashed while the rows before it are on their way to the server."""
+        An event is mapped (`domain.mapper.Mapped`), and its leaf hashed, while the rows before it are
+        on their way to the server."""
         if len(stored_events) < BULK or kwargs:
             return super().insert_events(stored_events, **kwargs)
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor(row_factory=tuple_row) as curs:
             self._lock_table(curs)  # held to the commit: no other writer takes sequence numbers meanwhile,
             self._notify_channel(curs)  # so the COPY's rows take consecutive ones
             bytes_as_bytea(curs)
-            last, older = curs.execute(self.q["last_before"]).fetchone()
-            after = last or 0
-            hashed: list[tuple[bytes, int, bytes]] = []
+            rows: list[tuple[bytes, int, str, bytes]] = []
+            keep = rows.append
             with curs.copy(self.q["copy"]) as copy:
                 copy.set_types(EVENT_TYPES)
                 write = copy.write_row
-                if last is None and older:  # older events have no leaves yet: `zs verify --seal` builds the tree first
-                    for e in stored_events:
-                        write((id_bytes(e.originator_id), e.originator_version, e.topic, e.state))
-                else:
-                    keep = hashed.append
-                    for e, raw, leaf in leaves(after, stored_events):
-                        write((raw, e.originator_version, e.topic, e.state))
-                        keep((raw, e.originator_version, leaf))
+                for e in stored_events:
+                    row = (id_bytes(e.originator_id), e.originator_version, e.topic, e.state)
+                    write(row)
+                    keep(row)
             last_id = curs.execute(self.q["currval"]).fetchone()[0]
-            first = last_id - len(stored_events) + 1
-            if hashed:
-                with curs.copy(self.q["copy_leaves"]) as copy:
-                    copy.set_types(LEAF_TYPES)
-                    write = copy.write_row
-                    for offset, (raw, version, leaf) in enumerate(hashed):
-                        write((after + 1 + offset, first + offset, raw, version, leaf))
-        return list(range(first, last_id + 1))
+            ids = list(range(last_id - len(rows) + 1, last_id + 1))
+            last, older = curs.execute(self.q["last"], (ids[0],)).fetchone()
+            if last is None:
+                if older:
+                    return ids  # older events have no leaves yet: `zs verify --seal` builds the tree first
+                last = 0
+            with curs.copy(self.q["copy_leaves"]) as copy:
+                copy.set_types(LEAF_TYPES)
+                write = copy.write_row
+                shift = last + 1 - ids[0]  # position - log id
+                for nid, (raw, version, leaf) in zip(ids, leaves(last, rows)):
+                    write((nid + shift, nid, raw, version, leaf))
+        return ids
 
     def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:
