@@ -47,6 +47,16 @@ class PydanticMapper(Mapper[UUID]):
 
     def stored_events(self, domain_events: Iterable[Any]) -> Iterator[StoredEvent]:
         """Each event as a stored event, one at a time as they are read (`Mapped`)."""
+        for event, topic, data in self._encoded(domain_events):
+            yield StoredEvent(event.originator_id, event.originator_version, topic, data)
+
+    def rows(self, domain_events: Iterable[Any]) -> Iterator[tuple[bytes, int, str, bytes]]:
+        """Each event as the row it is stored as, (aggregate id as 16 bytes, version, topic, state),
+        without a StoredEvent: for a bulk insert, one at a time as they are read."""
+        for event, topic, data in self._encoded(domain_events):
+            yield event.originator_id.int.to_bytes(16, "big"), event.originator_version, topic, data
+
+    def _encoded(self, domain_events: Iterable[Any]) -> Iterator[tuple[Any, str, bytes]]:
         known, compressor, cipher = _KNOWN, self.compressor, self.cipher
         for event in domain_events:
             cls = type(event)
@@ -61,7 +71,7 @@ class PydanticMapper(Mapper[UUID]):
                 data = compressor.compress(data)
             if cipher:
                 data = cipher.encrypt(data)
-            yield StoredEvent(event.originator_id, event.originator_version, topic, data)
+            yield event, topic, data
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         cls = resolve_topic(stored_event.topic)
@@ -85,11 +95,14 @@ class PydanticMapper(Mapper[UUID]):
 class Mapped(Sequence[StoredEvent]):
     """Domain events as stored events, each mapped when it is first read, and once: a bulk insert maps
     each event while the rows before it are on their way to the database, and a second read (a
-    recorder's leaves) finds them mapped."""
+    recorder's leaves) finds them mapped. `rows()` maps them as plain rows, for one pass."""
 
     def __init__(self, events: Sequence[Any], mapper: PydanticMapper) -> None:
-        self.events, self.mapped = events, []
+        self.events, self.mapper, self.mapped = events, mapper, []
         self._source = mapper.stored_events(events)
+
+    def rows(self) -> Iterator[tuple[bytes, int, str, bytes]]:
+        return self.mapper.rows(self.events)
 
     def __len__(self) -> int:
         return len(self.events)

@@ -80,8 +80,8 @@ class PostgresLeafRecorder(PostgresApplicationRecorder):
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """Many events at once are COPY'd in (binary), then their leaves; a few take the library's INSERT.
-        An event is mapped (`domain.mapper.Mapped`), and its leaf hashed, while the rows before it are
-        on their way to the server."""
+        Each event is mapped (`domain.mapper.Mapped.rows`) while the rows before it are on their way
+        to the server, and its leaf hashed while the leaves before it are."""
         if len(stored_events) < BULK or kwargs:
             return super().insert_events(stored_events, **kwargs)
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor(row_factory=tuple_row) as curs:
@@ -93,8 +93,7 @@ class PostgresLeafRecorder(PostgresApplicationRecorder):
             with curs.copy(self.q["copy"]) as copy:
                 copy.set_types(EVENT_TYPES)
                 write = copy.write_row
-                for e in stored_events:
-                    row = (id_bytes(e.originator_id), e.originator_version, e.topic, e.state)
+                for row in _rows(stored_events):
                     write(row)
                     keep(row)
             last_id = curs.execute(self.q["currval"]).fetchone()[0]
@@ -251,6 +250,15 @@ class PgSnapshot:
         row = self.conn.cursor(row_factory=tuple_row).execute(
             self.recorder.q["first"], (UUID(bytes=aggregate_id),)).fetchone()
         return (row[0], bytes(row[1])) if row else None
+
+
+def _rows(stored_events: Sequence[StoredEvent]) -> Iterator[tuple[bytes, int, str, bytes]]:
+    """(aggregate id as 16 bytes, version, topic, state) of each event; a `domain.mapper.Mapped` maps its
+    domain events straight into these, one at a time, without a StoredEvent each."""
+    rows = getattr(stored_events, "rows", None)
+    if rows is not None:
+        return rows()
+    return ((id_bytes(e.originator_id), e.originator_version, e.topic, e.state) for e in stored_events)
 
 
 def bytes_as_bytea(curs: Cursor[Any]) -> None:
