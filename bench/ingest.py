@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from bench.run import machine, peak_rss_mb, queries, rebuild
+from bench.run import machine, peak_rss_mb, queries
 from domain.values import UTC
 
 COLUMNS = "originator_id, originator_version, topic, state"
