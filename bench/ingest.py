@@ -7,7 +7,8 @@
     per chunk: mapped, inserted in bulk, each event with its Merkle leaf) into an empty store, in a
     process of its own (its peak RSS reported); reading and decoding the source is timed apart;
     floor: the same stored rows inserted raw into an empty copy of the events table in ONE
-    transaction (SQLite: executemany; PostgreSQL: COPY);
+    transaction (SQLite: executemany; PostgreSQL: binary COPY, the faster of two, into a table with
+    the events table's columns and indexes, and the text COPY of the same rows beside it);
 (b) commands in a batch: --commands progress notes through `Ledger.note_progress`, all in one
     `with ledger.batch()` (authorisation, the project loaded once from the store, then from the
     batch), the path a paper import takes; then up to 500 more, each in its own transaction, as
@@ -159,7 +160,8 @@ def sqlite_floor(source: Path, target: Path) -> int:
 def pg_floor(source: Path, store: str) -> dict[str, int]:
     """The same stored rows COPY'd into an empty table shaped like the Ledger's events table (its
     columns, primary key and unique log-id index), in one transaction: binary, as the Ledger sends them
-    (each aggregate id as its 16 bytes), then as text (the floor of the 2026-12-04 figures)."""
+    (each aggregate id as its 16 bytes), the faster of two runs; and as text (the floor of the
+    2026-12-04 figures)."""
     import psycopg
 
     from integrity.recorders_pg import EVENT_TYPES, bytes_as_bytea
