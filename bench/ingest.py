@@ -7,7 +7,8 @@
     per chunk: mapped, inserted in bulk, each event with its Merkle leaf) into an empty store, in a
     process of its own (its peak RSS reported); reading and decoding the source is timed apart;
     floor: the same stored rows inserted raw into an empty copy of the events table in ONE
-    transaction (SQLite: executemany; PostgreSQL: COPY);
+    transaction (SQLite: executemany; PostgreSQL: binary COPY, the faster of two, into a table with
+    the events table's columns and indexes, and the text COPY of the same rows beside it);
 (b) commands in a batch: --commands progress notes through `Ledger.note_progress`, all in one
     `with ledger.batch()` (authorisation, the project loaded once from the store, then from the
     batch), the path a paper import takes; then up to 500 more, each in its own transaction, as
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from bench.run import machine, peak_rss_mb, queries, rebuild
+from bench.run import machine, peak_rss_mb, queries
 from domain.values import UTC
 
 COLUMNS = "originator_id, originator_version, topic, state"
@@ -45,7 +46,7 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="URL", help="also measure on this PostgreSQL database (a schema of its own)")
     parser.add_argument("--chunk", type=int, default=20_000, help="events per batch (one transaction each)")
     parser.add_argument("--commands", type=int, default=20_000, help="commands in one batch for (b)")
-    parser.add_argument("--rebuilds", type=int, default=2, help="rebuilds (and read floors) on PostgreSQL; the best counts")
+    parser.add_argument("--rebuilds", type=int, default=2, help="rebuilds (and read floors) on PostgreSQL; the best counts (0: none, nor the questions)")
     parser.add_argument("--skip-sqlite", action="store_true", help="only the PostgreSQL figures")
     parser.add_argument("--json", dest="out", help="also write the figures to this file, after each one")
     parser.add_argument("--ingest-only", nargs=2, metavar=("SOURCE", "STORE"), help=argparse.SUPPRESS)
@@ -77,7 +78,8 @@ def main() -> None:
         _unlink(target)
     if args.postgres:
         with pg_schema(args.postgres) as store:
-            pg: dict[str, Any] = {"floor_copy_per_s": pg_floor(source, store)}
+            floors = pg_floor(source, store)
+            pg: dict[str, Any] = {"floor_copy_per_s": floors["binary"], "floor_text_copy_per_s": floors["text"]}
             figures["postgres"] = pg
             pg["ingest"] = in_process("--ingest-only", str(source), store, chunk=args.chunk)
             _share(pg)
@@ -85,6 +87,9 @@ def main() -> None:
             if args.commands:
                 pg["commands"] = in_process("--commands-only", store, commands=args.commands)
                 keep()
+            if not args.rebuilds:
+                print(json.dumps(figures, ensure_ascii=False, indent=2))
+                return
             pg["floor_read_decode_per_s"] = max(pg_read_floor(store) for _ in range(args.rebuilds))
             keep()
             runs = []
@@ -110,6 +115,8 @@ def main() -> None:
 def _share(figures: dict[str, Any]) -> None:
     floor = figures.get("floor_one_transaction_per_s") or figures["floor_copy_per_s"]
     figures["ingest"]["share_of_floor"] = round(figures["ingest"]["events_per_s"] / floor, 3)
+    if "floor_text_copy_per_s" in figures:
+        figures["ingest"]["share_of_text_floor"] = round(figures["ingest"]["events_per_s"] / figures["floor_text_copy_per_s"], 3)
 
 
 def in_process(*argv: str, **options: Any) -> dict[str, Any]:
@@ -150,26 +157,39 @@ def sqlite_floor(source: Path, target: Path) -> int:
     return round(len(rows) / seconds)
 
 
-def pg_floor(source: Path, store: str) -> int:
-    """The same stored rows COPY'd into an empty table shaped like the Ledger's, in one transaction."""
+def pg_floor(source: Path, store: str) -> dict[str, int]:
+    """The same stored rows COPY'd into an empty table shaped like the Ledger's events table (its
+    columns, primary key and unique log-id index), in one transaction: binary, as the Ledger sends them
+    (each aggregate id as its 16 bytes), the faster of two runs; and as text (the floor of the
+    2026-12-04 figures)."""
     import psycopg
 
-    rows = [(UUID(hex=a), v, t, s) for batch in source_rows(source) for a, v, t, s in batch]
+    from integrity.recorders_pg import EVENT_TYPES, bytes_as_bytea
+
+    stored = [(bytes.fromhex(a), v, t, s) for batch in source_rows(source) for a, v, t, s in batch]
     url, schema = _pg(store)
+    figures: dict[str, int] = {}
     with psycopg.connect(url) as conn:
-        conn.execute(f"CREATE TABLE {schema}.floor_events (notification_id bigserial, originator_id uuid NOT NULL, "
-                     "originator_version bigint NOT NULL, topic text, state bytea, "
-                     "PRIMARY KEY (originator_id, originator_version))")
-        conn.commit()
-        started = time.perf_counter()
-        with conn.cursor() as cursor, cursor.copy(f"COPY {schema}.floor_events ({COLUMNS}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        conn.commit()
-        seconds = time.perf_counter() - started
-        conn.execute(f"DROP TABLE {schema}.floor_events")
-        conn.commit()
-    return round(len(rows) / seconds)
+        for form in ("binary", "text", "binary"):  # the binary floor is the faster of two
+            conn.execute(f"CREATE TABLE {schema}.floor_events (originator_id uuid NOT NULL, "
+                         "originator_version bigint NOT NULL, topic text, state bytea, notification_id bigserial, "
+                         "PRIMARY KEY (originator_id, originator_version))")
+            conn.execute(f"CREATE UNIQUE INDEX ON {schema}.floor_events (notification_id)")
+            conn.commit()
+            rows = stored if form == "binary" else [(UUID(bytes=a), v, t, s) for a, v, t, s in stored]
+            started = time.perf_counter()
+            with conn.cursor() as cursor:
+                bytes_as_bytea(cursor)
+                with cursor.copy(f"COPY {schema}.floor_events ({COLUMNS}) FROM STDIN (FORMAT {form})") as copy:
+                    if form == "binary":
+                        copy.set_types(EVENT_TYPES)
+                    for row in rows:
+                        copy.write_row(row)
+            conn.commit()
+            figures[form] = max(figures.get(form, 0), round(len(rows) / (time.perf_counter() - started)))
+            conn.execute(f"DROP TABLE {schema}.floor_events")
+            conn.commit()
+    return figures
 
 
 def pg_read_floor(store: str) -> int:
@@ -207,20 +227,22 @@ def ingest(source: str, store: str, chunk: int) -> dict[str, Any]:
 
     ledger = Ledger(store, machine=Machine("bench", "bench"))
     to_event = ledger.mapper.to_domain_event
-    count, writing, reading = 0, 0.0, time.perf_counter()
+    count, writing, cpu, reading = 0, 0.0, 0.0, time.perf_counter()
     for rows in source_rows(source, chunk):
         events = [to_event(StoredEvent(originator_id=UUID(hex=a), originator_version=v, topic=t, state=s))
                   for a, v, t, s in rows]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with ledger.batch() as batch:
             batch.collect(events)
         writing += time.perf_counter() - started
+        cpu += time.process_time() - cpu_started
         count += len(events)
+        del batch  # else the next chunk's `with` frees this chunk's decoded events, inside its timing
     reading = time.perf_counter() - reading - writing
     stored = ledger.recorder.max_notification_id()
     ledger.close()
     return {"events": count, "stored": stored, "chunk": chunk, "seconds": round(writing, 1),
-            "events_per_s": round(count / writing), "source_read_and_decode_s": round(reading, 1),
+            "events_per_s": round(count / writing), "cpu_s": round(cpu, 1), "source_read_and_decode_s": round(reading, 1),
             "peak_rss_mb": round(peak_rss_mb())}
 
 

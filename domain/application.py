@@ -30,7 +30,7 @@ from domain.imports import (
     Change, NewProject, RowChecks, StatusRow, investment_change, note_change, stage_change,
 )
 from domain.errors import AlreadyExists, InvalidValue, NotFound, NotPermitted, RuleViolated, Stale
-from domain.mapper import PydanticMapper, _NoTranscoder
+from domain.mapper import Mapped, PydanticMapper, _NoTranscoder
 from domain.period import Period
 from domain.permissions import REPORTING_ROLES, UNIT_ROLES, Action, check
 from domain.person import Person, check_an_admin_remains, check_name
@@ -990,7 +990,7 @@ class Ledger(Application[UUID]):
         """Stores events in one transaction: mapped, then inserted in bulk, each with its leaf."""
         try:
             with collector_paused():
-                self.recorder.insert_events(list(map(self.mapper.to_stored_event, events)))
+                self.recorder.insert_events(Mapped(events, self.mapper))
         except IntegrityError:
             raise Stale(
                 "someone else changed this at the same moment; nothing was recorded, look again and retry"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 from uuid import UUID
 
@@ -16,8 +17,9 @@ class Batch:
     def __init__(self) -> None:
         self.events: list[Aggregate.Event] = []
         self.aggregates: dict[UUID, Aggregate] = {}
-        self.by_aggregate: dict[UUID, list[Aggregate.Event]] = {}
-        self.created: list[tuple[type, UUID]] = []  # (first event's class, aggregate id), in order
+        self._by_aggregate: dict[UUID, list[Aggregate.Event]] = {}
+        self._created: list[tuple[type, UUID]] = []  # (first event's class, aggregate id), in order
+        self._indexed = 0  # how many of `events` the two above know: filled in when asked, not per event
         self.stored: dict[UUID, tuple[Aggregate.Event, ...]] = {}  # `Ledger.history`'s stored part, read once
         self.states: dict[UUID, tuple[int, Any]] = {}  # `Ledger.state_at`: (events folded, the state they make)
 
@@ -36,18 +38,30 @@ class Batch:
         """What one command saves: its aggregates' new events join the batch, in order."""
         with collector_paused():
             for item in saved:
-                if isinstance(item, Aggregate):
+                if Aggregate in type(item).__mro__:  # isinstance() through Aggregate's ABCMeta costs more
                     self.aggregates[item.id] = item
-                    self._add(item.collect_events())
+                    self.events.extend(item.collect_events())
                 else:
-                    self._add((item,))
+                    self.events.append(item)
 
-    def _add(self, events: Iterable[Any]) -> None:
-        for event in events:
-            self.events.append(event)
-            self.by_aggregate.setdefault(event.originator_id, []).append(event)
+    @property
+    def by_aggregate(self) -> dict[UUID, list[Aggregate.Event]]:
+        """The batch's events of each aggregate, in order."""
+        self._index()
+        return self._by_aggregate
+
+    @property
+    def created(self) -> list[tuple[type, UUID]]:
+        """(first event's class, aggregate id) of the aggregates the batch created, in order."""
+        self._index()
+        return self._created
+
+    def _index(self) -> None:
+        for event in islice(self.events, self._indexed, None):
+            self._by_aggregate.setdefault(event.originator_id, []).append(event)
             if event.originator_version == 1:
-                self.created.append((type(event), event.originator_id))
+                self._created.append((type(event), event.originator_id))
+        self._indexed = len(self.events)
 
     def _replayed(self, aggregate_id: UUID, load: Callable[[UUID], Aggregate | None]) -> Aggregate | None:
         state = load(aggregate_id)

@@ -11,7 +11,7 @@ import json
 import re
 from hashlib import sha256
 from struct import Struct
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -35,16 +35,20 @@ def event_leaf(position: int, aggregate_id: bytes, version: int, topic: str, sta
 
 
 def leaf_rows(after: int, ids: Sequence[int], stored: Sequence[Any]) -> list[tuple[int, int, bytes, int, bytes]]:
-    """(position, log id, aggregate id, version, leaf) of stored events taking positions after `after`:
-    `event_leaf` for many at once, each topic encoded once."""
-    rows = []
+    """(position, log id, aggregate id, version, leaf) of stored events taking positions after `after`."""
+    rows = ((id_bytes(s.originator_id), s.originator_version, s.topic, s.state) for s in stored)
+    return [(position, nid, raw, version, leaf) for position, nid, (raw, version, leaf)
+            in zip(range(after + 1, after + 1 + len(ids)), ids, leaves(after, rows))]
+
+
+def leaves(after: int, rows: Iterable[tuple[bytes, int, str, bytes]]) -> Iterator[tuple[bytes, int, bytes]]:
+    """(aggregate id, version, leaf) of rows (aggregate id as 16 bytes, version, topic, state) taking
+    positions after `after`: `event_leaf` for many, one at a time, each topic encoded once."""
     pack, length, topics = _HEAD.pack, _LEN.pack, {}
-    for position, nid, s in zip(range(after + 1, after + 1 + len(ids)), ids, stored):
-        raw, version, state = id_bytes(s.originator_id), s.originator_version, s.state
-        topic = topics.get(s.topic) or topics.setdefault(s.topic, s.topic.encode())
-        rows.append((position, nid, raw, version, sha256(b"".join((
-            b"\x00", pack(position, 16, raw, version, len(topic)), topic, length(len(state)), state))).digest()))
-    return rows
+    for position, (raw, version, topic, state) in enumerate(rows, start=after + 1):
+        encoded = topics.get(topic) or topics.setdefault(topic, topic.encode())
+        yield raw, version, sha256(b"".join((
+            b"\x00", pack(position, 16, raw, version, len(encoded)), encoded, length(len(state)), state))).digest()
 
 
 def id_bytes(aggregate_id: Any) -> bytes:

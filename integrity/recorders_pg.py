@@ -15,10 +15,17 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor, sql
+from psycopg.adapt import PyFormat
 from psycopg.rows import DictRow, tuple_row
 
-from integrity.leaves import TABLE, event_leaf, leaf_rows
+from integrity.leaves import TABLE, event_leaf, id_bytes, leaves
 from integrity.recorders import BULK, FETCH, Row, Sealed, check_rows
+
+
+# Binary COPY's column types. An aggregate id goes as its 16 bytes, which are what a uuid's binary form
+# is: the server reads each field by its column's type, so the bytes need no UUID object to be sent.
+EVENT_TYPES = ["bytea", "int8", "text", "bytea"]  # originator_id (uuid), originator_version, topic, state
+LEAF_TYPES = ["int8", "int8", "bytea", "int8", "bytea"]  # position, notification_id, originator_id (uuid), version, leaf
 
 
 class PostgresLeafRecorder(PostgresApplicationRecorder):
@@ -37,8 +44,9 @@ class PostgresLeafRecorder(PostgresApplicationRecorder):
             "last": "SELECT (SELECT MAX(position) FROM {schema}.{leaves}), "
                     "EXISTS (SELECT 1 FROM {schema}.{events} WHERE notification_id < %s)",
             "insert": "INSERT INTO {schema}.{leaves} VALUES (%s, %s, %s, %s, %s)",
-            "copy": "COPY {schema}.{events} (originator_id, originator_version, topic, state) FROM STDIN",
-            "copy_leaves": "COPY {schema}.{leaves} FROM STDIN",
+            "copy": "COPY {schema}.{events} (originator_id, originator_version, topic, state) FROM STDIN "
+                    "(FORMAT BINARY)",
+            "copy_leaves": "COPY {schema}.{leaves} FROM STDIN (FORMAT BINARY)",
             "currval": "SELECT currval(pg_get_serial_sequence({qualified}, 'notification_id'))",
             "select": "SELECT e.originator_version, e.topic, e.state, l.position, l.leaf FROM {schema}.{events} e "
                       "LEFT JOIN {schema}.{leaves} l ON l.notification_id = e.notification_id "
@@ -71,27 +79,36 @@ class PostgresLeafRecorder(PostgresApplicationRecorder):
         }.items()}
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        """Many events at once are COPY'd in, with their leaves; a few take the library's INSERT."""
+        """Many events at once are COPY'd in (binary), then their leaves; a few take the library's INSERT.
+        Each event is mapped (`domain.mapper.Mapped.rows`) while the rows before it are on their way
+        to the server, and its leaf hashed while the leaves before it are."""
         if len(stored_events) < BULK or kwargs:
             return super().insert_events(stored_events, **kwargs)
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor(row_factory=tuple_row) as curs:
             self._lock_table(curs)  # held to the commit: no other writer takes sequence numbers meanwhile,
             self._notify_channel(curs)  # so the COPY's rows take consecutive ones
+            bytes_as_bytea(curs)
+            rows: list[tuple[bytes, int, str, bytes]] = []
+            keep = rows.append
             with curs.copy(self.q["copy"]) as copy:
-                for e in stored_events:
-                    copy.write_row((e.originator_id, e.originator_version, e.topic, e.state))
-            curs.execute(self.q["currval"])
-            last_id = curs.fetchone()[0]
-            ids = list(range(last_id - len(stored_events) + 1, last_id + 1))
-            curs.execute(self.q["last"], (ids[0],))
-            last, older = curs.fetchone()
+                copy.set_types(EVENT_TYPES)
+                write = copy.write_row
+                for row in _rows(stored_events):
+                    write(row)
+                    keep(row)
+            last_id = curs.execute(self.q["currval"]).fetchone()[0]
+            ids = list(range(last_id - len(rows) + 1, last_id + 1))
+            last, older = curs.execute(self.q["last"], (ids[0],)).fetchone()
             if last is None:
                 if older:
                     return ids  # older events have no leaves yet: `zs verify --seal` builds the tree first
                 last = 0
             with curs.copy(self.q["copy_leaves"]) as copy:
-                for (position, nid, _, version, leaf), e in zip(leaf_rows(last, ids, stored_events), stored_events):
-                    copy.write_row((position, nid, e.originator_id, version, leaf))
+                copy.set_types(LEAF_TYPES)
+                write = copy.write_row
+                shift = last + 1 - ids[0]  # position - log id
+                for nid, (raw, version, leaf) in zip(ids, leaves(last, rows)):
+                    write((nid + shift, nid, raw, version, leaf))
         return ids
 
     def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
@@ -233,6 +250,21 @@ class PgSnapshot:
         row = self.conn.cursor(row_factory=tuple_row).execute(
             self.recorder.q["first"], (UUID(bytes=aggregate_id),)).fetchone()
         return (row[0], bytes(row[1])) if row else None
+
+
+def _rows(stored_events: Sequence[StoredEvent]) -> Iterator[tuple[bytes, int, str, bytes]]:
+    """(aggregate id as 16 bytes, version, topic, state) of each event; a `domain.mapper.Mapped` maps its
+    domain events straight into these, one at a time, without a StoredEvent each."""
+    rows = getattr(stored_events, "rows", None)
+    if rows is not None:
+        return rows()
+    return ((id_bytes(e.originator_id), e.originator_version, e.topic, e.state) for e in stored_events)
+
+
+def bytes_as_bytea(curs: Cursor[Any]) -> None:
+    """A binary COPY on this cursor sends bytes as bytea through psycopg's own C dumper: `set_types`
+    would otherwise take the one registered last for bytea, DB-API's `Binary` wrapper's, in Python."""
+    curs.adapters.register_dumper(bytes, curs.adapters.get_dumper(bytes, PyFormat.BINARY))
 
 
 def _raw(originator_id: Any) -> bytes:

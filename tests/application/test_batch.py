@@ -8,8 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from domain.application import Ledger
+from domain.batch import Batch
 from domain.errors import AlreadyExists, RuleViolated
 from domain.values import Level, ProblemCategory, Sector, Stage
 from integrity.verify import scan
@@ -157,3 +159,31 @@ def test_state_at_inside_a_batch_answers_as_outside_it_for_moments_in_any_order(
     with ledger.batch():
         batched = [seen(ledger.state_at(unit, at)) for at in order]
     assert batched == plain and len(set(plain)) >= 4
+
+
+class _Event:
+    def __init__(self, originator_id, originator_version: int) -> None:
+        self.originator_id, self.originator_version = originator_id, originator_version
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.lists(st.integers(min_value=0, max_value=4), max_size=6), st.none()), max_size=12))
+def test_a_batch_indexes_its_events_when_asked_as_it_would_have_on_each_collect(steps):
+    """`by_aggregate` and `created` are filled in only when asked; asked after any sequence of collects,
+    they equal what indexing every event as it joined gives."""
+    batch, collected, versions = Batch(), [], {}
+    for step in steps:
+        if step is None:  # ask
+            by_aggregate: dict = {}
+            for event in collected:
+                by_aggregate.setdefault(event.originator_id, []).append(event)
+            assert batch.by_aggregate == by_aggregate
+            assert batch.created == [(_Event, e.originator_id) for e in collected if e.originator_version == 1]
+            continue
+        events = []
+        for aggregate in step:
+            versions[aggregate] = versions.get(aggregate, 0) + 1
+            events.append(_Event(aggregate, versions[aggregate]))
+        batch.collect(events)
+        collected += events
+    assert batch.events == collected
