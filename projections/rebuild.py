@@ -131,6 +131,7 @@ class Rebuild:
                                            (records[-1].position, self._row(view)))
                     position = records[-1].position
                     read += len(records)
+                    del batch, records  # before the next batch is read: one batch in memory at a time, not two
                     if progress:
                         progress(position, head)
                 with self.shadow.locked() as cursor:

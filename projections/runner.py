@@ -17,7 +17,7 @@ from typing import Any
 from projections.db import Cursor, Db, LockBusy, ts
 
 BATCH = 2000
-REBUILD_BATCH = 50000  # fewer, larger commits when replaying the whole log
+REBUILD_BATCH = 30000  # fewer, larger commits when replaying the whole log; its events are held decoded
 REBUILD_BATCH_POSTGRES = 10000  # its rows come whole over the wire: smaller batches keep the memory flat
 Progress = Callable[[int, int], None]
 
