@@ -59,6 +59,7 @@ class ShadowDb(Db):
         self._cache = {}
         self._shadow: dict[str, str] = {}
         self.held: dict[Any, Any] = {}  # each history table's open versions (projections/tables.py)
+        self.held_state: dict[Any, Any] = {}  # each state table's rows, written once at the end
 
     def q(self, sql: str) -> str:
         done = self._shadow.get(sql)
@@ -130,6 +131,7 @@ class Rebuild:
                                            (records[-1].position, self._row(view)))
                     position = records[-1].position
                     read += len(records)
+                    del batch, records  # before the next batch is read: one batch in memory at a time, not two
                     if progress:
                         progress(position, head)
                 with self.shadow.locked() as cursor:

@@ -15,13 +15,15 @@ CHUNK = 500
 
 class StateTable:
     def __init__(self, name: str, columns: Sequence[str], key: str = "id", ints: Sequence[str] = (),
-                 indexes: Sequence[Sequence[str]] = ()) -> None:
+                 indexes: Sequence[Sequence[str]] = (), kept: bool = True) -> None:
         self.name = name
         self.columns = tuple(columns)
         self.key = key
         self.ints = set(ints)
         self.indexes = indexes
         self.values = itemgetter(*self.columns)  # a row's values in column order, at C speed
+        self.kept = kept  # a rebuild holds its rows in memory (rows rewritten often); False: rows written once
+        self.key_of = itemgetter(*(k.strip() for k in key.split(","))) if key else None
 
     def blank(self, key: str) -> dict[str, Any]:
         """A new row: every column present (None), so `values` can read it."""
@@ -37,7 +39,17 @@ class StateTable:
         return [f"CREATE INDEX IF NOT EXISTS ix_{self.name.removeprefix('zs_')}_{'_'.join(index)} "
                 f"ON {self.name} ({', '.join(index)})" for index in self.indexes]
 
+    def held_rows(self, cursor: Cursor) -> dict[Any, dict[str, Any]] | None:
+        """A rebuild's rows of this table, by key: its twin table starts empty and only the rebuild
+        writes it, so memory holds every row, written once when the replay ends (`flush_held`).
+        None outside a rebuild, or for a table whose rows are written once anyway."""
+        holding = getattr(cursor.db, "held_state", None)
+        return None if holding is None or not self.kept else holding.setdefault(self, {})
+
     def load(self, cursor: Cursor, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        held = self.held_rows(cursor)
+        if held is not None:
+            return {key: held[key] for key in keys if key in held}
         keys = list(dict.fromkeys(keys))
         found: dict[str, dict[str, Any]] = {}
         for i in range(0, len(keys), CHUNK):
@@ -80,6 +92,11 @@ class StateTable:
             history.insert(cursor, versions)
 
     def upsert(self, cursor: Cursor, rows: Iterable[dict[str, Any]]) -> None:
+        held = self.held_rows(cursor)
+        if held is not None and self.key_of is not None:
+            key_of = self.key_of
+            held.update((key_of(row), row) for row in rows)
+            return
         cols = ", ".join(self.columns)
         marks = ", ".join("?" * len(self.columns))
         updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c != self.key)
@@ -161,11 +178,16 @@ class HistoryTable(StateTable):
 
 
 def flush_held(cursor: Cursor) -> None:
-    """Write the versions a rebuild held back (each aggregate's latest: still open) as its replay ends."""
+    """Write what a rebuild held back as its replay ends: the versions (each aggregate's latest: still
+    open), and the state tables' rows (each once, as it stands at the end)."""
     held: dict[HistoryTable, dict[str, list[Any]]] = getattr(cursor.db, "held", {})
     for table, rows in held.items():
         StateTable.insert(table, cursor, [tuple(row) for row in rows.values()])
     held.clear()
+    state: dict[StateTable, dict[Any, dict[str, Any]]] = getattr(cursor.db, "held_state", {})
+    for table, current in state.items():
+        StateTable.insert(table, cursor, current.values())
+    state.clear()
 
 
 FAR = "9999-12-31T00:00:00.000000+00:00"  # no end yet, and "as known now"

@@ -13,8 +13,9 @@ from projections.runner import LoggedEvent, View
 from projections.tables import StateTable
 
 SUBJECTS = StateTable("zs_audit_subjects", ("id", "kind", "subject", "unit"),
-                      indexes=[("subject",), ("unit",)])
-PERSON_UNITS = StateTable("zs_audit_person_units", ("id", "unit"), key="id, unit", indexes=[("unit",)])
+                      indexes=[("subject",), ("unit",)], kept=False)
+PERSON_UNITS = StateTable("zs_audit_person_units", ("id", "unit"), key="id, unit", indexes=[("unit",)],
+                          kept=False)
 DAYS = StateTable("zs_audit_days", ("day", "first_position", "last_position"), key="day",
                   ints=("first_position", "last_position"))
 SUBJECT_FIELD = {"Unit": "code", "Person": "name", "Project": "number", "Problem": "problem_id",

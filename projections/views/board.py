@@ -36,7 +36,8 @@ PROBLEM_VERSIONS = HistoryTable("zs_problem_versions", PROBLEM_COLUMNS, indexes=
 PROJECT_COUNTS = Tally("zs_project_buckets", ("unit", "bucket"), ("n", "cents"))
 LANDED_OR_BEYOND = frozenset(s.value for s in Stage if s.rank >= Stage.LANDED.rank)
 PROBLEM_COUNTS = Tally("zs_problem_counts", ("unit", "status"), ("n",))
-SERVICES = StateTable("zs_services", SERVICE_COLUMNS, ints=("voided",), indexes=[("project",), ("unit",)])
+SERVICES = StateTable("zs_services", SERVICE_COLUMNS, ints=("voided",), indexes=[("project",), ("unit",)],
+                      kept=False)  # written once each (a void aside): a rebuild need not hold them
 
 PROJECT_KIND = "project"  # Project.KIND (domain/project.py), so that ids are found without the class
 Handler = Callable[[dict[str, Any], LoggedEvent], None]
