@@ -948,6 +948,9 @@ class Ledger(Application[UUID]):
         when = f"{at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} (Shanghai)"
         then: Person | None = self.state_at(Person.id_for(name), as_of=at)
         if then is None:
+            if self.state_at(Person.id_for(name)) is None:
+                raise NotPermitted(f"no person named {name} is in the ledger; give --by the name of the person who "
+                                   f"did it then, as the admin registered them")
             raise NotPermitted(f"{name} was not registered at {when}; the admin backfills their registration "
                                f"first, or give --by the person who did it then")
         if not then.active:

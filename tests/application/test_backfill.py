@@ -138,6 +138,8 @@ def test_the_person_named_is_checked_with_the_permissions_they_had_then(paper: L
     refused(paper, NotPermitted, "was not registered at 2021-08-30",
             lambda: on_paper(paper, 2021, 8, 30, by=LIAISON).add_project(
                 OFFICE, "HW-2021-001", "HW", "项目", Sector.SANITATION, Level.UNIT, "某公司", Decimal("1")))
+    refused(paper, NotPermitted, "no person named 不存在 is in the ledger",
+            lambda: on_paper(paper, 2021, 9, 2, by="不存在").draft_report(OFFICE, "HW", "project_status", "2021-08"))
     report_id = on_paper(paper, 2021, 9, 2, by=LIAISON).draft_report(OFFICE, "HW", "project_status", "2021-08")
     refused(paper, NotPermitted, "as of 2021-09-03 09:00 .*孙联络 \\(liaison of HW\\) may not",
             lambda: on_paper(paper, 2021, 9, 3, 9, by=LIAISON).approve_report(OFFICE, report_id))
