@@ -949,10 +949,10 @@ class Ledger(Application[UUID]):
         then: Person | None = self.state_at(Person.id_for(name), as_of=at)
         if then is None:
             if self.state_at(Person.id_for(name)) is None:
-                raise NotPermitted(f"no person named {name} is in the ledger; give --by the name of the person who "
-                                   f"did it then, as the admin registered them")
+                raise NotPermitted(f"no person named {name} is in the ledger; name the person who did it then "
+                                   f"(the admin registers them first if they are missing)")
             raise NotPermitted(f"{name} was not registered at {when}; the admin backfills their registration "
-                               f"first, or give --by the person who did it then")
+                               f"first, or name the person who did it then")
         if not then.active:
             raise NotPermitted(f"{name} had been removed from the ledger by {when}")
         try:

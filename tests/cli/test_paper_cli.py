@@ -47,5 +47,5 @@ def test_a_malformed_cell_exits_2_and_a_refused_row_exits_1_recording_nothing(zs
     refused = tmp_path / "refused.xlsx"
     refused.write_bytes(filled(SET_UP | HISTORY | {"服务": [HISTORY["服务"][0] | {"经办人": "无名氏"}]}))
     result = zs("backfill", "import", refused, "--admin", ADMIN, actor=OFFICE, expect=1)
-    assert "服务, row 2, 经办人: 无名氏 was not registered" in result.stderr
+    assert "服务, row 2, 经办人: no person named 无名氏 is in the ledger" in result.stderr
     assert "Traceback" not in result.stderr + malformed.stderr and event_count() == before

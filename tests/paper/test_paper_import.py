@@ -135,7 +135,7 @@ def test_an_unknown_person_on_paper_is_refused_naming_the_column(adopted):
     with pytest.raises(RowsRefused) as error:
         run(adopted, SET_UP | HISTORY | {"项目进展": moves})
     assert problems(error) == [("项目进展", 2, "经办人")]
-    assert "无名氏 was not registered" in str(error.value)
+    assert "no person named 无名氏 is in the ledger" in str(error.value)
     assert events(adopted) == before
 
 
