@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 from typing import Any
 from uuid import UUID
 
@@ -57,7 +56,9 @@ class Batch:
         return self._created
 
     def _index(self) -> None:
-        for event in islice(self.events, self._indexed, None):
+        # A slice, not islice(): islice would step over the events already indexed, one by one, on
+        # every call (a paper import asks once per row: quadratic in the batch's length).
+        for event in self.events[self._indexed:]:
             self._by_aggregate.setdefault(event.originator_id, []).append(event)
             if event.originator_version == 1:
                 self._created.append((type(event), event.originator_id))
