@@ -73,8 +73,9 @@ def main() -> None:
         sqlite["ingest"] = in_process("--ingest-only", str(source), f"sqlite:///{target}", chunk=args.chunk)
         _share(sqlite)
         keep()
-        sqlite["commands"] = in_process("--commands-only", f"sqlite:///{target}", commands=args.commands)
-        keep()
+        if args.commands:
+            sqlite["commands"] = in_process("--commands-only", f"sqlite:///{target}", commands=args.commands)
+            keep()
         _unlink(target)
     if args.postgres:
         with pg_schema(args.postgres) as store:
