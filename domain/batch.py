@@ -35,13 +35,18 @@ class Batch:
 
     def collect(self, saved: Iterable[Any]) -> None:
         """What one command saves: its aggregates' new events join the batch, in order."""
+        events, kinds = self.events, _IS_AGGREGATE
         with collector_paused():
             for item in saved:
-                if Aggregate in type(item).__mro__:  # isinstance() through Aggregate's ABCMeta costs more
+                cls = type(item)
+                is_aggregate = kinds.get(cls)
+                if is_aggregate is None:  # isinstance() through Aggregate's ABCMeta costs more; the MRO is long
+                    is_aggregate = kinds[cls] = Aggregate in cls.__mro__
+                if is_aggregate:
                     self.aggregates[item.id] = item
-                    self.events.extend(item.collect_events())
+                    events.extend(item.collect_events())
                 else:
-                    self.events.append(item)
+                    events.append(item)
 
     @property
     def by_aggregate(self) -> dict[UUID, list[Aggregate.Event]]:
@@ -73,6 +78,9 @@ class Batch:
         else:
             self.aggregates[aggregate_id] = state
         return state
+
+
+_IS_AGGREGATE: dict[type, bool] = {}  # an aggregate's class or an event's: whether it is an aggregate
 
 
 @contextmanager

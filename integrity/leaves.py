@@ -11,7 +11,7 @@ import json
 import re
 from hashlib import sha256
 from struct import Struct
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any
 from uuid import UUID
 
@@ -34,13 +34,6 @@ def event_leaf(position: int, aggregate_id: bytes, version: int, topic: str, sta
                             _LEN.pack(len(state)), state))).digest()
 
 
-def leaf_rows(after: int, ids: Sequence[int], stored: Sequence[Any]) -> list[tuple[int, int, bytes, int, bytes]]:
-    """(position, log id, aggregate id, version, leaf) of stored events taking positions after `after`."""
-    rows = ((id_bytes(s.originator_id), s.originator_version, s.topic, s.state) for s in stored)
-    return [(position, nid, raw, version, leaf) for position, nid, (raw, version, leaf)
-            in zip(range(after + 1, after + 1 + len(ids)), ids, leaves(after, rows))]
-
-
 def leaves(after: int, rows: Iterable[tuple[bytes, int, str, bytes]]) -> Iterator[tuple[bytes, int, bytes]]:
     """(aggregate id, version, leaf) of rows (aggregate id as 16 bytes, version, topic, state) taking
     positions after `after`: `event_leaf` for many, one at a time, each topic encoded once."""
@@ -49,6 +42,24 @@ def leaves(after: int, rows: Iterable[tuple[bytes, int, str, bytes]]) -> Iterato
         encoded = topics.get(topic) or topics.setdefault(topic, topic.encode())
         yield raw, version, sha256(b"".join((
             b"\x00", pack(position, 16, raw, version, len(encoded)), encoded, length(len(state)), state))).digest()
+
+
+def sqlite_rows(first_id: int, after: int, rows: Iterable[tuple[bytes, int, str, bytes]]
+                ) -> tuple[list[tuple[str, int, str, bytes]], list[tuple[int, int, bytes, int, bytes]]]:
+    """Rows (aggregate id as 16 bytes, version, topic, state) as SQLite stores them, in one pass: each
+    event's row, its aggregate id as hex, for log ids from `first_id`; and its leaf's row (position,
+    log id, aggregate id, version, leaf) for positions after `after`, as `leaves` hashes them."""
+    pack, length, topics = _HEAD.pack, _LEN.pack, {}
+    events: list[tuple[str, int, str, bytes]] = []
+    leaf_rows: list[tuple[int, int, bytes, int, bytes]] = []
+    add_event, add_leaf = events.append, leaf_rows.append
+    for position, (raw, version, topic, state) in enumerate(rows, start=after + 1):
+        encoded = topics.get(topic) or topics.setdefault(topic, topic.encode())
+        add_event((raw.hex(), version, topic, state))
+        add_leaf((position, first_id, raw, version, sha256(b"".join((
+            b"\x00", pack(position, 16, raw, version, len(encoded)), encoded, length(len(state)), state))).digest()))
+        first_id += 1
+    return events, leaf_rows
 
 
 def id_bytes(aggregate_id: Any) -> bytes:

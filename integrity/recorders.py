@@ -11,16 +11,23 @@ from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import PersistenceError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from domain.errors import DomainError
-from integrity.leaves import TABLE, Tampered, describe, event_leaf, id_bytes, leaf_rows, subject_of
+from integrity.leaves import TABLE, Tampered, describe, event_leaf, id_bytes, sqlite_rows, subject_of
 
 Row = tuple[int, bytes, int, str, bytes]  # notification id, aggregate id (16 bytes), version, topic, state
 FETCH = 5000
 BULK = 1000  # rows saved at once from which the connection takes a larger page cache
 CACHE_KIB = 65536  # 64 MB (SQLite's default is 2 MB): kept by that pooled connection
+# A bulk commit rewrites most pages of the events' primary key (random aggregate ids) into the WAL; at
+# SQLite's default (1,000 pages) every such commit then copies them all into the file. That connection
+# copies them once the WAL holds 32,768 pages (128 MB) instead: once for several commits (in WAL mode
+# a commit is durable in the WAL; the copy into the file is not what makes it so).
+WAL_PAGES = 32768
+TAKE_WRITE_LOCK = f"DELETE FROM {TABLE} WHERE position IS NULL"  # deletes nothing; waits for the lock, then holds it
+INSERT_LEAF = f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)"
 
 
 class SQLiteLeafRecorder(SQLiteApplicationRecorder):
@@ -31,32 +38,27 @@ class SQLiteLeafRecorder(SQLiteApplicationRecorder):
                 "originator_version INTEGER NOT NULL, leaf BLOB NOT NULL)"]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        ids = self._insert_rows(c, stored_events)
-        if not ids:
-            return ids
-        c.execute(f"SELECT MAX(position) FROM {TABLE}")
-        last = c.fetchone()[0]
-        if last is None:
-            c.execute(f"SELECT EXISTS (SELECT 1 FROM {self.events_table_name} WHERE rowid < ?)", (ids[0],))
-            if c.fetchone()[0]:
-                return ids  # older events have no leaves yet: `zs verify --seal` builds the tree first
-            last = 0
-        c.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)", leaf_rows(last, ids, stored_events))
-        return ids
-
-    def _insert_rows(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
-        """All the rows in one executemany (the library inserts them one by one to read each rowid).
-        This transaction holds the file's only write lock, so the rows take consecutive rowids."""
+        """All the rows in one executemany, their leaves in another (the library inserts events one by one
+        to read each rowid). The write lock is taken first: this transaction is then the file's only
+        writer, so the rows take the rowids after the last one, and the leaves the positions after the
+        last leaf; each event is mapped and its leaf hashed in one pass before either insert."""
         if not stored_events:
             return []
+        c.execute(TAKE_WRITE_LOCK)
         if len(stored_events) >= BULK:  # the indexes' pages stay in memory, not re-read per row
             c.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        c.executemany(self.insert_events_statement, [
-            (s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
-             s.originator_version, s.topic, s.state) for s in stored_events])
+            c.execute(f"PRAGMA wal_autocheckpoint = {WAL_PAGES}")
+        c.execute(f"SELECT (SELECT MAX(rowid) FROM {self.events_table_name}), (SELECT MAX(position) FROM {TABLE})")
+        last_id, last = c.fetchone()
+        first = (last_id or 0) + 1
+        events, leaves = sqlite_rows(first, last or 0, event_rows(stored_events))
+        c.executemany(self.insert_events_statement, events)
         c.execute("SELECT last_insert_rowid()")
-        last = c.fetchone()[0]
-        return list(range(last - len(stored_events) + 1, last + 1))
+        if c.fetchone()[0] != first + len(events) - 1:  # the leaves name these log ids: never store them apart
+            raise PersistenceError("the events did not take consecutive log ids; nothing was recorded")
+        if last is not None or last_id is None:  # else older events have no leaves yet: `zs verify --seal` builds the tree first
+            c.executemany(INSERT_LEAF, leaves)
+        return list(range(first, first + len(events)))
 
     # -- reading: the events of one aggregate are checked against their leaves ------------------
 
@@ -98,14 +100,14 @@ class SQLiteLeafRecorder(SQLiteApplicationRecorder):
     def seal(self) -> int:
         """Builds the tree of a store whose events predate it; returns how many leaves were written."""
         with self.datastore.transaction(commit=True) as c:
-            c.execute(f"DELETE FROM {TABLE} WHERE position IS NULL")  # takes the write lock now
+            c.execute(TAKE_WRITE_LOCK)
             c.execute(f"SELECT COUNT(*) FROM {TABLE}")
             if c.fetchone()[0]:
                 raise Sealed("this ledger's tree is already built; every new event becomes a leaf as it is written")
             snap = Snapshot(self, c)
             rows = [(p, nid, raw, v, event_leaf(p, raw, v, t, s))
                     for p, (nid, raw, v, t, s) in enumerate(snap.events(), start=1)]
-            c.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)", rows)
+            c.executemany(INSERT_LEAF, rows)
             return len(rows)
 
 
@@ -224,6 +226,15 @@ class Snapshot:
                        "WHERE originator_id = ? ORDER BY originator_version LIMIT 1", (aggregate_id.hex(),))
         row = cursor.fetchone()
         return (row[0], _bytes(row[1])) if row else None
+
+
+def event_rows(stored_events: Sequence[StoredEvent]) -> Iterator[tuple[bytes, int, str, bytes]]:
+    """(aggregate id as 16 bytes, version, topic, state) of each event; a `domain.mapper.Mapped` maps its
+    domain events straight into these, one at a time, without a StoredEvent each."""
+    rows = getattr(stored_events, "rows", None)
+    if rows is not None:
+        return rows()
+    return ((id_bytes(e.originator_id), e.originator_version, e.topic, e.state) for e in stored_events)
 
 
 def _bytes(value: Any) -> bytes:

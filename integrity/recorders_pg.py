@@ -18,8 +18,8 @@ from psycopg import Cursor, sql
 from psycopg.adapt import PyFormat
 from psycopg.rows import DictRow, tuple_row
 
-from integrity.leaves import TABLE, event_leaf, id_bytes, leaves
-from integrity.recorders import BULK, FETCH, Row, Sealed, check_rows
+from integrity.leaves import TABLE, event_leaf, leaves
+from integrity.recorders import BULK, FETCH, Row, Sealed, check_rows, event_rows
 
 
 # Binary COPY's column types. An aggregate id goes as its 16 bytes, which are what a uuid's binary form
@@ -93,7 +93,7 @@ class PostgresLeafRecorder(PostgresApplicationRecorder):
             with curs.copy(self.q["copy"]) as copy:
                 copy.set_types(EVENT_TYPES)
                 write = copy.write_row
-                for row in _rows(stored_events):
+                for row in event_rows(stored_events):
                     write(row)
                     keep(row)
             last_id = curs.execute(self.q["currval"]).fetchone()[0]
@@ -250,15 +250,6 @@ class PgSnapshot:
         row = self.conn.cursor(row_factory=tuple_row).execute(
             self.recorder.q["first"], (UUID(bytes=aggregate_id),)).fetchone()
         return (row[0], bytes(row[1])) if row else None
-
-
-def _rows(stored_events: Sequence[StoredEvent]) -> Iterator[tuple[bytes, int, str, bytes]]:
-    """(aggregate id as 16 bytes, version, topic, state) of each event; a `domain.mapper.Mapped` maps its
-    domain events straight into these, one at a time, without a StoredEvent each."""
-    rows = getattr(stored_events, "rows", None)
-    if rows is not None:
-        return rows()
-    return ((id_bytes(e.originator_id), e.originator_version, e.topic, e.state) for e in stored_events)
 
 
 def bytes_as_bytea(curs: Cursor[Any]) -> None:
