@@ -30,7 +30,7 @@ from domain.period import Period
 from domain.values import UTC, Role, Sector, UnitKind, end_of_day
 from projections.lamps import lamp_counts, lamp_counts_at, lamps_at
 from projections.moment import Moment
-from projections.obligations import report_states, status_counts, tally_statuses
+from projections.obligations import obligations_at, report_states, status_counts, tally_statuses
 from projections.overdue import overdue_at, overdue_now
 from projections.progress import progress_at, progress_now
 from projections.queries import Queries
@@ -146,6 +146,7 @@ def assert_the_answers_agree(ledger: Ledger, queries: Queries, period: Period, k
         assert row["reports_owed"] == sum(1 for r in in_period if r.startswith(row["unit"] + "/"))
     for at in (Moment(as_of, known_at), Moment(as_of)):  # the general search and the spans
         assert_the_fast_counts_agree(queries, at)
+        assert_the_listings_agree(queries, at)
     overdue = [key(r) for r in queries.overdue(as_of, known_at)]
     assert overdue == [key(r) for r in listed if r["status"] == OVERDUE]
     statuses = Counter((r["unit"], r["status"]) for r in listed)
@@ -165,6 +166,24 @@ def assert_the_fast_counts_agree(queries: Queries, at: Moment) -> None:
     assert lamp_counts_at(queries, at) == lamp_counts(lamps_at(queries, at))
 
 
+def assert_the_listings_agree(queries: Queries, at: Moment) -> None:
+    """The listing from the stored sending times (`listing`: what `obligations` and `overdue` run) gives,
+    row for row and in order, what judging each obligation by the domain's rule gives (`obligations_at`):
+    for all units and each one, and with a horizon (`due_by`) or one month's obligations (`due_in`)."""
+    calendar, units, as_of = queries.calendar(at.as_of, at.known_at), queries.enrolments(at), at.as_of
+    plain = obligations_at(calendar, units, queries.sendings(at), as_of)
+    assert queries.obligations(as_of, known_at=at.known_at) == plain
+    assert queries.overdue(as_of, at.known_at) == [r for r in plain if r["status"] == OVERDUE]
+    for code in {u.code for u in units}:
+        assert queries.obligations(as_of, code, at.known_at) == \
+            obligations_at(calendar, units, queries.sendings(at, code), as_of, code)
+    today = as_of.astimezone(UTC).date()
+    month = (today.replace(day=1), (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1))
+    for due_by, due_in in ((today + timedelta(days=40), None), (None, month)):
+        assert queries.obligations(as_of, known_at=at.known_at, due_by=due_by, due_in=due_in) == \
+            obligations_at(calendar, units, queries.sendings(at), as_of, due_by=due_by, due_in=due_in)
+
+
 def check_one_answer(ledger: Ledger, clock: Clock, moments: list[tuple[Period, float]]) -> None:
     queries = Queries(ledger)
     now = clock()
@@ -172,11 +191,11 @@ def check_one_answer(ledger: Ledger, clock: Clock, moments: list[tuple[Period, f
         known_at = START + (now - START) * fraction
         assert_the_answers_agree(ledger, queries, period, known_at)
     listed = queries.obligations()  # now: the fast paths read SQL and running counts, not the listing
+    assert listed == obligations_at(calendar := queries.calendar(), queries.enrolments(), queries.sendings(), now)
     assert [key(r) for r in queries.overdue()] == [key(r) for r in listed if r["status"] == OVERDUE]
     assert queries.progress() == queries.progress(now)
     assert lamp_counts_at(queries, Moment()) == lamp_counts(lamps_at(queries, Moment()))  # now, from the current tables
     # each fast path beside its general one, called by name (projections/overdue.py, projections/progress.py)
-    calendar = queries.calendar()
     fast = overdue_now(queries.db, calendar, now)
     assert fast == overdue_at(queries.db, calendar, now, Moment(now))
     assert fast == queries.overdue()
