@@ -3,6 +3,7 @@ lamp rules (domain/lamps.py) in force on T's Shanghai date (docs/domain.md rule 
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from projections.views.lamps import facts
 KINDS = ("project", "problem", "report", "supervision")
 FACTS = ("number", "library", "stage", "status", "registered_on", "last_progress_on", "prev_progress_on", "stage_on",
          "plans")  # what `facts` reads of a lamp row
+PROBLEM = ("problem_id", "unit", "due_on", "status", "raised_at", "closed_at")  # what a problem's lamp reads
 
 
 def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = None,
@@ -42,9 +44,9 @@ def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = 
                                      params + tuple(rules.libraries)):
             add("project", row["number"], row["unit"], project_lamp(facts(row), rules, when))
     if kind in (None, "problem"):
-        source, params = rows_at("problems", at, unit)
+        source, params = rows_at("problems", at, unit, PROBLEM)
         glowing = ts(start_of_day(shanghai_date(when) - timedelta(days=rules.yellow_after_red_days + 1)))
-        for row in queries.db.fetchall(f"SELECT problem_id, unit, due_on, status, raised_at, closed_at FROM {source} "
+        for row in queries.db.fetchall(f"SELECT {', '.join(PROBLEM)} FROM {source} "
                                      "WHERE status <> 'closed' OR closed_at >= ?", params + (glowing,)):
             due = date.fromisoformat(row["due_on"]) if row["due_on"] else None
             add("problem", row["problem_id"], row["unit"],
@@ -167,10 +169,10 @@ def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
     calendar = queries.calendar(at.as_of, at.known_at)
     rules = calendar.lamps_on(shanghai_date(when))
     cut = cutoffs(rules, when)
-    source, params = rows_at("lamps", at, unit)
+    source, params = rows_at("lamps", at, unit, ("unit", *FACTS))
     libraries = ", ".join("?" for _ in rules.libraries) or "NULL"
     stages = ", ".join("?" for _ in cut.stages) or "NULL"
-    lit = (f"SELECT *, CASE WHEN last_progress_on > registered_on THEN last_progress_on ELSE registered_on END "
+    lit = (f"SELECT unit, {', '.join(FACTS)}, CASE WHEN last_progress_on > registered_on THEN last_progress_on ELSE registered_on END "
            f"AS base FROM {source} WHERE status = 'active' AND library IN ({libraries}) AND stage IN ({stages})")
     lit_params = params + tuple(rules.libraries) + cut.stages
     settled_by, red_by, yellow_by = cut.settled_by.isoformat(), cut.red_by.isoformat(), cut.yellow_by.isoformat()
@@ -183,19 +185,22 @@ def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
     # are judged by project_lamp. A CASE takes NULL as false: SQL's three-valued logic, as the tests keep it.
     colour = (f"CASE WHEN plans = '{{}}' AND {settled} THEN CASE WHEN base <= ? THEN 'red' "
               f"WHEN base > ? AND base <= ? THEN 'yellow' ELSE 'green' END WHEN {judge} THEN 'judge' END")
-    judged = ", ".join(f"CASE WHEN {judge} THEN {c} END AS {c}" for c in FACTS)
-    rows = queries.db.values(f"SELECT unit, {colour} AS colour, {judged} FROM ({lit}) AS q",
-                             (settled_by, red_by, red_by, red_by, yellow_by, settled_by, red_by)
-                             + (settled_by, red_by) * len(FACTS) + lit_params)
+    # A judged row's facts come as one JSON array: SQL then tests `judge` once per row, not once per fact.
+    array = "json_build_array" if queries.db.postgres else "json_array"
+    judged = f"CASE WHEN {judge} THEN {array}({', '.join(FACTS)}) END"
+    rows = queries.db.values(f"SELECT unit, {colour} AS colour, {judged} AS facts FROM ({lit}) AS q",
+                             (settled_by, red_by, red_by, red_by, yellow_by, settled_by, red_by, settled_by, red_by)
+                             + lit_params)
     tally: dict[str, Counter[str]] = {}
     for (code, colour_), n in Counter((row[0], row[1]) for row in rows).items():
         if colour_ not in (None, "judge"):
             tally.setdefault(code, Counter())[colour_] += n
-    for row in rows:
-        if row[1] == "judge":
-            lamp = project_lamp(facts(dict(zip(FACTS, row[2:]))), rules, when)
+    for code, colour_, values in rows:
+        if colour_ == "judge":
+            row = dict(zip(FACTS, json.loads(values) if isinstance(values, str) else values))
+            lamp = project_lamp(facts(row), rules, when)
             if lamp is not None:
-                tally.setdefault(row[0], Counter())[lamp.colour] += 1
+                tally.setdefault(code, Counter())[lamp.colour] += 1
     for code, colours in report_colours(queries, at, calendar, rules, when, unit, reports).items():
         tally.setdefault(code, Counter()).update(colours)
     for kind in ("problem", "supervision"):

@@ -147,7 +147,7 @@ def tally_statuses(calendar: Timetable, units: Iterable[Enrolment], reports: Map
 
 def enrolments(db: Db, at: Moment = NOW) -> list[Enrolment]:
     """Every unit's enrolment as the units view held it at the moment."""
-    source, params = rows_at("units", at)
+    source, params = rows_at("units", at, columns=("code", "enrolled_on", "withdrawn_on"))
     rows = db.fetchall(f"SELECT code, enrolled_on, withdrawn_on FROM {source}", params)
     return [Enrolment(r["code"], date.fromisoformat(r["enrolled_on"]),
                       date.fromisoformat(r["withdrawn_on"]) if r["withdrawn_on"] else None) for r in rows]
@@ -180,7 +180,7 @@ def report_states(db: Db, at: Moment = NOW, unit: str | None = None,
     (`tally_statuses`, `listing`, the report lamps)."""
     if ids is not None and not ids:
         return {}
-    source, params = rows_at("reports", at, unit)
+    source, params = rows_at("reports", at, unit, ("report_id", "status", "last_sent_at"))
     where = "" if ids is None else f" WHERE report_id IN ({', '.join('?' for _ in ids)})"
     return {report_id: (status, sent) for report_id, status, sent in db.values(
         f"SELECT report_id, status, last_sent_at FROM {source}{where}", params + tuple(ids or ()))}

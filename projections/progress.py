@@ -31,11 +31,11 @@ def progress_at(db: Db, calendar: Timetable, as_of: datetime, at: Moment, unit: 
     """Per unit at T as known at K (`at`), from the view rows as they stood then (`reports`: the
     `report_states` at `at`, when the caller has read them)."""
     today = shanghai_date(as_of)
-    source, params = rows_at("board", at, unit)
+    source, params = rows_at("board", at, unit, ("unit", "stage", "status", "library", "investment_cents"))
     projects = _bucketed(db.fetchall(
         f"SELECT unit, stage, status, library, COUNT(*) AS n, SUM(investment_cents) AS cents FROM {source} "
         "GROUP BY unit, stage, status, library", params))
-    source, params = rows_at("problems", at, unit)
+    source, params = rows_at("problems", at, unit, ("unit", "status", "due_on"))
     # One pass over the problems' versions for both counts: by status, and those past due at T.
     problems = db.fetchall(
         f"SELECT unit, status, COUNT(*) AS n, SUM(CASE WHEN status <> 'closed' AND due_on < ? THEN 1 ELSE 0 END) "
