@@ -19,6 +19,13 @@ from domain.values import UTC
 
 TABLE = re.compile(r"\bzs_(\w+)")
 TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
+# A statement that carries this comment is planned once for any value of its parameters: on PostgreSQL
+# it is prepared and run by its generic plan, without parallel workers. The as-of rows by span
+# (projections/moment.py `spans_at`) carry it: given T, the planner chose sequential and parallel
+# scans of the version tables that took two to four times as long as the generic plan's index ranges.
+PLAN_ONCE = "/* plan once */"
+GENERIC = ("SELECT set_config('plan_cache_mode', 'force_generic_plan', true), "
+           "set_config('max_parallel_workers_per_gather', '0', true)")
 
 
 class Db:
@@ -74,6 +81,11 @@ class Db:
             raw.commit()
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        if self.postgres and PLAN_ONCE in sql:
+            with self.datastore.transaction(commit=False) as cursor:
+                cursor.execute(GENERIC)
+                cursor.execute(self.q(sql), tuple(params), prepare=True)
+                return [dict(row) for row in cursor.fetchall()]
         with self.transaction(commit=False) as cursor:
             return cursor.fetchall(sql, params)
 
@@ -113,8 +125,14 @@ class Db:
         """Rows as plain tuples: for the hot paths that read many rows of a few columns."""
         with self.datastore.transaction(commit=False) as cursor:
             if self.postgres:
-                cursor.execute(self.q(sql), tuple(params))
-                return [tuple(row.values()) for row in cursor.fetchall()]
+                from psycopg.rows import tuple_row
+
+                once = PLAN_ONCE in sql
+                if once:
+                    cursor.execute(GENERIC)
+                cursor.row_factory = tuple_row  # plain tuples from psycopg too: no dict per row
+                cursor.execute(self.q(sql), tuple(params), prepare=True if once else None)
+                return cursor.fetchall()
             raw = cursor.sqlite_cursor.connection.cursor()
             raw.row_factory = None  # plain tuples, straight from sqlite3
             raw.execute(sql, tuple(params))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from projections.db import ts
+from projections.db import PLAN_ONCE, ts
 from projections.tables import FAR, OPEN, SPANS
 SOURCES = {  # a view's current table and its history table
     "board": ("zs_board", "zs_project_versions"),
@@ -87,7 +87,7 @@ def spans_at(versions: str, at: Moment, columns: Sequence[str] = ()) -> tuple[st
         params += [since, t, t]
     parts.append(f"SELECT {chosen} FROM {versions} WHERE span = {OPEN} AND effective_at <= ?")
     params.append(t)
-    return f"({' UNION ALL '.join(parts)}) AS r", tuple(params)
+    return f"({PLAN_ONCE} {' UNION ALL '.join(parts)}) AS r", tuple(params)
 
 
 def _before(moment: datetime, span: timedelta) -> str:
