@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ KINDS = ("project", "problem", "report", "supervision")
 FACTS = ("number", "library", "stage", "status", "registered_on", "last_progress_on", "prev_progress_on", "stage_on",
          "plans")  # what `facts` reads of a lamp row
 PROBLEM = ("problem_id", "unit", "due_on", "status", "raised_at", "closed_at")  # what a problem's lamp reads
+MAY_GLOW = "(status <> 'closed' OR closed_at >= ?)"  # a problem whose lamp may show, given `glowing_since`
 
 
 def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = None,
@@ -45,12 +46,10 @@ def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = 
             add("project", row["number"], row["unit"], project_lamp(facts(row), rules, when))
     if kind in (None, "problem"):
         source, params = rows_at("problems", at, unit, PROBLEM)
-        glowing = ts(start_of_day(shanghai_date(when) - timedelta(days=rules.yellow_after_red_days + 1)))
-        for row in queries.db.fetchall(f"SELECT {', '.join(PROBLEM)} FROM {source} "
-                                     "WHERE status <> 'closed' OR closed_at >= ?", params + (glowing,)):
-            due = date.fromisoformat(row["due_on"]) if row["due_on"] else None
-            add("problem", row["problem_id"], row["unit"],
-                problem_lamp(due, row["status"], from_ts(row["raised_at"]), from_ts(row["closed_at"]), rules, when))
+        lit = queries.db.values(f"SELECT {', '.join(PROBLEM)} FROM {source} WHERE {MAY_GLOW}",
+                                params + (glowing_since(rules, when),))
+        for subject, unit_, lamp in problem_lamps(lit, rules, when):
+            add("problem", subject, unit_, lamp)
     if kind in (None, "report"):
         reports = report_states(queries.db, at, unit)
         titles: dict[str, str] = {}
@@ -65,6 +64,22 @@ def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = 
                                  from_ts(row["answered_at"]), rules, when))
     order = {k: i for i, k in enumerate(KINDS)}
     return sorted(rows, key=lambda r: (RANK[r["colour"]], r["unit"], order[r["kind"]], r["subject"]))
+
+
+def glowing_since(rules: Any, when: datetime) -> str:
+    """A problem closed since this instant may still show its lamp (the yellow after a red); one closed
+    before cannot, and an open one always may."""
+    return ts(start_of_day(shanghai_date(when) - timedelta(days=rules.yellow_after_red_days + 1)))
+
+
+def problem_lamps(rows: Iterable[tuple[Any, ...]], rules: Any,
+                  when: datetime) -> Iterator[tuple[str, str, Lamp]]:
+    """(problem id, unit, lamp) of each lit one of these problems, given as tuples of PROBLEM's columns."""
+    for problem_id, unit, due_on, status, raised_at, closed_at in rows:
+        lamp = problem_lamp(date.fromisoformat(due_on) if due_on else None, status, from_ts(raised_at),
+                            from_ts(closed_at), rules, when)
+        if lamp is not None:
+            yield problem_id, unit, lamp
 
 
 def _unsettled(calendar: Any, units: list[Any], reports: dict[str, tuple[str | None, str | None]], rules: Any,
@@ -161,10 +176,12 @@ def project_colours(views: Any, at: Any, numbers: list[str]) -> dict[str, str]:
 
 
 def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
-                   reports: dict[str, tuple[str | None, str | None]] | None = None) -> dict[str, dict[str, int]]:
+                   reports: dict[str, tuple[str | None, str | None]] | None = None,
+                   problems: list[tuple[Any, ...]] | None = None) -> dict[str, dict[str, int]]:
     """Per unit, how many lamps of each colour at T — what `lamp_counts(lamps_at(...))` gives, with the
     projects whose colour follows their baseline date alone counted in SQL (domain.lamps.cutoffs) and
-    the reports by `report_colours` (from `reports`, the `report_states` at `at`, when the caller has them)."""
+    the reports by `report_colours` (from `reports`, the `report_states` at `at`, when the caller has them;
+    likewise `problems`, the problems whose lamp may show, as PROBLEM's columns: see progress.problems_at)."""
     when = at.as_of or queries.clock()
     calendar = queries.calendar(at.as_of, at.known_at)
     rules = calendar.lamps_on(shanghai_date(when))
@@ -203,9 +220,11 @@ def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
                 tally.setdefault(code, Counter())[lamp.colour] += 1
     for code, colours in report_colours(queries, at, calendar, rules, when, unit, reports).items():
         tally.setdefault(code, Counter()).update(colours)
-    for kind in ("problem", "supervision"):
+    for kind in ("supervision",) if problems is not None else ("problem", "supervision"):
         for row in lamps_at(queries, at, unit, kind):
             tally.setdefault(row["unit"], Counter())[row["colour"]] += 1
+    for _, code, lamp in problem_lamps(problems or (), rules, when):
+        tally.setdefault(code, Counter())[lamp.colour] += 1
     return {code: {"red": c["red"], "yellow": c["yellow"], "green": c["green"]} for code, c in tally.items()}
 
 

@@ -27,12 +27,12 @@ from domain.application import Ledger
 from domain.deadlines import LATE, ON_TIME, OVERDUE, UPCOMING, deadline
 from domain.errors import DomainError
 from domain.period import Period
-from domain.values import UTC, Role, Sector, UnitKind, end_of_day
-from projections.lamps import lamp_counts, lamp_counts_at, lamps_at
-from projections.moment import Moment
+from domain.values import UTC, Role, Sector, UnitKind, end_of_day, shanghai_date
+from projections.lamps import PROBLEM, glowing_since, lamp_counts, lamp_counts_at, lamps_at
+from projections.moment import Moment, rows_at
 from projections.obligations import obligations_at, report_states, status_counts, tally_statuses
 from projections.overdue import overdue_at, overdue_now
-from projections.progress import progress_at, progress_now
+from projections.progress import problems_at, progress_at, progress_now
 from projections.queries import Queries
 from projections.summary import summarize
 from tests.conftest import MACHINE, Clock, postgres_schema
@@ -164,6 +164,15 @@ def assert_the_fast_counts_agree(queries: Queries, at: Moment) -> None:
     assert tally_statuses(calendar, units, report_states(queries.db, at), at.as_of) == \
         status_counts(calendar, units, queries.sendings(at, counted_only=True), at.as_of)
     assert lamp_counts_at(queries, at) == lamp_counts(lamps_at(queries, at))
+    # the problems read once for progress's counts and its lamps (what `Queries.progress` passes on)
+    when = at.as_of
+    today = shanghai_date(when)
+    problems = problems_at(queries.db, at, None, today, glowing_since(calendar.lamps_on(today), when))
+    assert lamp_counts_at(queries, at, problems=problems.lit) == lamp_counts(lamps_at(queries, at))
+    assert progress_at(queries.db, calendar, when, at, problems=problems) == progress_at(queries.db, calendar, when, at)
+    assert sorted(problems.lit) == sorted(queries.db.values(
+        f"SELECT {', '.join(PROBLEM)} FROM {rows_at('problems', at)[0]} WHERE status <> 'closed' OR closed_at >= ?",
+        rows_at("problems", at)[1] + (glowing_since(calendar.lamps_on(today), when),)))
 
 
 def assert_the_listings_agree(queries: Queries, at: Moment) -> None:
