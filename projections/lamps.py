@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -120,17 +120,17 @@ def report_colours(queries: Any, at: Any, calendar: Any, rules: Any, when: datet
     without judging an obligation unsent past its deadline — overdue, so red (domain.lamps.report_lamp)."""
     if reports is None:
         reports = report_states(queries.db, at, unit)
-    tally: dict[str, Counter[str]] = {}
+    tally: defaultdict[str, Counter[str]] = defaultdict(Counter)  # not a Counter made per item
     titles: dict[str, str] = {}
     for code, obligation, _, found in _unsettled(calendar, queries.enrolments(at), reports, rules, when, unit):
         sent = found is not None and counts(found[0]) and found[1] is not None
         if not sent and when > deadline(obligation.due_on):
-            tally.setdefault(code, Counter())["red"] += 1
+            tally[code]["red"] += 1
             continue
         lamp = _report_lamp(calendar, titles, obligation, found, rules, when)
         if lamp is not None:
-            tally.setdefault(code, Counter())[lamp.colour] += 1
-    return tally
+            tally[code][lamp.colour] += 1
+    return dict(tally)
 
 
 def project_colour(queries: Any, at: Any, number: str) -> str | None:
@@ -208,23 +208,23 @@ def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
     rows = queries.db.values(f"SELECT unit, {colour} AS colour, {judged} AS facts FROM ({lit}) AS q",
                              (settled_by, red_by, red_by, red_by, yellow_by, settled_by, red_by, settled_by, red_by)
                              + lit_params)
-    tally: dict[str, Counter[str]] = {}
+    tally: defaultdict[str, Counter[str]] = defaultdict(Counter)  # not a Counter made per item
     for (code, colour_), n in Counter((row[0], row[1]) for row in rows).items():
         if colour_ not in (None, "judge"):
-            tally.setdefault(code, Counter())[colour_] += n
+            tally[code][colour_] += n
     for code, colour_, values in rows:
         if colour_ == "judge":
             row = dict(zip(FACTS, json.loads(values) if isinstance(values, str) else values))
             lamp = project_lamp(facts(row), rules, when)
             if lamp is not None:
-                tally.setdefault(code, Counter())[lamp.colour] += 1
+                tally[code][lamp.colour] += 1
     for code, colours in report_colours(queries, at, calendar, rules, when, unit, reports).items():
-        tally.setdefault(code, Counter()).update(colours)
+        tally[code].update(colours)
     for kind in ("supervision",) if problems is not None else ("problem", "supervision"):
         for row in lamps_at(queries, at, unit, kind):
-            tally.setdefault(row["unit"], Counter())[row["colour"]] += 1
+            tally[row["unit"]][row["colour"]] += 1
     for _, code, lamp in problem_lamps(problems or (), rules, when):
-        tally.setdefault(code, Counter())[lamp.colour] += 1
+        tally[code][lamp.colour] += 1
     return {code: {"red": c["red"], "yellow": c["yellow"], "green": c["green"]} for code, c in tally.items()}
 
 
