@@ -10,12 +10,12 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from domain.deadlines import COUNTED, Sending, counts, deadline, standing
+from domain.deadlines import COUNTED, Sending, standing
 from domain.lamps import RANK, Lamp, cutoffs, problem_lamp, project_lamp, report_lamp, supervision_lamp
 from domain.values import shanghai_date, start_of_day
 from projections.db import from_ts, ts
 from projections.moment import rows_at
-from projections.obligations import Schedule, report_states
+from projections.obligations import Schedule, report_states, tally_reports
 from projections.views.board import project_key
 from projections.views.lamps import facts
 
@@ -114,23 +114,30 @@ def _report_lamp(calendar: Any, titles: dict[str, str], obligation: Any, found: 
                        rules, when)
 
 
+class ReportLamps:
+    """The report lamps' rules at T for `tally_reports`' walk (projections/obligations.py): which
+    obligations may show a lamp (`due_by`, `cutoff`, `settled`: those of `_unsettled`) and the colour of one."""
+
+    def __init__(self, calendar: Any, rules: Any, when: datetime) -> None:
+        today = shanghai_date(when)
+        self.calendar, self.rules, self.when = calendar, rules, when
+        self.due_by = today + timedelta(days=rules.due_soon_days)
+        self.cutoff = today - timedelta(days=rules.yellow_after_red_days)
+        self.settled = ts(start_of_day(self.cutoff))  # due and sent before it: no lamp
+        self.titles: dict[str, str] = {}
+
+    def colour(self, obligation: Any, found: tuple[str | None, str | None] | None) -> str | None:
+        lamp = _report_lamp(self.calendar, self.titles, obligation, found, self.rules, self.when)
+        return None if lamp is None else lamp.colour
+
+
 def report_colours(queries: Any, at: Any, calendar: Any, rules: Any, when: datetime, unit: str | None = None,
                    reports: dict[str, tuple[str | None, str | None]] | None = None) -> dict[str, Counter[str]]:
     """Per unit, how many report lamps of each colour: what counting `lamps_at`'s report rows gives,
     without judging an obligation unsent past its deadline — overdue, so red (domain.lamps.report_lamp)."""
     if reports is None:
         reports = report_states(queries.db, at, unit)
-    tally: defaultdict[str, Counter[str]] = defaultdict(Counter)  # not a Counter made per item
-    titles: dict[str, str] = {}
-    for code, obligation, _, found in _unsettled(calendar, queries.enrolments(at), reports, rules, when, unit):
-        sent = found is not None and counts(found[0]) and found[1] is not None
-        if not sent and when > deadline(obligation.due_on):
-            tally[code]["red"] += 1
-            continue
-        lamp = _report_lamp(calendar, titles, obligation, found, rules, when)
-        if lamp is not None:
-            tally[code][lamp.colour] += 1
-    return dict(tally)
+    return tally_reports(calendar, queries.enrolments(at), reports, when, unit, ReportLamps(calendar, rules, when))[1]
 
 
 def project_colour(queries: Any, at: Any, number: str) -> str | None:
@@ -177,11 +184,13 @@ def project_colours(views: Any, at: Any, numbers: list[str]) -> dict[str, str]:
 
 def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
                    reports: dict[str, tuple[str | None, str | None]] | None = None,
-                   problems: list[tuple[Any, ...]] | None = None) -> dict[str, dict[str, int]]:
+                   problems: list[tuple[Any, ...]] | None = None,
+                   reported: dict[str, Counter[str]] | None = None) -> dict[str, dict[str, int]]:
     """Per unit, how many lamps of each colour at T — what `lamp_counts(lamps_at(...))` gives, with the
     projects whose colour follows their baseline date alone counted in SQL (domain.lamps.cutoffs) and
     the reports by `report_colours` (from `reports`, the `report_states` at `at`, when the caller has them;
-    likewise `problems`, the problems whose lamp may show, as PROBLEM's columns: see progress.problems_at)."""
+    likewise `problems`, the problems whose lamp may show, as PROBLEM's columns: see progress.problems_at;
+    and `reported`, the report lamps' colours per unit, when `tally_reports` has counted them)."""
     when = at.as_of or queries.clock()
     calendar = queries.calendar(at.as_of, at.known_at)
     rules = calendar.lamps_on(shanghai_date(when))
@@ -218,7 +227,9 @@ def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
             lamp = project_lamp(facts(row), rules, when)
             if lamp is not None:
                 tally[code][lamp.colour] += 1
-    for code, colours in report_colours(queries, at, calendar, rules, when, unit, reports).items():
+    if reported is None:
+        reported = report_colours(queries, at, calendar, rules, when, unit, reports)
+    for code, colours in reported.items():
         tally[code].update(colours)
     for kind in ("supervision",) if problems is not None else ("problem", "supervision"):
         for row in lamps_at(queries, at, unit, kind):

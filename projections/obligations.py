@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["COUNTED", "LABELS", "LATE", "ON_TIME", "OVERDUE", "UPCOMING", "Enrolment", "Schedule", "Sending",
            "counted_sql", "counts", "enrolments", "listing", "obligations", "obligations_at", "open_obligations", "report_states",
-           "sendings", "status_counts", "status_of", "tally_statuses"]
+           "sendings", "status_counts", "status_of", "tally_reports", "tally_statuses"]
 HORIZON = timedelta(days=400)  # far enough ahead to see every obligation already open at T
 
 
@@ -114,35 +114,63 @@ def status_counts(calendar: Timetable, units: Iterable[Enrolment], reports: Mapp
 
 def tally_statuses(calendar: Timetable, units: Iterable[Enrolment], reports: Mapping[str, tuple[str | None, str | None]],
                    as_of: datetime, unit: str | None = None) -> dict[str, Counter[str]]:
-    """What `status_counts` gives, from `report_states` (status, last sending as stored text): each
-    obligation's deadline written once as that text, and only the sent ones looked at one by one —
-    an unsent obligation is overdue once its deadline has passed, upcoming before (rule 5)."""
-    schedule = Schedule(calendar, [u for u in units if unit is None or u.code == unit], as_of)
+    """What `status_counts` gives, from `report_states` (status, last sending as stored text): see
+    `tally_reports`."""
+    return tally_reports(calendar, units, reports, as_of, unit)[0]
+
+
+def tally_reports(calendar: Timetable, units: Iterable[Enrolment], reports: Mapping[str, tuple[str | None, str | None]],
+                  as_of: datetime, unit: str | None = None,
+                  lamps: Any = None) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
+    """Per unit, what `status_counts` gives, from `report_states` (status, last sending as stored text):
+    each obligation's deadline written once as that text, and only the sent ones looked at one by one —
+    an unsent obligation is overdue once its deadline has passed, upcoming before (rule 5). With `lamps`
+    (projections.lamps.ReportLamps: the lamp rules at T), in the same walk, how many report lamps of each
+    colour: the obligations open at T or due by `lamps.due_by`, less those sent and due before
+    `lamps.cutoff` early enough that no lamp shows; one unsent past its deadline is red without judging it."""
+    today = shanghai_date(as_of)
+    schedule = Schedule(calendar, [u for u in units if unit is None or u.code == unit], as_of,
+                        lamps.due_by if lamps else None)
     every = schedule.every
-    suffixes = [f"/{o.kind}/{o.period}" for o in every]
+    suffixes = [f"/{o.kind}/{o.period}" for o in every]  # a report id is unit/kind/period (report_key)
     deadlines = [ts(deadline(o.due_on)) for o in every]
-    past = sum(1 for o in every if deadline(o.due_on) < as_of)  # fallen due: a prefix of `every`, by due day
+    owed = [o.opens_on <= today for o in every]  # open at T: the others are due soon, for their lamps only
+    past = [deadline(o.due_on) < as_of for o in every]
+    old, settled = (bisect_left(schedule.dues, lamps.cutoff), lamps.settled) if lamps else (0, "")
+    counted = frozenset(COUNTED)
     tallies: dict[str, Counter[str]] = {}
+    colours: dict[str, Counter[str]] = {}
     for enrolment in schedule.units:
-        run, code = schedule.run(enrolment), enrolment.code
-        if not run:
-            continue
-        on_time = late = sent_fallen = 0
-        for index in run:
-            found = reports.get(code + suffixes[index])
-            if found is None or found[1] is None or found[0] not in COUNTED:
+        code, run = enrolment.code, schedule.run(enrolment)
+        on_time = late = sent_fallen = fallen = open_ = 0
+        lit: Counter[str] = Counter()
+        for index, found in enumerate(map(reports.get, [code + suffix for suffix in suffixes[run.start:run.stop]]),
+                                      run.start):
+            sent = found is not None and found[1] is not None and found[0] in counted
+            if owed[index]:
+                open_ += 1
+                fallen += past[index]
+                if sent:
+                    if found[1] > deadlines[index]:
+                        late += 1
+                    else:
+                        on_time += 1
+                    sent_fallen += past[index]
+            if lamps is None or (index < old and sent and found[1] < settled):
                 continue
-            if found[1] > deadlines[index]:
-                late += 1
-            else:
-                on_time += 1
-            if index < past:
-                sent_fallen += 1
-        fallen = min(max(past, run.start), run.stop) - run.start
-        tally = {"fallen_due": fallen, ON_TIME: on_time, LATE: late, OVERDUE: fallen - sent_fallen,
-                 UPCOMING: len(run) - fallen - (on_time + late - sent_fallen)}
-        tallies[code] = Counter({status: n for status, n in tally.items() if n})
-    return tallies
+            if not sent and past[index]:
+                lit["red"] += 1
+                continue
+            colour = lamps.colour(every[index], found)
+            if colour is not None:
+                lit[colour] += 1
+        if open_:
+            tally = {"fallen_due": fallen, ON_TIME: on_time, LATE: late, OVERDUE: fallen - sent_fallen,
+                     UPCOMING: open_ - fallen - (on_time + late - sent_fallen)}
+            tallies[code] = Counter({status: n for status, n in tally.items() if n})
+        if lit:
+            colours[code] = lit
+    return tallies, colours
 
 
 def enrolments(db: Db, at: Moment = NOW) -> list[Enrolment]:

@@ -31,9 +31,11 @@ if TYPE_CHECKING:
 
 def progress_at(db: Db, calendar: Timetable, as_of: datetime, at: Moment, unit: str | None = None,
                 reports: dict[str, tuple[str | None, str | None]] | None = None,
-                problems: Problems | None = None) -> list[dict[str, Any]]:
+                problems: Problems | None = None,
+                statuses: dict[str, Counter[str]] | None = None) -> list[dict[str, Any]]:
     """Per unit at T as known at K (`at`), from the view rows as they stood then (`reports`: the
-    `report_states` at `at`, and `problems`, the `problems_at` it, when the caller has read them)."""
+    `report_states` at `at`, and `problems`, the `problems_at` it, when the caller has read them;
+    `statuses`, the report counts, when `tally_reports` has counted them)."""
     today = shanghai_date(as_of)
     source, params = rows_at("board", at, unit, ("unit", "stage", "status", "library", "investment_cents"))
     projects = _bucketed(db.fetchall(
@@ -48,8 +50,9 @@ def progress_at(db: Db, calendar: Timetable, as_of: datetime, at: Moment, unit: 
     units = enrolments(db, at)
     if reports is None:
         reports = report_states(db, at, unit)
-    return _per_unit(units, unit, projects, problems.counts, past_due,
-                     tally_statuses(calendar, units, reports, as_of, unit))
+    if statuses is None:
+        statuses = tally_statuses(calendar, units, reports, as_of, unit)
+    return _per_unit(units, unit, projects, problems.counts, past_due, statuses)
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,9 @@ from domain.deadlines import LATE, ON_TIME, OVERDUE, UPCOMING, deadline
 from domain.errors import DomainError
 from domain.period import Period
 from domain.values import UTC, Role, Sector, UnitKind, end_of_day, shanghai_date
-from projections.lamps import PROBLEM, glowing_since, lamp_counts, lamp_counts_at, lamps_at
+from projections.lamps import PROBLEM, ReportLamps, glowing_since, lamp_counts, lamp_counts_at, lamps_at
 from projections.moment import Moment, rows_at
-from projections.obligations import obligations_at, report_states, status_counts, tally_statuses
+from projections.obligations import obligations_at, report_states, status_counts, tally_reports, tally_statuses
 from projections.overdue import overdue_at, overdue_now
 from projections.progress import problems_at, progress_at, progress_now
 from projections.queries import Queries
@@ -163,6 +163,13 @@ def assert_the_fast_counts_agree(queries: Queries, at: Moment) -> None:
     calendar, units = queries.calendar(at.as_of, at.known_at), queries.enrolments(at)
     assert tally_statuses(calendar, units, report_states(queries.db, at), at.as_of) == \
         status_counts(calendar, units, queries.sendings(at, counted_only=True), at.as_of)
+    # the walk progress runs: the report counts beside the report lamps (over the obligations due soon too)
+    rules = calendar.lamps_on(shanghai_date(at.as_of))
+    statuses, reported = tally_reports(calendar, units, report_states(queries.db, at), at.as_of, None,
+                                       ReportLamps(calendar, rules, at.as_of))
+    assert statuses == status_counts(calendar, units, queries.sendings(at, counted_only=True), at.as_of)
+    listed = lamp_counts([r for r in lamps_at(queries, at) if r["kind"] == "report"])
+    assert {code: +c for code, c in reported.items()} == {code: +Counter(c) for code, c in listed.items()}
     assert lamp_counts_at(queries, at) == lamp_counts(lamps_at(queries, at))
     # the problems read once for progress's counts and its lamps (what `Queries.progress` passes on)
     when = at.as_of
