@@ -45,6 +45,7 @@ class Queries:
         self.db: Db = self.runner.db
         self._calendar: tuple[int, Timetable] | None = None
         self.runner.catch_up(progress)
+        self.db.map_reads()
 
     def calendar(self, as_of: datetime | None = None, known_at: datetime | None = None) -> Timetable:
         """The calendar in force at T as known at K (the notice's default and every policy loaded).
