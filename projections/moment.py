@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from projections.db import PLAN_ONCE, ts
+from projections.db import BY_KEY, PLAN_ONCE, ts
 from projections.tables import FAR, OPEN, SPANS
 SOURCES = {  # a view's current table and its history table
     "board": ("zs_board", "zs_project_versions"),
@@ -60,10 +60,9 @@ def latest_at(versions: str, at: Moment, unit: str | None = None,
     version table's `(id, version, effective_at, recorded_at)` index (or its unit's part of the unit one)."""
     inner = " AND unit = ?" if unit else ""
     chosen = ", ".join(f"v.{c}" for c in columns) or "v.*"
-    # The chosen versions drive the join (SQLite: a CROSS JOIN keeps that order), each found by its
-    # key; for one unit the unit is asked of both sides, so that PostgreSQL, which guesses far more
-    # aggregates than the unit has, reads the unit's versions by their index, not the whole table.
-    return (f"(SELECT {chosen} FROM (SELECT id, MAX(version) AS version FROM {versions} "
+    # The chosen versions drive the join (SQLite: a CROSS JOIN keeps that order; PostgreSQL: BY_KEY),
+    # each row found by its key; for one unit the unit is asked of both sides too.
+    return (f"({BY_KEY} SELECT {chosen} FROM (SELECT id, MAX(version) AS version FROM {versions} "
             f"WHERE effective_at <= ? AND recorded_at <= ?{inner} GROUP BY id) m CROSS JOIN {versions} v "
             f"WHERE v.id = m.id AND v.version = m.version{inner.replace('unit', 'v.unit')}) AS r",
             at.params() + ((unit, unit) if unit else ()))
