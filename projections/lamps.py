@@ -3,24 +3,27 @@ lamp rules (domain/lamps.py) in force on T's Shanghai date (docs/domain.md rule 
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_left
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from domain.deadlines import COUNTED, Sending, counts, deadline, standing
+from domain.deadlines import COUNTED, Sending, standing
 from domain.lamps import RANK, Lamp, cutoffs, problem_lamp, project_lamp, report_lamp, supervision_lamp
 from domain.values import shanghai_date, start_of_day
 from projections.db import from_ts, ts
 from projections.moment import rows_at
-from projections.obligations import Schedule, report_states
+from projections.obligations import Schedule, report_states, tally_reports
 from projections.views.board import project_key
 from projections.views.lamps import facts
 
 KINDS = ("project", "problem", "report", "supervision")
 FACTS = ("number", "library", "stage", "status", "registered_on", "last_progress_on", "prev_progress_on", "stage_on",
          "plans")  # what `facts` reads of a lamp row
+PROBLEM = ("problem_id", "unit", "due_on", "status", "raised_at", "closed_at")  # what a problem's lamp reads
+MAY_GLOW = "(status <> 'closed' OR closed_at >= ?)"  # a problem whose lamp may show, given `glowing_since`
 
 
 def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = None,
@@ -42,13 +45,11 @@ def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = 
                                      params + tuple(rules.libraries)):
             add("project", row["number"], row["unit"], project_lamp(facts(row), rules, when))
     if kind in (None, "problem"):
-        source, params = rows_at("problems", at, unit)
-        glowing = ts(start_of_day(shanghai_date(when) - timedelta(days=rules.yellow_after_red_days + 1)))
-        for row in queries.db.fetchall(f"SELECT problem_id, unit, due_on, status, raised_at, closed_at FROM {source} "
-                                     "WHERE status <> 'closed' OR closed_at >= ?", params + (glowing,)):
-            due = date.fromisoformat(row["due_on"]) if row["due_on"] else None
-            add("problem", row["problem_id"], row["unit"],
-                problem_lamp(due, row["status"], from_ts(row["raised_at"]), from_ts(row["closed_at"]), rules, when))
+        source, params = rows_at("problems", at, unit, PROBLEM)
+        lit = queries.db.values(f"SELECT {', '.join(PROBLEM)} FROM {source} WHERE {MAY_GLOW}",
+                                params + (glowing_since(rules, when),))
+        for subject, unit_, lamp in problem_lamps(lit, rules, when):
+            add("problem", subject, unit_, lamp)
     if kind in (None, "report"):
         reports = report_states(queries.db, at, unit)
         titles: dict[str, str] = {}
@@ -63,6 +64,22 @@ def lamps_at(queries: Any, at: Any, unit: str | None = None, kind: str | None = 
                                  from_ts(row["answered_at"]), rules, when))
     order = {k: i for i, k in enumerate(KINDS)}
     return sorted(rows, key=lambda r: (RANK[r["colour"]], r["unit"], order[r["kind"]], r["subject"]))
+
+
+def glowing_since(rules: Any, when: datetime) -> str:
+    """A problem closed since this instant may still show its lamp (the yellow after a red); one closed
+    before cannot, and an open one always may."""
+    return ts(start_of_day(shanghai_date(when) - timedelta(days=rules.yellow_after_red_days + 1)))
+
+
+def problem_lamps(rows: Iterable[tuple[Any, ...]], rules: Any,
+                  when: datetime) -> Iterator[tuple[str, str, Lamp]]:
+    """(problem id, unit, lamp) of each lit one of these problems, given as tuples of PROBLEM's columns."""
+    for problem_id, unit, due_on, status, raised_at, closed_at in rows:
+        lamp = problem_lamp(date.fromisoformat(due_on) if due_on else None, status, from_ts(raised_at),
+                            from_ts(closed_at), rules, when)
+        if lamp is not None:
+            yield problem_id, unit, lamp
 
 
 def _unsettled(calendar: Any, units: list[Any], reports: dict[str, tuple[str | None, str | None]], rules: Any,
@@ -97,23 +114,30 @@ def _report_lamp(calendar: Any, titles: dict[str, str], obligation: Any, found: 
                        rules, when)
 
 
+class ReportLamps:
+    """The report lamps' rules at T for `tally_reports`' walk (projections/obligations.py): which
+    obligations may show a lamp (`due_by`, `cutoff`, `settled`: those of `_unsettled`) and the colour of one."""
+
+    def __init__(self, calendar: Any, rules: Any, when: datetime) -> None:
+        today = shanghai_date(when)
+        self.calendar, self.rules, self.when = calendar, rules, when
+        self.due_by = today + timedelta(days=rules.due_soon_days)
+        self.cutoff = today - timedelta(days=rules.yellow_after_red_days)
+        self.settled = ts(start_of_day(self.cutoff))  # due and sent before it: no lamp
+        self.titles: dict[str, str] = {}
+
+    def colour(self, obligation: Any, found: tuple[str | None, str | None] | None) -> str | None:
+        lamp = _report_lamp(self.calendar, self.titles, obligation, found, self.rules, self.when)
+        return None if lamp is None else lamp.colour
+
+
 def report_colours(queries: Any, at: Any, calendar: Any, rules: Any, when: datetime, unit: str | None = None,
                    reports: dict[str, tuple[str | None, str | None]] | None = None) -> dict[str, Counter[str]]:
     """Per unit, how many report lamps of each colour: what counting `lamps_at`'s report rows gives,
     without judging an obligation unsent past its deadline — overdue, so red (domain.lamps.report_lamp)."""
     if reports is None:
         reports = report_states(queries.db, at, unit)
-    tally: dict[str, Counter[str]] = {}
-    titles: dict[str, str] = {}
-    for code, obligation, _, found in _unsettled(calendar, queries.enrolments(at), reports, rules, when, unit):
-        sent = found is not None and counts(found[0]) and found[1] is not None
-        if not sent and when > deadline(obligation.due_on):
-            tally.setdefault(code, Counter())["red"] += 1
-            continue
-        lamp = _report_lamp(calendar, titles, obligation, found, rules, when)
-        if lamp is not None:
-            tally.setdefault(code, Counter())[lamp.colour] += 1
-    return tally
+    return tally_reports(calendar, queries.enrolments(at), reports, when, unit, ReportLamps(calendar, rules, when))[1]
 
 
 def project_colour(queries: Any, at: Any, number: str) -> str | None:
@@ -159,18 +183,22 @@ def project_colours(views: Any, at: Any, numbers: list[str]) -> dict[str, str]:
 
 
 def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
-                   reports: dict[str, tuple[str | None, str | None]] | None = None) -> dict[str, dict[str, int]]:
+                   reports: dict[str, tuple[str | None, str | None]] | None = None,
+                   problems: list[tuple[Any, ...]] | None = None,
+                   reported: dict[str, Counter[str]] | None = None) -> dict[str, dict[str, int]]:
     """Per unit, how many lamps of each colour at T — what `lamp_counts(lamps_at(...))` gives, with the
     projects whose colour follows their baseline date alone counted in SQL (domain.lamps.cutoffs) and
-    the reports by `report_colours` (from `reports`, the `report_states` at `at`, when the caller has them)."""
+    the reports by `report_colours` (from `reports`, the `report_states` at `at`, when the caller has them;
+    likewise `problems`, the problems whose lamp may show, as PROBLEM's columns: see progress.problems_at;
+    and `reported`, the report lamps' colours per unit, when `tally_reports` has counted them)."""
     when = at.as_of or queries.clock()
     calendar = queries.calendar(at.as_of, at.known_at)
     rules = calendar.lamps_on(shanghai_date(when))
     cut = cutoffs(rules, when)
-    source, params = rows_at("lamps", at, unit)
+    source, params = rows_at("lamps", at, unit, ("unit", *FACTS))
     libraries = ", ".join("?" for _ in rules.libraries) or "NULL"
     stages = ", ".join("?" for _ in cut.stages) or "NULL"
-    lit = (f"SELECT *, CASE WHEN last_progress_on > registered_on THEN last_progress_on ELSE registered_on END "
+    lit = (f"SELECT unit, {', '.join(FACTS)}, CASE WHEN last_progress_on > registered_on THEN last_progress_on ELSE registered_on END "
            f"AS base FROM {source} WHERE status = 'active' AND library IN ({libraries}) AND stage IN ({stages})")
     lit_params = params + tuple(rules.libraries) + cut.stages
     settled_by, red_by, yellow_by = cut.settled_by.isoformat(), cut.red_by.isoformat(), cut.yellow_by.isoformat()
@@ -183,24 +211,31 @@ def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
     # are judged by project_lamp. A CASE takes NULL as false: SQL's three-valued logic, as the tests keep it.
     colour = (f"CASE WHEN plans = '{{}}' AND {settled} THEN CASE WHEN base <= ? THEN 'red' "
               f"WHEN base > ? AND base <= ? THEN 'yellow' ELSE 'green' END WHEN {judge} THEN 'judge' END")
-    judged = ", ".join(f"CASE WHEN {judge} THEN {c} END AS {c}" for c in FACTS)
-    rows = queries.db.values(f"SELECT unit, {colour} AS colour, {judged} FROM ({lit}) AS q",
-                             (settled_by, red_by, red_by, red_by, yellow_by, settled_by, red_by)
-                             + (settled_by, red_by) * len(FACTS) + lit_params)
-    tally: dict[str, Counter[str]] = {}
+    # A judged row's facts come as one JSON array: SQL then tests `judge` once per row, not once per fact.
+    array = "json_build_array" if queries.db.postgres else "json_array"
+    judged = f"CASE WHEN {judge} THEN {array}({', '.join(FACTS)}) END"
+    rows = queries.db.values(f"SELECT unit, {colour} AS colour, {judged} AS facts FROM ({lit}) AS q",
+                             (settled_by, red_by, red_by, red_by, yellow_by, settled_by, red_by, settled_by, red_by)
+                             + lit_params)
+    tally: defaultdict[str, Counter[str]] = defaultdict(Counter)  # not a Counter made per item
     for (code, colour_), n in Counter((row[0], row[1]) for row in rows).items():
         if colour_ not in (None, "judge"):
-            tally.setdefault(code, Counter())[colour_] += n
-    for row in rows:
-        if row[1] == "judge":
-            lamp = project_lamp(facts(dict(zip(FACTS, row[2:]))), rules, when)
+            tally[code][colour_] += n
+    for code, colour_, values in rows:
+        if colour_ == "judge":
+            row = dict(zip(FACTS, json.loads(values) if isinstance(values, str) else values))
+            lamp = project_lamp(facts(row), rules, when)
             if lamp is not None:
-                tally.setdefault(row[0], Counter())[lamp.colour] += 1
-    for code, colours in report_colours(queries, at, calendar, rules, when, unit, reports).items():
-        tally.setdefault(code, Counter()).update(colours)
-    for kind in ("problem", "supervision"):
+                tally[code][lamp.colour] += 1
+    if reported is None:
+        reported = report_colours(queries, at, calendar, rules, when, unit, reports)
+    for code, colours in reported.items():
+        tally[code].update(colours)
+    for kind in ("supervision",) if problems is not None else ("problem", "supervision"):
         for row in lamps_at(queries, at, unit, kind):
-            tally.setdefault(row["unit"], Counter())[row["colour"]] += 1
+            tally[row["unit"]][row["colour"]] += 1
+    for _, code, lamp in problem_lamps(problems or (), rules, when):
+        tally[code][lamp.colour] += 1
     return {code: {"red": c["red"], "yellow": c["yellow"], "green": c["green"]} for code, c in tally.items()}
 
 

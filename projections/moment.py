@@ -3,11 +3,12 @@ recorded by K); and the rows of a view at that moment."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from projections.db import ts
+from projections.db import BY_KEY, PLAN_ONCE, ts
 from projections.tables import FAR, OPEN, SPANS
 SOURCES = {  # a view's current table and its history table
     "board": ("zs_board", "zs_project_versions"),
@@ -37,29 +38,37 @@ class Moment:
 NOW = Moment()
 
 
-def rows_at(table: str, at: Moment, unit: str | None = None) -> tuple[str, tuple[Any, ...]]:
+def rows_at(table: str, at: Moment, unit: str | None = None,
+            columns: Sequence[str] = ()) -> tuple[str, tuple[Any, ...]]:
     """A FROM clause for the rows of a view as they stood at a moment: the current table now, or
     each aggregate's latest version effective by T and recorded by K (a prefix of its versions,
     since both times only grow along an aggregate's history). As known now (no K) and for all units,
-    that is the version whose span holds T (`spans_at`); otherwise the general search (`latest_at`)."""
+    that is the version whose span holds T (`spans_at`); otherwise the general search (`latest_at`).
+    With `columns`, the as-of rows carry only those: SQLite copies every column a subquery selects
+    for each of its rows, though the query around it reads a few."""
     current, versions = SOURCES[table]
     if at.now:
         return (f"(SELECT * FROM {current} WHERE unit = ?) AS r", (unit,)) if unit else (f"{current} AS r", ())
     if at.known_at is None and unit is None:
-        return spans_at(versions, at)
-    return latest_at(versions, at, unit)
+        return spans_at(versions, at, columns)
+    return latest_at(versions, at, unit, columns)
 
 
-def latest_at(versions: str, at: Moment, unit: str | None = None) -> tuple[str, tuple[Any, ...]]:
+def latest_at(versions: str, at: Moment, unit: str | None = None,
+              columns: Sequence[str] = ()) -> tuple[str, tuple[Any, ...]]:
     """Per aggregate, the highest version effective by T and recorded by K: a group-by over the
     version table's `(id, version, effective_at, recorded_at)` index (or its unit's part of the unit one)."""
     inner = " AND unit = ?" if unit else ""
-    return (f"(SELECT v.* FROM {versions} v JOIN (SELECT id, MAX(version) AS version FROM {versions} "
-            f"WHERE effective_at <= ? AND recorded_at <= ?{inner} GROUP BY id) m "
-            f"ON v.id = m.id AND v.version = m.version) AS r", at.params() + ((unit,) if unit else ()))
+    chosen = ", ".join(f"v.{c}" for c in columns) or "v.*"
+    # The chosen versions drive the join (SQLite: a CROSS JOIN keeps that order; PostgreSQL: BY_KEY),
+    # each row found by its key; for one unit the unit is asked of both sides too.
+    return (f"({BY_KEY} SELECT {chosen} FROM (SELECT id, MAX(version) AS version FROM {versions} "
+            f"WHERE effective_at <= ? AND recorded_at <= ?{inner} GROUP BY id) m CROSS JOIN {versions} v "
+            f"WHERE v.id = m.id AND v.version = m.version{inner.replace('unit', 'v.unit')}) AS r",
+            at.params() + ((unit, unit) if unit else ()))
 
 
-def spans_at(versions: str, at: Moment) -> tuple[str, tuple[Any, ...]]:
+def spans_at(versions: str, at: Moment, columns: Sequence[str] = ()) -> tuple[str, tuple[Any, ...]]:
     """As known now, the versions with `effective_at <= T < valid_to`: the one per aggregate that
     `latest_at` finds (an aggregate's versions take effect in order, so the latest by T is the one
     whose successor, if any, took effect after T). A version of span class c began at most 2**c hours
@@ -68,15 +77,16 @@ def spans_at(versions: str, at: Moment) -> tuple[str, tuple[Any, ...]]:
     (class OPEN, one per aggregate) and the last class are read from their start."""
     assert at.as_of is not None and at.known_at is None
     t = ts(at.as_of)
+    chosen = ", ".join(columns) or "*"
     parts, params = [], []
     for c in range(SPANS):
         since = "" if c == SPANS - 1 else _before(at.as_of, timedelta(hours=2 ** c))
-        parts.append(f"SELECT * FROM {versions} WHERE span = {c} AND effective_at > ? AND effective_at <= ? "
+        parts.append(f"SELECT {chosen} FROM {versions} WHERE span = {c} AND effective_at > ? AND effective_at <= ? "
                      "AND valid_to > ?")
         params += [since, t, t]
-    parts.append(f"SELECT * FROM {versions} WHERE span = {OPEN} AND effective_at <= ?")
+    parts.append(f"SELECT {chosen} FROM {versions} WHERE span = {OPEN} AND effective_at <= ?")
     params.append(t)
-    return f"({' UNION ALL '.join(parts)}) AS r", tuple(params)
+    return f"({PLAN_ONCE} {' UNION ALL '.join(parts)}) AS r", tuple(params)
 
 
 def _before(moment: datetime, span: timedelta) -> str:

@@ -10,19 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from domain.deadlines import OVERDUE
 from domain.values import report_key, shanghai_date
 from projections.db import Db
 from projections.moment import Moment
-from projections.obligations import Schedule, counted_sql, enrolments, obligations, status_of
+from projections.obligations import Schedule, counted_sql, enrolments, listing, report_states, status_of
 
 if TYPE_CHECKING:
     from domain.timetable import Timetable
 
 
 def overdue_at(db: Db, calendar: Timetable, as_of: datetime, at: Moment) -> list[dict[str, Any]]:
-    """The overdue obligations at T as known at K (`at`), from the listing of every obligation."""
-    return [r for r in obligations(db, calendar, as_of, at) if r["status"] == OVERDUE]
+    """The overdue obligations at T as known at K (`at`): the listing's overdue rows, the others not made."""
+    return listing(calendar, enrolments(db, at), report_states(db, at), as_of, overdue_only=True)
 
 
 def overdue_now(db: Db, calendar: Timetable, now: datetime) -> list[dict[str, Any]]:

@@ -9,14 +9,17 @@ long the log. tests/projections/test_agreement_property.py proves them equal on 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from domain.deadlines import LATE, ON_TIME, OVERDUE, UPCOMING
 from domain.values import Stage, shanghai_date
 from projections.db import Db
+from projections.lamps import MAY_GLOW, PROBLEM
 from projections.moment import NOW, Moment, rows_at
+from projections.tables import FAR
 from projections.obligations import (
     Enrolment, Schedule, counted_sql, enrolments, report_states, sendings, status_counts, tally_statuses,
 )
@@ -27,27 +30,66 @@ if TYPE_CHECKING:
 
 
 def progress_at(db: Db, calendar: Timetable, as_of: datetime, at: Moment, unit: str | None = None,
-                reports: dict[str, tuple[str | None, str | None]] | None = None) -> list[dict[str, Any]]:
+                reports: dict[str, tuple[str | None, str | None]] | None = None,
+                problems: Problems | None = None,
+                statuses: dict[str, Counter[str]] | None = None) -> list[dict[str, Any]]:
     """Per unit at T as known at K (`at`), from the view rows as they stood then (`reports`: the
-    `report_states` at `at`, when the caller has read them)."""
+    `report_states` at `at`, and `problems`, the `problems_at` it, when the caller has read them;
+    `statuses`, the report counts, when `tally_reports` has counted them)."""
     today = shanghai_date(as_of)
-    source, params = rows_at("board", at, unit)
+    source, params = rows_at("board", at, unit, ("unit", "stage", "status", "library", "investment_cents"))
     projects = _bucketed(db.fetchall(
         f"SELECT unit, stage, status, library, COUNT(*) AS n, SUM(investment_cents) AS cents FROM {source} "
         "GROUP BY unit, stage, status, library", params))
-    source, params = rows_at("problems", at, unit)
-    # One pass over the problems' versions for both counts: by status, and those past due at T.
-    problems = db.fetchall(
-        f"SELECT unit, status, COUNT(*) AS n, SUM(CASE WHEN status <> 'closed' AND due_on < ? THEN 1 ELSE 0 END) "
-        f"AS past_due FROM {source} GROUP BY unit, status", (today.isoformat(),) + params)
+    if problems is None:
+        problems = problems_at(db, at, unit, today, FAR)
     overdue: Counter[str] = Counter()
-    for row in problems:
-        overdue[row["unit"]] += int(row["past_due"] or 0)
+    for row in problems.counts:
+        overdue[row["unit"]] += row["past_due"]
     past_due = [{"unit": code, "n": n} for code, n in overdue.items()]
     units = enrolments(db, at)
     if reports is None:
         reports = report_states(db, at, unit)
-    return _per_unit(units, unit, projects, problems, past_due, tally_statuses(calendar, units, reports, as_of, unit))
+    if statuses is None:
+        statuses = tally_statuses(calendar, units, reports, as_of, unit)
+    return _per_unit(units, unit, projects, problems.counts, past_due, statuses)
+
+
+@dataclass(frozen=True)
+class Problems:
+    """The problems at a moment, read in one pass over their versions: per (unit, status) how many, and
+    how many of them were past due (`counts`); and those whose lamp may show (`lit`, as tuples of
+    projections.lamps.PROBLEM's columns: the open ones, and those closed since `glowing`)."""
+
+    counts: list[dict[str, Any]]
+    lit: list[tuple[Any, ...]]
+
+
+def problems_at(db: Db, at: Moment, unit: str | None, today: date, glowing: str) -> Problems:
+    """`Problems` at `at`, past due as of `today`. On PostgreSQL in one pass, each problem whose lamp
+    may show a group of its own (its columns its facts), the others counted by (unit, status); SQLite
+    groups by a key of that many values more slowly than it reads the versions twice, so it does."""
+    source, params = rows_at("problems", at, unit, ("id", *PROBLEM))
+    past_due = "SUM(CASE WHEN status <> 'closed' AND due_on < ? THEN 1 ELSE 0 END)"
+    if not db.postgres:
+        grouped = db.values(f"SELECT unit, status, COUNT(*), {past_due} FROM {source} GROUP BY unit, status",
+                            (today.isoformat(),) + params)
+        return Problems([{"unit": code, "status": status, "n": int(n), "past_due": int(late or 0)}
+                         for code, status, n, late in grouped],
+                        db.values(f"SELECT {', '.join(PROBLEM)} FROM {source} WHERE {MAY_GLOW}", params + (glowing,)))
+    rows = db.values(
+        f"SELECT unit, status, COUNT(*), {past_due}, CASE WHEN {MAY_GLOW} THEN id END AS lit, "
+        f"MAX(problem_id), MAX(due_on), MAX(raised_at), MAX(closed_at) FROM {source} GROUP BY unit, status, lit",
+        (today.isoformat(), glowing) + params)
+    counts: dict[tuple[str, str], list[int]] = {}
+    for code, status, n, late, *_ in rows:
+        total = counts.setdefault((code, status), [0, 0])
+        total[0] += int(n)
+        total[1] += int(late or 0)
+    return Problems([{"unit": code, "status": status, "n": n, "past_due": late}
+                     for (code, status), (n, late) in counts.items()],
+                    [(problem_id, code, due_on, status, raised_at, closed_at)
+                     for code, status, _, _, lit, problem_id, due_on, raised_at, closed_at in rows if lit is not None])
 
 
 def progress_now(db: Db, calendar: Timetable, now: datetime, unit: str | None = None) -> list[dict[str, Any]]:

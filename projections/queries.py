@@ -14,11 +14,11 @@ from domain.values import shanghai_date
 from projections import obligations as obligation_rows
 from projections.audit import trail
 from projections.db import Db, from_ts
-from projections.lamps import lamp_counts_at, lamps_at, project_colour, project_colours
+from projections.lamps import ReportLamps, glowing_since, lamp_counts_at, lamps_at, project_colour, project_colours
 from projections.moment import NOW, Moment, rows_at
-from projections.obligations import Enrolment, Sending
+from projections.obligations import Enrolment, Sending, tally_reports
 from projections.overdue import overdue_at, overdue_now
-from projections.progress import progress_at, progress_now
+from projections.progress import problems_at, progress_at, progress_now
 from projections.runner import Progress, Runner
 from projections.supervision import supervision_rows
 from projections.views import all_views
@@ -45,6 +45,7 @@ class Queries:
         self.db: Db = self.runner.db
         self._calendar: tuple[int, Timetable] | None = None
         self.runner.catch_up(progress)
+        self.db.map_reads()
 
     def calendar(self, as_of: datetime | None = None, known_at: datetime | None = None) -> Timetable:
         """The calendar in force at T as known at K (the notice's default and every policy loaded).
@@ -178,13 +179,19 @@ class Queries:
         reports at T (default now, by the running counts), and how many lamps of each colour are lit
         (`lamps: {red, yellow, green}`)."""
         at = Moment(moment, known_at)
-        reports = None
+        reports, problems, reported = None, None, None
         if at.now:
             rows = progress_now(self.db, self.calendar(), self.clock(), unit)
-        else:  # the reports as they stood, read once for their counts and their lamps
+        else:  # the reports and problems as they stood, read once for their counts and their lamps
+            when, calendar = moment or self.clock(), self.calendar(moment, known_at)
+            rules = calendar.lamps_on(shanghai_date(when))
             reports = obligation_rows.report_states(self.db, at, unit)
-            rows = progress_at(self.db, self.calendar(moment, known_at), moment or self.clock(), at, unit, reports)
-        counts = lamp_counts_at(self, at, unit, reports)
+            problems = problems_at(self.db, at, unit, shanghai_date(when), glowing_since(rules, when))
+            # the report counts and the report lamps in one walk over the obligations
+            statuses, reported = tally_reports(calendar, self.enrolments(at), reports, when, unit,
+                                               ReportLamps(calendar, rules, when))
+            rows = progress_at(self.db, calendar, when, at, unit, reports, problems, statuses)
+        counts = lamp_counts_at(self, at, unit, reports, problems and problems.lit, reported)
         for row in rows:
             row["lamps"] = counts.get(row["unit"], {"red": 0, "yellow": 0, "green": 0})
         return rows

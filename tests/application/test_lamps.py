@@ -143,7 +143,21 @@ def test_the_counted_lamps_agree_with_the_listed_ones_day_by_day(commission, clo
     c.note_progress(LIAISON, "HW-2021-002", "进展", date(2022, 1, 5))  # red since 12-30: yellow for 30 days
     c.plan_project(LIAISON, "HW-2021-003", Stage.SIGNED, date(2022, 1, 10))
     c.suspend_project(LIAISON, "HW-2021-004", "暂停")
+    # problems: one closed after its due date (yellow after red), one closed in time, one open, one undated
+    clock.set(at("2022-01-06"))
+    late = c.raise_problem(LIAISON, P, "用地", ProblemCategory.LAND, date(2022, 1, 20))
+    early = c.raise_problem(LIAISON, "HW-2021-002", "资金", ProblemCategory.LAND, date(2022, 3, 1))
+    c.raise_problem(LIAISON, "HW-2021-003", "审批", ProblemCategory.LAND, date(2022, 2, 10))
+    c.raise_problem(LIAISON, "HW-2021-004", "协调", ProblemCategory.LAND)
+    clock.set(at("2022-02-01"))
+    for problem in (late, early):
+        c.answer_problem(LIAISON, problem, "已解决")
+        c.close_problem(OFFICE, problem)
     queries = Queries(c)
     for offset in range(0, 210, 3):
         moment = Moment(at("2021-09-01", 23) + timedelta(days=offset))
-        assert lamp_counts_at(queries, moment) == lamp_counts(lamps_at(queries, moment)), moment
+        listed = lamp_counts(lamps_at(queries, moment))
+        assert lamp_counts_at(queries, moment) == listed, moment
+        # as `zs progress --as-of` counts them: the problems read once, for their counts and their lamps
+        assert {row["unit"]: row["lamps"] for row in queries.progress(moment.as_of) if row["unit"] in listed} == \
+            listed, moment

@@ -27,12 +27,12 @@ from domain.application import Ledger
 from domain.deadlines import LATE, ON_TIME, OVERDUE, UPCOMING, deadline
 from domain.errors import DomainError
 from domain.period import Period
-from domain.values import UTC, Role, Sector, UnitKind, end_of_day
-from projections.lamps import lamp_counts, lamp_counts_at, lamps_at
-from projections.moment import Moment
-from projections.obligations import report_states, status_counts, tally_statuses
+from domain.values import UTC, Role, Sector, UnitKind, end_of_day, shanghai_date
+from projections.lamps import PROBLEM, ReportLamps, glowing_since, lamp_counts, lamp_counts_at, lamps_at
+from projections.moment import Moment, rows_at
+from projections.obligations import obligations_at, report_states, status_counts, tally_reports, tally_statuses
 from projections.overdue import overdue_at, overdue_now
-from projections.progress import progress_at, progress_now
+from projections.progress import problems_at, progress_at, progress_now
 from projections.queries import Queries
 from projections.summary import summarize
 from tests.conftest import MACHINE, Clock, postgres_schema
@@ -146,6 +146,7 @@ def assert_the_answers_agree(ledger: Ledger, queries: Queries, period: Period, k
         assert row["reports_owed"] == sum(1 for r in in_period if r.startswith(row["unit"] + "/"))
     for at in (Moment(as_of, known_at), Moment(as_of)):  # the general search and the spans
         assert_the_fast_counts_agree(queries, at)
+        assert_the_listings_agree(queries, at)
     overdue = [key(r) for r in queries.overdue(as_of, known_at)]
     assert overdue == [key(r) for r in listed if r["status"] == OVERDUE]
     statuses = Counter((r["unit"], r["status"]) for r in listed)
@@ -162,7 +163,41 @@ def assert_the_fast_counts_agree(queries: Queries, at: Moment) -> None:
     calendar, units = queries.calendar(at.as_of, at.known_at), queries.enrolments(at)
     assert tally_statuses(calendar, units, report_states(queries.db, at), at.as_of) == \
         status_counts(calendar, units, queries.sendings(at, counted_only=True), at.as_of)
+    # the walk progress runs: the report counts beside the report lamps (over the obligations due soon too)
+    rules = calendar.lamps_on(shanghai_date(at.as_of))
+    statuses, reported = tally_reports(calendar, units, report_states(queries.db, at), at.as_of, None,
+                                       ReportLamps(calendar, rules, at.as_of))
+    assert statuses == status_counts(calendar, units, queries.sendings(at, counted_only=True), at.as_of)
+    listed = lamp_counts([r for r in lamps_at(queries, at) if r["kind"] == "report"])
+    assert {code: +c for code, c in reported.items()} == {code: +Counter(c) for code, c in listed.items()}
     assert lamp_counts_at(queries, at) == lamp_counts(lamps_at(queries, at))
+    # the problems read once for progress's counts and its lamps (what `Queries.progress` passes on)
+    when = at.as_of
+    today = shanghai_date(when)
+    problems = problems_at(queries.db, at, None, today, glowing_since(calendar.lamps_on(today), when))
+    assert lamp_counts_at(queries, at, problems=problems.lit) == lamp_counts(lamps_at(queries, at))
+    assert progress_at(queries.db, calendar, when, at, problems=problems) == progress_at(queries.db, calendar, when, at)
+    assert sorted(problems.lit) == sorted(queries.db.values(
+        f"SELECT {', '.join(PROBLEM)} FROM {rows_at('problems', at)[0]} WHERE status <> 'closed' OR closed_at >= ?",
+        rows_at("problems", at)[1] + (glowing_since(calendar.lamps_on(today), when),)))
+
+
+def assert_the_listings_agree(queries: Queries, at: Moment) -> None:
+    """The listing from the stored sending times (`listing`: what `obligations` and `overdue` run) gives,
+    row for row and in order, what judging each obligation by the domain's rule gives (`obligations_at`):
+    for all units and each one, and with a horizon (`due_by`) or one month's obligations (`due_in`)."""
+    calendar, units, as_of = queries.calendar(at.as_of, at.known_at), queries.enrolments(at), at.as_of
+    plain = obligations_at(calendar, units, queries.sendings(at), as_of)
+    assert queries.obligations(as_of, known_at=at.known_at) == plain
+    assert queries.overdue(as_of, at.known_at) == [r for r in plain if r["status"] == OVERDUE]
+    for code in {u.code for u in units}:
+        assert queries.obligations(as_of, code, at.known_at) == \
+            obligations_at(calendar, units, queries.sendings(at, code), as_of, code)
+    today = as_of.astimezone(UTC).date()
+    month = (today.replace(day=1), (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1))
+    for due_by, due_in in ((today + timedelta(days=40), None), (None, month)):
+        assert queries.obligations(as_of, known_at=at.known_at, due_by=due_by, due_in=due_in) == \
+            obligations_at(calendar, units, queries.sendings(at), as_of, due_by=due_by, due_in=due_in)
 
 
 def check_one_answer(ledger: Ledger, clock: Clock, moments: list[tuple[Period, float]]) -> None:
@@ -172,11 +207,11 @@ def check_one_answer(ledger: Ledger, clock: Clock, moments: list[tuple[Period, f
         known_at = START + (now - START) * fraction
         assert_the_answers_agree(ledger, queries, period, known_at)
     listed = queries.obligations()  # now: the fast paths read SQL and running counts, not the listing
+    assert listed == obligations_at(calendar := queries.calendar(), queries.enrolments(), queries.sendings(), now)
     assert [key(r) for r in queries.overdue()] == [key(r) for r in listed if r["status"] == OVERDUE]
     assert queries.progress() == queries.progress(now)
     assert lamp_counts_at(queries, Moment()) == lamp_counts(lamps_at(queries, Moment()))  # now, from the current tables
     # each fast path beside its general one, called by name (projections/overdue.py, projections/progress.py)
-    calendar = queries.calendar()
     fast = overdue_now(queries.db, calendar, now)
     assert fast == overdue_at(queries.db, calendar, now, Moment(now))
     assert fast == queries.overdue()
