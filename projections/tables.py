@@ -83,8 +83,11 @@ class StateTable:
         held = self.held_rows(cursor) if self.key == "id" else None
         rows = held if held is not None else self.load(cursor, [r.aggregate_id for r in records])
         changed: dict[str, dict[str, Any]] = {}
-        versions: list[list[Any]] = []
+        versions: list[list[Any]] = []  # outside a rebuild: the versions to insert
+        opened = None if history is None else history.held_open(cursor)  # in a rebuild: the latest of each
         blank, version = self.blank, None if history is None else history.version
+        if history is not None:
+            effective, valid_to, span = history.at["effective_at"], history.at["valid_to"], history.at["span"]
         for r in records:
             key = r.aggregate_id
             row = rows.get(key)
@@ -97,12 +100,25 @@ class StateTable:
                 continue
             row["version"] = r.version
             changed[key] = row
-            if version is not None:
-                versions.append(version(row, r))
+            if version is None:
+                continue
+            new = version(row, r)
+            if opened is None:
+                versions.append(new)
+                continue
+            previous = opened.get(key)  # as `HistoryTable.insert` does in a rebuild, without a second pass
+            if previous is not None:
+                at = new[effective]
+                previous[valid_to], previous[span] = at, span_class(previous[effective], at)
+                versions.append(previous)
+            opened[key] = new
         if held is None:
             self.upsert(cursor, changed.values())
         if history is not None:
-            history.insert(cursor, versions)
+            if opened is None:
+                history.insert(cursor, versions)
+            else:
+                history.write(cursor, versions)  # the versions closed by this batch
 
     def upsert(self, cursor: Cursor, rows: Iterable[dict[str, Any]]) -> None:
         held = self.held_rows(cursor)
@@ -147,6 +163,12 @@ class HistoryTable(StateTable):
         return [*self.state_values(row), record.version, record.effective_at, record.recorded_at, record.position,
                 FAR, OPEN]
 
+    def held_open(self, cursor: Cursor) -> dict[str, list[Any]] | None:
+        """In a rebuild, each aggregate's latest version, held open until the next one closes it; None
+        outside a rebuild."""
+        rebuilding = getattr(cursor.db, "held", None)
+        return None if rebuilding is None else rebuilding.setdefault(self, {})
+
     def insert(self, cursor: Cursor, rows: Iterable[dict[str, Any] | Sequence[Any]]) -> None:
         """Append versions, each closing its aggregate's previous one (its `valid_to` and `span`). A
         rebuild (a cursor whose db holds `held`) keeps each aggregate's latest version in memory until
@@ -158,8 +180,7 @@ class HistoryTable(StateTable):
         valid_to, span = at["valid_to"], at["span"]
         values = self.values
         versions = [row if type(row) is list else list(values(row) if isinstance(row, dict) else row) for row in rows]
-        rebuilding = getattr(cursor.db, "held", None)
-        held = None if rebuilding is None else rebuilding.setdefault(self, {})
+        held = self.held_open(cursor)
         latest: dict[str, list[Any]] = {}
         if held is not None:
             done: list[list[Any]] = []
