@@ -6,11 +6,13 @@ the same head, in the same batches as the replay. The replay hands over only a c
 it applied; before the swap, `finish` waits for the verdict and compares the checksums, so the rows
 the views were built from are the rows that matched their leaves. A changed log stops the rebuild
 there with the same message as the check in the replay (`check_log`), and nothing is swapped in.
-A short log, or a store another process cannot open (SQLite in memory), is checked in the replay."""
+A short log, a PostgreSQL store (whose server needs the other core), a busy machine, or a store another
+process cannot open (SQLite in memory) is checked in the replay, as it reads (see `pays`)."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zlib
@@ -25,11 +27,20 @@ APART_FROM = 100_000  # events: below this, starting a process costs more than t
 
 
 def guard_for(recorder: Any, store: str | None, head: int) -> Any:
-    """The check of a whole-log replay: beside it for a long log in a store another process can open,
-    else in it."""
-    if store is None or head < APART_FROM or store.rstrip("/") == "sqlite:" or "mode=memory" in store:
+    """The check of a whole-log replay: beside it for a long log when that pays (`pays`), else in it."""
+    if store is None or head < APART_FROM or not pays(store):
         return ReplayGuard(recorder)
     return CheckBeside(recorder, store)
+
+
+def pays(store: str) -> bool:
+    """A SQLite file, on a machine with a core to spare (by the last minute's load average, which does
+    not count this rebuild yet). Measured on 2 cores under a load of 2-3, the check beside cost more than
+    it saved (docs/performance.md); on PostgreSQL the server needs the other core for the replay's
+    writes, and at 100k events the check beside was 1 s slower than in the replay."""
+    if not store.startswith("sqlite:///") or "mode=memory" in store:
+        return False
+    return os.getloadavg()[0] <= (os.cpu_count() or 1) - 1.5
 
 
 class CheckBeside:

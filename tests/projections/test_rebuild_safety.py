@@ -98,6 +98,7 @@ def test_on_a_long_log_the_leaf_check_runs_in_another_process_and_the_rebuild_eq
     queries = Queries(commission)
     before = dump(commission)
     monkeypatch.setattr("projections.beside.APART_FROM", 0)  # every log counts as long
+    monkeypatch.setattr("projections.beside.pays", lambda store: True)  # on either store, however busy
     monkeypatch.setattr("projections.runner.REBUILD_BATCH", 4)
     started = []
     original = CheckBeside.start
@@ -126,6 +127,7 @@ def test_a_log_changed_before_a_long_rebuild_is_refused_by_the_check_beside_it_a
         position = middle if change == "a deleted event" else raw.execute("SELECT MAX(position) FROM {leaves}")[0][0]
         raw.delete(position)
     monkeypatch.setattr("projections.beside.APART_FROM", 0)
+    monkeypatch.setattr("projections.beside.pays", lambda store: True)
     monkeypatch.setattr("projections.runner.REBUILD_BATCH", 4)
     with pytest.raises(Tampered, match=f"nothing was rebuilt: .*position {position}"):
         rebuild_views(queries.runner)
@@ -137,6 +139,7 @@ def test_rows_that_change_between_the_two_reads_stop_the_rebuild_before_the_swap
     queries = Queries(commission)
     before = dump(commission)
     monkeypatch.setattr("projections.beside.APART_FROM", 0)
+    monkeypatch.setattr("projections.beside.pays", lambda store: True)
     monkeypatch.setattr(CheckBeside, "__call__", lambda self, rows: self.sums.append(0))  # as if read otherwise
     with pytest.raises(Tampered, match="the log changed while the rebuild read it"):
         rebuild_views(queries.runner)
@@ -144,10 +147,16 @@ def test_rows_that_change_between_the_two_reads_stop_the_rebuild_before_the_swap
     assert not [name for name in view_tables(queries.db) if name.endswith("_rebuild")]
 
 
-def test_a_short_log_or_a_store_in_memory_is_checked_in_the_replay(tmp_path):
+def test_a_short_log_a_busy_machine_postgresql_or_a_store_in_memory_is_checked_in_the_replay(tmp_path, monkeypatch):
     from integrity.guard import ReplayGuard
 
-    assert isinstance(guard_for(None, f"sqlite:///{tmp_path / 'x.db'}", APART_FROM - 1), ReplayGuard)
+    file = f"sqlite:///{tmp_path / 'x.db'}"
+    monkeypatch.setattr("os.getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert isinstance(guard_for(None, file, APART_FROM), CheckBeside)
+    assert isinstance(guard_for(None, file, APART_FROM - 1), ReplayGuard)
     assert isinstance(guard_for(None, "sqlite://", APART_FROM), ReplayGuard)
     assert isinstance(guard_for(None, None, APART_FROM), ReplayGuard)
-    assert isinstance(guard_for(None, f"sqlite:///{tmp_path / 'x.db'}", APART_FROM), CheckBeside)
+    assert isinstance(guard_for(None, "postgresql://postgres@127.0.0.1:5432/test", APART_FROM), ReplayGuard)
+    monkeypatch.setattr("os.getloadavg", lambda: (1.0, 0.0, 0.0))  # the other core is taken
+    assert isinstance(guard_for(None, file, APART_FROM), ReplayGuard)
