@@ -8,8 +8,9 @@ views answer as before. A rebuild killed mid-way leaves the old views whole too;
 drops what it left behind. Each batch passes `Rebuild.check` before it is applied: `zs views rebuild`
 checks the stored rows against their leaves there (`integrity.guard.ReplayGuard`), as the replay reads
 them, and once more that no leaf is left over before the swap; a changed log stops the rebuild like an
-unreadable event, with nothing swapped in. On a long log the same check runs in a second process
-beside the replay (projections/beside.py) and its verdict is awaited before the swap."""
+unreadable event, with nothing swapped in. On a long log in a SQLite file, with a core to spare, the
+same check runs in a second process beside the replay instead (projections/beside.py), and its verdict
+is awaited before the swap."""
 
 from __future__ import annotations
 
