@@ -112,8 +112,8 @@ def test_a_span_class_is_the_one_its_first_formula_gave(start, length):
 
 
 @settings(max_examples=300, deadline=None)
-@given(recorded=st.datetimes(timezones=st.just(UTC)), effective=st.one_of(st.none(), st.datetimes(timezones=st.just(UTC))),
-       pydantic=st.booleans())
+@given(recorded=st.datetimes(timezones=st.just(UTC)),
+       effective=st.one_of(st.none(), st.datetimes(timezones=st.just(UTC))), pydantic=st.booleans())
 def test_an_events_two_view_times_are_made_from_its_text_as_ts_makes_them(recorded, effective, pydantic):
     """LoggedEvent makes both times once from the stored text (the mapper's `...Z`, with or without
     microseconds), and equal to `ts` of any other spelling (`+00:00`, as older rows may hold)."""
