@@ -99,6 +99,7 @@ class Ledger(Application[UUID]):
         """Opens the ledger in `store`; with `create=False` (every command but `init` and `demo`) a
         store that holds no ledger is refused (`NoLedger`) and left as it was."""
         self.clock = clock
+        self.store_url = store
         self.machine = machine or Machine.current()
         self.work = UnitOfWork()  # shared by shallow copies of this Ledger, so they join its batch
         self._blobs: AttachmentStore | None = None

@@ -41,7 +41,7 @@ class Queries:
     def __init__(self, ledger: Ledger | ReadStore, progress: Progress | None = None) -> None:
         self.ledger = ledger  # the Ledger, or a ReadStore when a read needs no write model
         self.clock = ledger.clock
-        self.runner = Runner(ledger.recorder, all_views())
+        self.runner = Runner(ledger.recorder, all_views(), getattr(ledger, "store_url", None))
         self.db: Db = self.runner.db
         self._calendar: tuple[int, Timetable] | None = None
         self.runner.catch_up(progress)

@@ -47,9 +47,10 @@ def real_clock() -> datetime:
 class ReadStore:
     """A recorder, a clock and the calendar: what `projections.queries.Queries` reads through."""
 
-    def __init__(self, factory: Any, recorder: Any) -> None:
+    def __init__(self, factory: Any, recorder: Any, store_url: str | None = None) -> None:
         self.factory = factory
         self.recorder = recorder
+        self.store_url = store_url
         self.clock = real_clock
         self._db = Db(recorder)
 
@@ -57,7 +58,7 @@ class ReadStore:
     def open(cls, url: str) -> ReadStore | None:
         """The store for reading, or None when it needs the Ledger first (see domain.store.open_for_reading)."""
         opened = open_for_reading(url)
-        return None if opened is None else cls(*opened)
+        return None if opened is None else cls(*opened, url)
 
     def calendar(self, as_of: datetime | None = None, known_at: datetime | None = None) -> StoredCalendar:
         """The notice's default policy and every policy loaded, effective by `as_of` and recorded by

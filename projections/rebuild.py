@@ -8,7 +8,9 @@ views answer as before. A rebuild killed mid-way leaves the old views whole too;
 drops what it left behind. Each batch passes `Rebuild.check` before it is applied: `zs views rebuild`
 checks the stored rows against their leaves there (`integrity.guard.ReplayGuard`), as the replay reads
 them, and once more that no leaf is left over before the swap; a changed log stops the rebuild like an
-unreadable event, with nothing swapped in."""
+unreadable event, with nothing swapped in. On a long log in a SQLite file, with a core to spare, the
+same check runs in a second process beside the replay instead (projections/beside.py), and its verdict
+is awaited before the swap."""
 
 from __future__ import annotations
 
@@ -32,10 +34,11 @@ def rebuild_views(runner: Runner, names: Sequence[str] | None = None, progress: 
     """Replay the whole log into new tables beside the named views (all by default), and swap
     them in, in one transaction, only once complete. Until then the old views keep answering;
     an unreadable event stops the rebuild (`UnreadableEvent`) and leaves them as they were."""
-    from integrity.guard import ReplayGuard
+    from projections.beside import guard_for
 
     chosen = [runner.views[name] for name in (names or runner.views)]
-    return Rebuild(runner, chosen, ReplayGuard(runner.recorder)).run(progress)  # a changed log: nothing swapped in
+    guard = guard_for(runner.recorder, runner.store, runner.head())
+    return Rebuild(runner, chosen, guard).run(progress)  # a changed log: nothing swapped in
 
 
 class UnreadableEvent(DomainError):
@@ -87,6 +90,8 @@ class Rebuild:
         except BaseException:
             self._abandon()
             raise
+        finally:
+            getattr(self.guard, "close", lambda: None)()  # a check in another process: stopped if still running
         self._swap(count)
         return count + self.runner.catch_up(progress)
 
@@ -113,6 +118,9 @@ class Rebuild:
         head = self.runner.head()
         position = read = 0
         size = min(module.REBUILD_BATCH, module.REBUILD_BATCH_POSTGRES) if self.db.postgres else module.REBUILD_BATCH
+        start = getattr(self.guard, "start", None)
+        if start is not None:
+            start(head, size)  # a check beside the replay (projections/beside.py) reads what it reads
         collecting = gc.isenabled()
         gc.disable()  # the replay makes no cycles; sweeping its many live rows would only cost time
         try:

@@ -26,8 +26,8 @@ class LoggedEvent:
     """One event as the views read it: its stored JSON decoded once, as it is read (its state a plain
     attribute: the views read it millions of times in a replay), and never validated (fast replay)."""
 
-    __slots__ = ("position", "topic", "aggregate_id", "version", "kind", "event", "state", "timestamp", "_effective",
-                 "_recorded")
+    __slots__ = ("position", "topic", "aggregate_id", "version", "kind", "event", "state", "timestamp", "effective_at",
+                 "recorded_at")
 
     def __init__(self, position: int, topic: str, aggregate_id: str, version: int, data: bytes) -> None:
         self.position, self.topic, self.aggregate_id, self.version = position, topic, aggregate_id, version
@@ -40,21 +40,18 @@ class LoggedEvent:
 
             upcast(resolve_topic(topic), state)
         self.state = state
-        self.timestamp: str = str(state["timestamp"])  # the recorded time as stored
-        self._effective: str | None = None  # the two view times, made once however many views ask
-        self._recorded: str | None = None
-
-    @property
-    def recorded_at(self) -> str:
-        if self._recorded is None:
-            self._recorded = ts(self.timestamp)
-        return self._recorded
-
-    @property
-    def effective_at(self) -> str:
-        if self._effective is None:
-            self._effective = ts(self.state["effective_at"])
-        return self._effective
+        # The two view times, made once for every view that asks, as the event is read. The mapper
+        # writes UTC with microseconds as `...ffffffZ`: the view format is then made from the text.
+        stamp = self.timestamp = state["timestamp"]
+        if type(stamp) is str and len(stamp) == 27 and stamp[26] == "Z":
+            recorded = self.recorded_at = f"{stamp[:26]}+00:00"
+        elif type(stamp) is str and len(stamp) == 20 and stamp[19] == "Z":  # no microseconds
+            recorded = self.recorded_at = f"{stamp[:19]}.000000+00:00"
+        else:
+            recorded = self.recorded_at = ts(stamp)
+            stamp = self.timestamp = str(stamp)
+        effective = state["effective_at"]
+        self.effective_at: str = recorded if effective == stamp else ts(effective)
 
     @property
     def done_by(self) -> str:
@@ -117,8 +114,9 @@ class Runner:
     DDL only when a view is new or changed shape, under the store's lock; readers never fail because
     others write (see `catch_up`)."""
 
-    def __init__(self, recorder: Any, views: Sequence[View]) -> None:
+    def __init__(self, recorder: Any, views: Sequence[View], store: str | None = None) -> None:
         self.recorder = recorder
+        self.store = store  # the store's URL, when known: another process may open it (projections/beside.py)
         self.db = Db(recorder)
         self.views = {view.name: view for view in views}
         self.behind = False  # True when the views answered as they stood: the write lock stayed taken

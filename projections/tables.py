@@ -59,13 +59,16 @@ class StateTable:
                 found[row[self.key]] = row
         return found
 
-    def insert(self, cursor: Cursor, rows: Iterable[dict[str, Any] | tuple[Any, ...]]) -> None:
-        """Insert rows given as dicts, or as tuples in the table's column order."""
+    def insert(self, cursor: Cursor, rows: Iterable[dict[str, Any] | Sequence[Any]]) -> None:
+        """Insert rows given as dicts, or as tuples or lists in the table's column order."""
+        values = self.values
+        self.write(cursor, [values(row) if isinstance(row, dict) else row for row in rows])
+
+    def write(self, cursor: Cursor, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows given as tuples or lists in the table's column order."""
         cols = ", ".join(self.columns)
         marks = ", ".join("?" * len(self.columns))
-        values = self.values
-        cursor.executemany(f"INSERT INTO {self.name} ({cols}) VALUES ({marks})",
-                           [row if isinstance(row, tuple) else values(row) for row in rows])
+        cursor.executemany(f"INSERT INTO {self.name} ({cols}) VALUES ({marks})", rows)
 
     def load_all(self, db: Any, keys: Iterable[str]) -> list[dict[str, Any]]:
         """`load` outside a transaction of one's own."""
@@ -77,19 +80,45 @@ class StateTable:
         """A view's step over its records: each record's row (loaded, or blank for a new aggregate) changed
         by `handle(row, record)`, which answers False when it left the row as it was; then the changed rows
         written back and, with `history`, one version row for each change."""
-        rows = self.load(cursor, [r.aggregate_id for r in records])
-        changed, versions = {}, []
+        held = self.held_rows(cursor) if self.key == "id" else None
+        rows = held if held is not None else self.load(cursor, [r.aggregate_id for r in records])
+        changed: dict[str, dict[str, Any]] = {}
+        versions: list[list[Any]] = []  # outside a rebuild: the versions to insert
+        opened = None if history is None else history.held_open(cursor)  # in a rebuild: the latest of each
+        blank, version = self.blank, None if history is None else history.version
+        if history is not None:
+            effective, valid_to, span = history.at["effective_at"], history.at["valid_to"], history.at["span"]
         for r in records:
-            row = rows.get(r.aggregate_id) or rows.setdefault(r.aggregate_id, self.blank(r.aggregate_id))
-            if handle(row, r) is False:
+            key = r.aggregate_id
+            row = rows.get(key)
+            if row is None:
+                row = blank(key)
+                if handle(row, r) is False:
+                    continue
+                rows[key] = row  # in a rebuild, straight into the rows it holds
+            elif handle(row, r) is False:
                 continue
             row["version"] = r.version
-            changed[r.aggregate_id] = row
-            if history is not None:
-                versions.append(history.version(row, r))
-        self.upsert(cursor, changed.values())
+            changed[key] = row
+            if version is None:
+                continue
+            new = version(row, r)
+            if opened is None:
+                versions.append(new)
+                continue
+            previous = opened.get(key)  # as `HistoryTable.insert` does in a rebuild, without a second pass
+            if previous is not None:
+                at = new[effective]
+                previous[valid_to], previous[span] = at, span_class(previous[effective], at)
+                versions.append(previous)
+            opened[key] = new
+        if held is None:
+            self.upsert(cursor, changed.values())
         if history is not None:
-            history.insert(cursor, versions)
+            if opened is None:
+                history.insert(cursor, versions)
+            else:
+                history.write(cursor, versions)  # the versions closed by this batch
 
     def upsert(self, cursor: Cursor, rows: Iterable[dict[str, Any]]) -> None:
         held = self.held_rows(cursor)
@@ -128,38 +157,52 @@ class HistoryTable(StateTable):
         self.state_values = itemgetter(*columns)
         self.at = {c: i for i, c in enumerate(self.columns)}
 
-    def version(self, row: dict[str, Any], record: Any) -> tuple[Any, ...]:
-        """The row as it stands after `record`, stamped with the record's version and two times."""
-        return self.state_values(row) + (record.version, record.effective_at, record.recorded_at, record.position,
-                                         FAR, OPEN)
+    def version(self, row: dict[str, Any], record: Any) -> list[Any]:
+        """The row as it stands after `record`, stamped with the record's version and two times: a
+        list, which `insert` takes over (it closes the version in place when the next one comes)."""
+        return [*self.state_values(row), record.version, record.effective_at, record.recorded_at, record.position,
+                FAR, OPEN]
 
-    def insert(self, cursor: Cursor, rows: Iterable[dict[str, Any] | tuple[Any, ...]]) -> None:
+    def held_open(self, cursor: Cursor) -> dict[str, list[Any]] | None:
+        """In a rebuild, each aggregate's latest version, held open until the next one closes it; None
+        outside a rebuild."""
+        rebuilding = getattr(cursor.db, "held", None)
+        return None if rebuilding is None else rebuilding.setdefault(self, {})
+
+    def insert(self, cursor: Cursor, rows: Iterable[dict[str, Any] | Sequence[Any]]) -> None:
         """Append versions, each closing its aggregate's previous one (its `valid_to` and `span`). A
         rebuild (a cursor whose db holds `held`) keeps each aggregate's latest version in memory until
         the next one closes it, so that it never updates a row (its tables have no index yet); `flush`
-        writes the ones still open when its replay ends."""
+        writes the ones still open when its replay ends. Lists (as `version` makes them) are taken
+        over, not copied."""
         at = self.at
         ident, effective = at["id"], at["effective_at"]
         valid_to, span = at["valid_to"], at["span"]
-        versions = [list(row if isinstance(row, tuple) else self.values(row)) for row in rows]
-        rebuilding = getattr(cursor.db, "held", None)
-        held = None if rebuilding is None else rebuilding.setdefault(self, {})
+        values = self.values
+        versions = [row if type(row) is list else list(values(row) if isinstance(row, dict) else row) for row in rows]
+        held = self.held_open(cursor)
         latest: dict[str, list[Any]] = {}
-        done: list[list[Any]] = []
+        if held is not None:
+            done: list[list[Any]] = []
+            for row in versions:
+                key = row[ident]
+                previous = latest.get(key)
+                if previous is None:
+                    previous = held.pop(key, None)
+                    if previous is not None:
+                        done.append(previous)
+                if previous is not None:
+                    previous[valid_to], previous[span] = row[effective], span_class(previous[effective], row[effective])
+                latest[key] = row
+            held.update(latest)
+            done += [row for row in versions if latest[row[ident]] is not row]
+            self.write(cursor, done)
+            return
         for row in versions:
             previous = latest.get(row[ident])
-            if previous is None and held is not None:
-                previous = held.pop(row[ident], None)
-                if previous is not None:
-                    done.append(previous)
             if previous is not None:
                 previous[valid_to], previous[span] = row[effective], span_class(previous[effective], row[effective])
             latest[row[ident]] = row
-        if held is not None:
-            held.update(latest)
-            super().insert(cursor, [tuple(row) for row in done] + [tuple(row) for row in versions
-                                                                   if latest[row[ident]] is not row])
-            return
         firsts: dict[str, list[Any]] = {}
         for row in versions:
             firsts.setdefault(row[ident], row)
@@ -174,7 +217,7 @@ class HistoryTable(StateTable):
                 closing.append((new[effective], span_class(old["effective_at"], new[effective]),
                                 old["id"], old["version"]))
         cursor.executemany(f"UPDATE {self.name} SET valid_to = ?, span = ? WHERE id = ? AND version = ?", closing)
-        super().insert(cursor, [tuple(row) for row in versions])
+        self.write(cursor, versions)
 
 
 def flush_held(cursor: Cursor) -> None:
@@ -182,7 +225,7 @@ def flush_held(cursor: Cursor) -> None:
     open), and the state tables' rows (each once, as it stands at the end)."""
     held: dict[HistoryTable, dict[str, list[Any]]] = getattr(cursor.db, "held", {})
     for table, rows in held.items():
-        StateTable.insert(table, cursor, [tuple(row) for row in rows.values()])
+        table.write(cursor, list(rows.values()))
     held.clear()
     state: dict[StateTable, dict[Any, dict[str, Any]]] = getattr(cursor.db, "held_state", {})
     for table, current in state.items():
@@ -195,10 +238,13 @@ OPEN = 99  # the span class of a version that is still its aggregate's latest
 SPANS = 20  # span classes 0..19: up to 2**c hours between a version and the next; the last, any longer
 
 
-def span_class(start: str, end: str) -> int:
+def span_class(start: str, end: str, _instant: Callable[[str], datetime] = datetime.fromisoformat) -> int:
     """The class of a version's span: the least c with end - start <= 2**c hours (0 for an hour or less)."""
-    hours = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 3600
-    return min(SPANS - 1, max(0, math.ceil(math.log2(hours)))) if hours > 1 else 0  # the last: unbounded
+    seconds = (_instant(end) - _instant(start)).total_seconds()
+    if seconds <= 3600:
+        return 0
+    c = math.ceil(math.log2(seconds / 3600))
+    return c if c < SPANS else SPANS - 1  # the last: unbounded
 
 
 class Tally:

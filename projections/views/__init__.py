@@ -19,4 +19,4 @@ def all_views() -> list[View]:
 
 
 def runner_for(ledger: Any) -> Runner:
-    return Runner(ledger.recorder, all_views())
+    return Runner(ledger.recorder, all_views(), getattr(ledger, "store_url", None))

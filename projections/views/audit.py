@@ -31,19 +31,17 @@ class AuditView(View):
     def apply(self, cursor: Cursor, records: Sequence[LoggedEvent]) -> None:
         subjects: dict[str, dict[str, Any]] = {}
         person_units: set[tuple[str, str]] = set()
-        hours: dict[str, list[int]] = {}  # an hour (or an exact time, if not in UTC) → first, last position
         for r in records:
             if r.version == 1 or r.kind == "Person":
                 self._subject(r, subjects, person_units)
-            stamp = r.timestamp
-            hour = stamp[:13] + "Z" if stamp.endswith("Z") else stamp  # UTC: the hour decides the day
-            span = hours.get(hour)
-            if span is None:
-                hours[hour] = [r.position, r.position]
-            else:
-                span[1] = r.position
+        # An hour (or an exact time, if not in UTC: the hour decides the day) → its first and last position.
+        hours = [s[:13] + "Z" if s[-1:] == "Z" else s for s in [r.timestamp for r in records]]
+        positions = [r.position for r in records]
+        firsts = dict(zip(reversed(hours), reversed(positions)))
+        lasts = dict(zip(hours, positions))
         days: dict[str, list[int]] = {}
-        for hour, (first, last) in hours.items():
+        for hour, first in firsts.items():
+            last = lasts[hour]
             day = shanghai_day(ts(f"{hour[:13]}:00:00Z" if len(hour) == 14 else hour))
             span = days.setdefault(day, [first, last])
             span[0], span[1] = min(span[0], first), max(span[1], last)

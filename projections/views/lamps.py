@@ -41,6 +41,9 @@ def _progress(p: dict[str, Any], on: str) -> None:
 def _apply(p: dict[str, Any], r: LoggedEvent) -> bool:
     """Changes the row for this event; False when the event does not touch the lamp's facts."""
     event, s = r.event, r.state
+    if event == "ProgressNoted":  # most of a project's events
+        _progress(p, s["on"])
+        return True
     if event == "Registered":
         _registered(p, r)
     elif event in ("StageAdvanced", "StageCorrected"):

@@ -8,6 +8,7 @@ import pytest
 from domain.errors import RuleViolated
 from integrity.leaves import Tampered
 from projections.queries import Queries
+from projections.beside import APART_FROM, CheckBeside, guard_for
 from projections.rebuild import Rebuild, rebuild_views
 from tests.integrity.support import Raw
 from tests.projections.support import dump, view_tables
@@ -89,3 +90,73 @@ def test_a_log_changed_mid_way_is_refused_by_the_replay_itself_and_no_view_chang
     assert len(seen) >= 2 and seen[-1] <= position  # refused as the replay reached it: earlier batches were applied
     assert dump(commission) == before
     assert not [name for name in view_tables(queries.db) if name.endswith("_rebuild")]
+
+
+def test_on_a_long_log_the_leaf_check_runs_in_another_process_and_the_rebuild_equals_the_views(commission,
+                                                                                               monkeypatch):
+    """Both stores: the other process opens the store from its URL, as the replay reads it."""
+    queries = Queries(commission)
+    before = dump(commission)
+    monkeypatch.setattr("projections.beside.APART_FROM", 0)  # every log counts as long
+    monkeypatch.setattr("projections.beside.pays", lambda store: True)  # on either store, however busy
+    monkeypatch.setattr("projections.runner.REBUILD_BATCH", 4)
+    started = []
+    original = CheckBeside.start
+
+    def start(self, head, size):
+        started.append((head, size))
+        original(self, head, size)
+
+    monkeypatch.setattr(CheckBeside, "start", start)
+    assert rebuild_views(queries.runner) == commission.recorder.max_notification_id()
+    assert started == [(commission.recorder.max_notification_id(), 4)]
+    assert dump(commission) == before
+
+
+@pytest.mark.parametrize("change", ["a byte", "a deleted event", "the last event deleted"])
+def test_a_log_changed_before_a_long_rebuild_is_refused_by_the_check_beside_it_and_no_view_changes(
+        commission, store, monkeypatch, change):
+    queries = Queries(commission)
+    before = dump(commission)
+    raw = Raw(commission, store)
+    middle = commission.recorder.max_notification_id() // 2
+    if change == "a byte":
+        position = next(p for p in range(middle, 0, -1) if b"0" in raw.event(p)[4])
+        raw.set_state(position, raw.event(position)[4].replace(b"0", b"1", 1))
+    else:
+        position = middle if change == "a deleted event" else raw.execute("SELECT MAX(position) FROM {leaves}")[0][0]
+        raw.delete(position)
+    monkeypatch.setattr("projections.beside.APART_FROM", 0)
+    monkeypatch.setattr("projections.beside.pays", lambda store: True)
+    monkeypatch.setattr("projections.runner.REBUILD_BATCH", 4)
+    with pytest.raises(Tampered, match=f"nothing was rebuilt: .*position {position}"):
+        rebuild_views(queries.runner)
+    assert dump(commission) == before
+    assert not [name for name in view_tables(queries.db) if name.endswith("_rebuild")]
+
+
+def test_rows_that_change_between_the_two_reads_stop_the_rebuild_before_the_swap(commission, monkeypatch):
+    queries = Queries(commission)
+    before = dump(commission)
+    monkeypatch.setattr("projections.beside.APART_FROM", 0)
+    monkeypatch.setattr("projections.beside.pays", lambda store: True)
+    monkeypatch.setattr(CheckBeside, "__call__", lambda self, rows: self.sums.append(0))  # as if read otherwise
+    with pytest.raises(Tampered, match="the log changed while the rebuild read it"):
+        rebuild_views(queries.runner)
+    assert dump(commission) == before
+    assert not [name for name in view_tables(queries.db) if name.endswith("_rebuild")]
+
+
+def test_a_short_log_a_busy_machine_postgresql_or_a_store_in_memory_is_checked_in_the_replay(tmp_path, monkeypatch):
+    from integrity.guard import ReplayGuard
+
+    file = f"sqlite:///{tmp_path / 'x.db'}"
+    monkeypatch.setattr("os.getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert isinstance(guard_for(None, file, APART_FROM), CheckBeside)
+    assert isinstance(guard_for(None, file, APART_FROM - 1), ReplayGuard)
+    assert isinstance(guard_for(None, "sqlite://", APART_FROM), ReplayGuard)
+    assert isinstance(guard_for(None, None, APART_FROM), ReplayGuard)
+    assert isinstance(guard_for(None, "postgresql://postgres@127.0.0.1:5432/test", APART_FROM), ReplayGuard)
+    monkeypatch.setattr("os.getloadavg", lambda: (1.0, 0.0, 0.0))  # the other core is taken
+    assert isinstance(guard_for(None, file, APART_FROM), ReplayGuard)

@@ -20,10 +20,11 @@ from hypothesis import strategies as st
 from domain.application import Ledger
 from domain.values import UTC
 from projections import runner
-from projections.db import Db, from_ts
+from projections.db import Db, from_ts, ts
 from projections.moment import SOURCES, Moment, latest_at, spans_at
 from projections.queries import Queries
 from projections.rebuild import rebuild_views
+from projections.tables import SPANS, span_class
 from tests.conftest import MACHINE, Clock
 from tests.projections.support import commission_like
 from tests.projections.test_rebuild_property import COMMANDS, Step, play, steps
@@ -89,3 +90,42 @@ def test_the_fast_path_is_what_an_as_of_question_known_now_runs():
     assert rows_at("board", Moment(t)) == spans_at("zs_project_versions", Moment(t))
     assert rows_at("board", Moment(t, t)) == latest_at("zs_project_versions", Moment(t, t))
     assert rows_at("board", Moment(t), "HW") == latest_at("zs_project_versions", Moment(t), "HW")
+
+
+def _span_class_as_first_written(start: str, end: str) -> int:
+    """projections.tables.span_class as it was first written (2026-12-04), the plain reference."""
+    import math
+
+    hours = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 3600
+    return min(SPANS - 1, max(0, math.ceil(math.log2(hours)))) if hours > 1 else 0
+
+
+@settings(max_examples=2000, deadline=None)
+@given(start=st.integers(0, 10 ** 15), length=st.one_of(
+    st.integers(0, 10 ** 14),  # microseconds: up to three years
+    st.integers(0, SPANS + 1).flatmap(lambda c: st.integers(-2, 2).map(lambda d: 3600 * 2 ** c * 10 ** 6 + d))))
+def test_a_span_class_is_the_one_its_first_formula_gave(start, length):
+    """Held equal at and around every class's bound (2**c hours, to the microsecond)."""
+    first = datetime(2000, 1, 1, tzinfo=UTC) + timedelta(microseconds=start)
+    a, b = ts(first), ts(first + timedelta(microseconds=max(0, length)))
+    assert span_class(a, b) == _span_class_as_first_written(a, b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(recorded=st.datetimes(timezones=st.just(UTC)),
+       effective=st.one_of(st.none(), st.datetimes(timezones=st.just(UTC))), pydantic=st.booleans())
+def test_an_events_two_view_times_are_made_from_its_text_as_ts_makes_them(recorded, effective, pydantic):
+    """LoggedEvent makes both times once from the stored text (the mapper's `...Z`, with or without
+    microseconds), and equal to `ts` of any other spelling (`+00:00`, as older rows may hold)."""
+    import json
+
+    from projections.runner import LoggedEvent
+
+    def spelt(moment: datetime) -> str:
+        return moment.isoformat().replace("+00:00", "Z") if pydantic else moment.isoformat()
+
+    stamp = spelt(recorded)
+    other = stamp if effective is None else spelt(effective)
+    state = json.dumps({"timestamp": stamp, "effective_at": other}).encode()
+    event = LoggedEvent(1, "domain.project:Project.ProgressNoted", "ab" * 16, 2, state)
+    assert (event.recorded_at, event.effective_at, event.timestamp) == (ts(stamp), ts(other), stamp)
