@@ -145,15 +145,17 @@ class HistoryTable(StateTable):
     STAMP = ("version", "effective_at", "recorded_at", "position", "valid_to", "span")
 
     def __init__(self, name: str, columns: Sequence[str], ints: Sequence[str] = (),
-                 indexes: Sequence[Sequence[str]] = ()) -> None:
+                 indexes: Sequence[Sequence[str]] = (), carried: Sequence[str] = ()) -> None:
         # Rows are only ever appended, so the (id, version) key is an index made after a bulk load
         # rather than a primary key kept up row by row. It carries the two times, and a view with units
         # has a second one led by the unit: the as-of rows (projections/moment.py rows_at) pick each
         # aggregate's latest version by T and K from the index alone, for all units or for one.
+        # `carried`: the columns that all units' counts at T read (progress), carried in the span index
+        # so that SQLite answers them from the index alone, without looking up each row it finds there.
         stamps = ("id", "version", "effective_at", "recorded_at")
         per_unit = [("unit", *stamps)] if "unit" in columns else []
         super().__init__(name, tuple(columns) + self.STAMP, key="", ints=tuple(ints) + ("version", "position", "span"),
-                         indexes=[stamps, *per_unit, ("span", "effective_at", "valid_to"), *indexes])
+                         indexes=[stamps, *per_unit, ("span", "effective_at", "valid_to", *carried), *indexes])
         self.state_values = itemgetter(*columns)
         self.at = {c: i for i, c in enumerate(self.columns)}
 

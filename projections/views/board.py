@@ -28,10 +28,12 @@ BOARD = StateTable("zs_board", PROJECT_COLUMNS + ("open_problems", "version"),
                    ints=("open_problems", "version", "investment_cents"),
                    indexes=[("unit",), ("number",)])
 PROJECT_VERSIONS = HistoryTable("zs_project_versions", PROJECT_COLUMNS, ints=("investment_cents",),
-                                indexes=[("number", "version")])
+                                indexes=[("number", "version")],
+                                carried=("unit", "stage", "status", "library", "investment_cents"))
 PROBLEMS = StateTable("zs_problems", PROBLEM_COLUMNS + ("version",), ints=("version",),
                       indexes=[("project",), ("unit",), ("problem_id",), ("status", "due_on")])
-PROBLEM_VERSIONS = HistoryTable("zs_problem_versions", PROBLEM_COLUMNS, indexes=[("project",)])
+PROBLEM_VERSIONS = HistoryTable("zs_problem_versions", PROBLEM_COLUMNS, indexes=[("project",)],
+                                carried=("id", "problem_id", "unit", "due_on", "status", "raised_at", "closed_at"))
 # Per unit, a handful of buckets whatever the number of projects: what `zs progress` adds up.
 PROJECT_COUNTS = Tally("zs_project_buckets", ("unit", "bucket"), ("n", "cents"))
 LANDED_OR_BEYOND = frozenset(s.value for s in Stage if s.rank >= Stage.LANDED.rank)

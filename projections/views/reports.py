@@ -24,7 +24,8 @@ REPORTS = StateTable("zs_reports", REPORT_COLUMNS + ("version",), ints=("revisio
                      indexes=[("unit", "period"), ("report_id",), ("due_on", "report_id", "status"), ("period_start",)])
 REPORT_COUNTS = Tally("zs_report_counts", ("unit",), ("on_time", "late"))  # counted reports, on time or late
 # As-of questions about reports ask only whether one counted and when it was last sent.
-REPORT_VERSIONS = HistoryTable("zs_report_versions", ("id", "report_id", "unit", "status", "last_sent_at"))
+REPORT_VERSIONS = HistoryTable("zs_report_versions", ("id", "report_id", "unit", "status", "last_sent_at"),
+                               carried=("report_id", "status", "last_sent_at"))
 
 Handler = Callable[[dict[str, Any], LoggedEvent], None]
 REVIEW_CLEARED = dict(approved_by=None, approved_at=None, sent_by=None, sent_at=None, reviewed_by=None,
