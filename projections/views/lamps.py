@@ -18,7 +18,7 @@ from projections.tables import HistoryTable, StateTable
 COLUMNS = ("id", "number", "unit", "library", "stage", "stage_on", "status", "registered_on", "last_progress_on",
            "prev_progress_on", "plans")
 LAMP_PROJECTS = StateTable("zs_lamp_projects", COLUMNS + ("version",), ints=("version",), indexes=[("unit",)])
-LAMP_PROJECT_VERSIONS = HistoryTable("zs_lamp_project_versions", COLUMNS)
+LAMP_PROJECT_VERSIONS = HistoryTable("zs_lamp_project_versions", COLUMNS, carried=COLUMNS[1:])  # all but id: the lamp counts
 PROGRESS = frozenset({"StageAdvanced", "ProgressNoted", "ServiceRecorded"})  # rule 17: what counts as progress
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from domain.application import Ledger
 from domain.values import UTC
+from projections.lamps import FACTS
 from projections.moment import SOURCES, Moment, rows_at
 from projections.queries import Queries
 from tests.conftest import Clock, set_up_commission
@@ -49,6 +50,7 @@ def test_the_latest_versions_come_from_a_covering_index(queries: Queries, table:
     ("board", ("unit", "stage", "status", "library", "investment_cents")),  # progress: the projects by stage
     ("problems", ("id", "problem_id", "unit", "due_on", "status", "raised_at", "closed_at")),  # problems_at
     ("reports", ("report_id", "status", "last_sent_at")),  # report_states
+    ("lamps", ("unit", *FACTS)),  # lamp_counts_at
 ])
 def test_all_units_counts_at_a_date_read_the_span_index_alone(queries: Queries, table: str,
                                                               columns: tuple[str, ...]) -> None:
