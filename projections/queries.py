@@ -19,6 +19,7 @@ from projections.moment import NOW, Moment, rows_at
 from projections.obligations import Enrolment, Sending, tally_reports
 from projections.overdue import overdue_at, overdue_now
 from projections.progress import problems_at, progress_at, progress_now
+from projections.rebuild import replay_changed
 from projections.runner import Progress, Runner
 from projections.supervision import supervision_rows
 from projections.views import all_views
@@ -44,6 +45,7 @@ class Queries:
         self.runner = Runner(ledger.recorder, all_views(), getattr(ledger, "store_url", None))
         self.db: Db = self.runner.db
         self._calendar: tuple[int, Timetable] | None = None
+        replay_changed(self.runner, progress)  # views an upgrade changed: replayed as a rebuild, not in place
         self.runner.catch_up(progress)
         self.db.map_reads()
 

@@ -121,6 +121,7 @@ class Runner:
         self.views = {view.name: view for view in views}
         self.behind = False  # True when the views answered as they stood: the write lock stayed taken
         self.seen: int | None = None  # the log's head at the last catch-up (None before the first)
+        self.changed: list[str] = []  # views this runner made afresh (new, or changed shape by an upgrade)
         if not self._current():
             self._prepare()
 
@@ -145,6 +146,7 @@ class Runner:
                     continue  # another process prepared it while we waited for the lock
                 view.drop(cursor)  # new, or its tables changed shape with this version: replay it afresh
                 view.create(cursor)
+                self.changed.append(view.name)
                 cursor.execute("INSERT INTO zs_tracking (view, position, fingerprint) VALUES (?, 0, ?) "
                                "ON CONFLICT (view) DO UPDATE SET position = 0, fingerprint = excluded.fingerprint",
                                (view.name, view.fingerprint()))
