@@ -3,9 +3,10 @@
     python -m bench.ingest --source bench-data/ledger-1000000.db [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 (a) ingest through the Ledger: every stored event of a ledger made by `bench.run` (--source), read
-    back as domain events a chunk at a time and saved with `with ledger.batch()` (one transaction
-    per chunk: mapped, inserted in bulk, each event with its Merkle leaf) into an empty store, in a
-    process of its own (its peak RSS reported); reading and decoding the source is timed apart;
+    back as domain events a chunk at a time and saved in one `with ledger.batch()`, each chunk
+    written into its one transaction by `batch.flush()` (mapped, inserted in bulk, each event with
+    its Merkle leaf; --per-chunk: a batch and transaction per chunk instead), into an empty store,
+    in a process of its own (its peak RSS reported); reading and decoding the source is timed apart;
     floor: the same stored rows inserted raw into an empty copy of the events table in ONE
     transaction (SQLite: executemany; PostgreSQL: binary COPY, the faster of two, into a table with
     the events table's columns and indexes, and the text COPY of the same rows beside it);
@@ -44,7 +45,8 @@ def main() -> None:
     parser.add_argument("--source", required=True, help="a ledger made by bench.run (SQLite file)")
     parser.add_argument("--dir", default="bench-data", help="where the SQLite copy is written")
     parser.add_argument("--postgres", metavar="URL", help="also measure on this PostgreSQL database (a schema of its own)")
-    parser.add_argument("--chunk", type=int, default=20_000, help="events per batch (one transaction each)")
+    parser.add_argument("--chunk", type=int, default=20_000, help="events written at a time (Batch.flush)")
+    parser.add_argument("--per-chunk", action="store_true", help="one batch (one transaction) per chunk instead of one in all")
     parser.add_argument("--commands", type=int, default=20_000, help="commands in one batch for (b)")
     parser.add_argument("--rebuilds", type=int, default=2, help="rebuilds (and read floors) on PostgreSQL; the best counts (0: none, nor the questions)")
     parser.add_argument("--skip-sqlite", action="store_true", help="only the PostgreSQL figures")
@@ -53,7 +55,7 @@ def main() -> None:
     parser.add_argument("--commands-only", metavar="STORE", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.ingest_only:
-        print(json.dumps(ingest(*args.ingest_only, args.chunk)))
+        print(json.dumps(ingest(*args.ingest_only, args.chunk, args.per_chunk)))
         return
     if args.commands_only:
         print(json.dumps(commands(args.commands_only, args.commands)))
@@ -63,6 +65,7 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     figures: dict[str, Any] = {"machine": machine(), "command": " ".join(sys.argv)}
     target = folder / "ingest.db"
+    per_chunk = ["--per-chunk"] if args.per_chunk else []
     _unlink(target)
     def keep() -> None:  # after each figure, so that a failure later loses none of them
         if args.out:
@@ -70,7 +73,7 @@ def main() -> None:
 
     if not args.skip_sqlite:
         sqlite = figures["sqlite"] = {"floor_one_transaction_per_s": sqlite_floor(source, folder / "floor.db")}
-        sqlite["ingest"] = in_process("--ingest-only", str(source), f"sqlite:///{target}", chunk=args.chunk)
+        sqlite["ingest"] = in_process("--ingest-only", str(source), f"sqlite:///{target}", *per_chunk, chunk=args.chunk)
         _share(sqlite)
         keep()
         if args.commands:
@@ -82,7 +85,7 @@ def main() -> None:
             floors = pg_floor(source, store)
             pg: dict[str, Any] = {"floor_copy_per_s": floors["binary"], "floor_text_copy_per_s": floors["text"]}
             figures["postgres"] = pg
-            pg["ingest"] = in_process("--ingest-only", str(source), store, chunk=args.chunk)
+            pg["ingest"] = in_process("--ingest-only", str(source), store, *per_chunk, chunk=args.chunk)
             _share(pg)
             keep()
             if args.commands:
@@ -220,8 +223,10 @@ def pg_read_floor(store: str) -> int:
 
 # -- through the Ledger ----------------------------------------------------------------------------
 
-def ingest(source: str, store: str, chunk: int) -> dict[str, Any]:
-    """Every stored event of `source`, saved through the Ledger into `store`, one batch per chunk."""
+def ingest(source: str, store: str, chunk: int, per_chunk: bool = False) -> dict[str, Any]:
+    """Every stored event of `source`, saved through the Ledger into `store`: one batch, written into
+    its one transaction a chunk at a time (`Batch.flush`), committed at its end; or, `per_chunk`, one
+    batch (one transaction) per chunk."""
     from eventsourcing.persistence import StoredEvent
 
     from domain.application import Ledger, Machine
@@ -229,25 +234,46 @@ def ingest(source: str, store: str, chunk: int) -> dict[str, Any]:
     ledger = Ledger(store, machine=Machine("bench", "bench"))
     to_event = ledger.mapper.to_domain_event
     count, writing, cpu, reading = 0, 0.0, 0.0, time.perf_counter()
-    for rows in source_rows(source, chunk):
-        events = [to_event(StoredEvent(originator_id=UUID(hex=a), originator_version=v, topic=t, state=s))
-                  for a, v, t, s in rows]
+
+    def save(events: list[Any], batch: Any) -> None:
+        nonlocal writing, cpu
         started, cpu_started = time.perf_counter(), time.process_time()
-        with ledger.batch() as batch:
+        if batch is None:
+            with ledger.batch() as batch:
+                batch.collect(events)
+        else:
             batch.collect(events)
+            batch.flush()
         writing += time.perf_counter() - started
         cpu += time.process_time() - cpu_started
-        count += len(events)
-        del batch  # else the next chunk's `with` frees this chunk's decoded events, inside its timing
+
+    def decoded() -> Iterator[list[Any]]:
+        for rows in source_rows(source, chunk):
+            yield [to_event(StoredEvent(originator_id=UUID(hex=a), originator_version=v, topic=t, state=s))
+                   for a, v, t, s in rows]
+
+    if per_chunk:
+        for events in decoded():
+            save(events, None)
+            count += len(events)
+    else:
+        with ledger.batch() as one:
+            for events in decoded():
+                save(events, one)
+                count += len(events)
+            del events  # else the commit below would free the last chunk, inside its timing
+            started, cpu_started = time.perf_counter(), time.process_time()
+        writing += time.perf_counter() - started  # the commit
+        cpu += time.process_time() - cpu_started
     reading = time.perf_counter() - reading - writing
     stored = ledger.recorder.max_notification_id()
     started = time.perf_counter()
     ledger.close()  # on SQLite the last of the WAL is copied into the file here, as the floor's commit does
     closing = time.perf_counter() - started
     writing += closing
-    return {"events": count, "stored": stored, "chunk": chunk, "seconds": round(writing, 1), "close_s": round(closing, 2),
-            "events_per_s": round(count / writing), "cpu_s": round(cpu, 1), "source_read_and_decode_s": round(reading, 1),
-            "peak_rss_mb": round(peak_rss_mb())}
+    return {"events": count, "stored": stored, "chunk": chunk, "per_chunk": per_chunk, "seconds": round(writing, 1),
+            "close_s": round(closing, 2), "events_per_s": round(count / writing), "cpu_s": round(cpu, 1),
+            "source_read_and_decode_s": round(reading, 1), "peak_rss_mb": round(peak_rss_mb())}
 
 
 def commands(store: str, count: int) -> dict[str, Any]:

@@ -7,11 +7,12 @@ import os
 import socket
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -149,13 +150,23 @@ class Ledger(Application[UUID]):
         if self.work.batch is not None:
             yield self.work.batch
             return
-        batch = self.work.batch = Batch()
-        try:
-            yield batch
-        finally:
-            self.work.batch = None
-        if batch.events:
-            self._write(batch.events)
+        with ExitStack() as held:  # the transaction `Batch.flush` opens, if it does: committed last
+            batch = self.work.batch = Batch(partial(self._flush, held))
+            try:
+                yield batch
+            finally:
+                self.work.batch = None
+            if batch.events:
+                self._write(batch.events)
+
+    def _flush(self, held: ExitStack, events: list[Aggregate.Event]) -> bool:
+        hold = getattr(self.recorder, "hold", None)
+        if hold is None:
+            return False
+        if self.work.batch is not None and not self.work.batch.flushed:  # the first flush opens it
+            held.enter_context(hold())
+        self._write(events)
+        return True
 
     # -- the ledger and its people -------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """A unit of work (`Ledger.batch`): the aggregates its commands loaded, as those commands left them, and
-the events they recorded, which the Ledger saves together, in one transaction, when the batch ends."""
+the events they recorded, which the Ledger saves together, in one transaction, when the batch ends.
+A long batch can write what it holds so far into that transaction (`Batch.flush`) and let it go."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from domain.base import Aggregate
 
 
 class Batch:
-    def __init__(self) -> None:
-        self.events: list[Aggregate.Event] = []
+    def __init__(self, write: Callable[[list[Aggregate.Event]], bool] | None = None) -> None:
+        self._write = write  # writes events into the batch's one transaction; False if the store cannot
+        self.events: list[Aggregate.Event] = []  # collected, not yet written
+        self.flushed = 0  # how many events `flush` has written so far
         self.aggregates: dict[UUID, Aggregate] = {}
         self._by_aggregate: dict[UUID, list[Aggregate.Event]] = {}
         self._created: list[tuple[type, UUID]] = []  # (first event's class, aggregate id), in order
@@ -47,6 +50,20 @@ class Batch:
                     events.extend(item.collect_events())
                 else:
                     events.append(item)
+
+    def flush(self) -> None:
+        """Writes the events collected so far into the batch's one transaction, opened by the first
+        flush, and lets them go: memory stays flat however long the batch. The transaction commits when
+        the batch ends, or rolls back whole if anything raises: other connections see nothing before.
+        This Ledger's own reads inside the batch go through that transaction and so see these events
+        as stored. Where the store cannot hold a transaction open (PostgreSQL, for now), the events
+        stay in the batch until its end, as without a flush."""
+        if not self.events or self._write is None or not self._write(self.events):
+            return
+        self.flushed += len(self.events)
+        self.events = []
+        self._by_aggregate, self._created, self._indexed = {}, [], 0
+        self.stored, self.states = {}, {}  # read before this flush: stored now, pending no more
 
     @property
     def by_aggregate(self) -> dict[UUID, list[Aggregate.Event]]:

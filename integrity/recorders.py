@@ -6,13 +6,15 @@ transaction, and the primary key refuses a duplicate outright."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import PersistenceError, StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.persistence import IntegrityError, OperationalError, PersistenceError, StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteConnection, SQLiteCursor, SQLiteDatastore
 
 from domain.errors import DomainError
 from integrity.leaves import TABLE, Tampered, describe, event_leaf, id_bytes, sqlite_rows, subject_of
@@ -31,6 +33,15 @@ INSERT_LEAF = f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)"
 
 
 class SQLiteLeafRecorder(SQLiteApplicationRecorder):
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name)
+        self.datastore: Any = HoldingDatastore(datastore)
+
+    def hold(self) -> Any:
+        """One transaction held open for a batch that writes as it goes (`Batch.flush`): see
+        `HoldingDatastore.hold`."""
+        return self.datastore.hold()
+
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
                 f"CREATE TABLE IF NOT EXISTS {TABLE} (position INTEGER PRIMARY KEY, "
@@ -109,6 +120,66 @@ class SQLiteLeafRecorder(SQLiteApplicationRecorder):
                     for p, (nid, raw, v, t, s) in enumerate(snap.events(), start=1)]
             c.executemany(INSERT_LEAF, rows)
             return len(rows)
+
+
+class HoldingDatastore:
+    """The SQLite datastore as the Ledger's recorder uses it. While a batch holds one transaction open
+    (`hold`), the holding thread's reads and writes run inside it: they see what the batch has written
+    so far, and each write is a savepoint of its own (a failed one leaves nothing of itself, so no
+    event is ever committed without its leaf). Every other connection sees none of it until the
+    commit at the batch's end, and another writer waits for the file's write lock meanwhile."""
+
+    def __init__(self, datastore: SQLiteDatastore) -> None:
+        self._datastore = datastore
+        self._held: tuple[int, SQLiteConnection] | None = None  # (holding thread, its connection)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._datastore, name)
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """Begins the transaction; commits it on leaving, or rolls it back if anything raised."""
+        if self._held is not None:
+            raise PersistenceError("a transaction is held open already")
+        with self._datastore.get_connection(commit=True) as connection, connection.transaction(commit=True):
+            self._held = (threading.get_ident(), connection)
+            try:
+                yield
+            finally:
+                self._held = None
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[SQLiteCursor]:
+        held = self._held
+        if held is None or held[0] != threading.get_ident():
+            with self._datastore.transaction(commit=commit) as cursor:
+                yield cursor
+            return
+        connection = held[1]
+        with connection.cursor() as raw:
+            cursor = SQLiteCursor(raw)
+            if commit:
+                raw.execute("SAVEPOINT zs_write")
+            try:
+                yield cursor
+            except BaseException as error:
+                if commit:
+                    raw.execute("ROLLBACK TO zs_write")
+                    raw.execute("RELEASE zs_write")
+                if isinstance(error, sqlite3.Error):
+                    raise _persistence_error(error) from error
+                raise
+            if commit:
+                raw.execute("RELEASE zs_write")
+
+
+def _persistence_error(error: sqlite3.Error) -> PersistenceError:
+    """As eventsourcing's own transaction names SQLite's errors (an IntegrityError becomes `Stale`)."""
+    if isinstance(error, sqlite3.IntegrityError):
+        return IntegrityError(error)
+    if isinstance(error, sqlite3.OperationalError):
+        return OperationalError(error)
+    return PersistenceError(error)
 
 
 class Snapshot:
