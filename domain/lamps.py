@@ -160,7 +160,7 @@ def project_lamp(facts: ProjectFacts, rules: Thresholds, at: datetime) -> Lamp |
     return Lamp(GREEN, "on_track", start_of_day(base), f"正常推进，{last}")
 
 
-def project_colour(facts: ProjectFacts, rules: Thresholds, at: datetime) -> str | None:
+def project_lamp_colour(facts: ProjectFacts, rules: Thresholds, at: datetime) -> str | None:
     """`project_lamp(facts, rules, at).colour` (None when unlit), without making a lamp: for counting
     many projects, where only the worst colour matters (a red ends the judgement). A glow after a red
     that cleared on day d shows while d <= T's Shanghai date < d + `yellow_after_red_days`."""
@@ -240,7 +240,7 @@ def problem_lamp(due_on: date | None, status: str, raised_at: datetime, closed_a
     return _due_lamp("问题", due_on, rules, at, "解决并销号", raised_at)
 
 
-def problem_colour(due_on: date | None, status: str, closed_at: datetime | None, rules: Thresholds,
+def problem_lamp_colour(due_on: date | None, status: str, closed_at: datetime | None, rules: Thresholds,
                    at: datetime) -> str | None:
     """`problem_lamp(...).colour` (None when unlit), without making a lamp: for counting many problems."""
     if status == "closed":

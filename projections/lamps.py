@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.deadlines import COUNTED, Sending, standing
 from domain.lamps import (
-    RANK, Lamp, cutoffs, problem_colour, problem_lamp, project_colour, project_lamp, report_lamp, supervision_lamp,
+    RANK, Lamp, cutoffs, problem_lamp, problem_lamp_colour, project_lamp, project_lamp_colour, report_lamp, supervision_lamp,
 )
 from domain.values import shanghai_date, start_of_day
 from projections.db import from_ts, ts
@@ -88,7 +88,7 @@ def problem_colours(rows: Iterable[tuple[Any, ...]], rules: Any, when: datetime)
     """(unit, colour) of each lit one of these problems (tuples of PROBLEM's columns): the colours of
     `problem_lamps`, without making the lamps."""
     for _, unit, due_on, status, _, closed_at in rows:
-        colour = problem_colour(date.fromisoformat(due_on) if due_on else None, status, from_ts(closed_at), rules, when)
+        colour = problem_lamp_colour(date.fromisoformat(due_on) if due_on else None, status, from_ts(closed_at), rules, when)
         if colour is not None:
             yield unit, colour
 
@@ -235,7 +235,7 @@ def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
     for code, colour_, values in rows:
         if colour_ == "judge":
             row = dict(zip(FACTS, json.loads(values) if isinstance(values, str) else values))
-            judged = project_colour(facts(row), rules, when)  # the colour alone: no lamp made
+            judged = project_lamp_colour(facts(row), rules, when)  # the colour alone: no lamp made
             if judged is not None:
                 tally[code][judged] += 1
     if reported is None:

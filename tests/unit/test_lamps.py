@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from domain.deadlines import LATE, ON_TIME, OVERDUE, UPCOMING, Standing
 from domain.lamps import (
-    ProjectFacts, Thresholds, add_months, problem_colour, problem_lamp, project_colour, project_lamp, report_lamp,
+    ProjectFacts, Thresholds, add_months, problem_lamp_colour, problem_lamp, project_lamp_colour, project_lamp, report_lamp,
     supervision_lamp,
 )
 from domain.policy import LampRules
@@ -160,13 +160,13 @@ STAGES = [stage.value for stage in Stage]
        today=DAY, hour=st.sampled_from([0, 12, 23]))
 def test_the_colour_alone_is_the_lamps_colour(registered, last, prev, reached, stage, status, library, plans, today,
                                              hour):
-    """The counts judge the colour alone (`project_colour`, `problem_colour`): what the full lamp's is."""
+    """The counts judge the colour alone (`project_lamp_colour`, `problem_lamp_colour`): what the full lamp's is."""
     facts = ProjectFacts(number="HW-2021-001", library=library, stage=stage, status=status, registered_on=registered,
                          last_progress_on=last, prev_progress_on=prev, stage_on=reached, plans=plans)
     when = at(today.isoformat(), hour)
     lamp = project_lamp(facts, RULES, when)
-    assert project_colour(facts, RULES, when) == (lamp.colour if lamp else None)
+    assert project_lamp_colour(facts, RULES, when) == (lamp.colour if lamp else None)
     closed_at = None if last is None else at(last.isoformat(), 23 - hour)
     for problem_status in ("open", "answered", "closed"):
         found = problem_lamp(reached, problem_status, at(registered.isoformat()), closed_at, RULES, when)
-        assert problem_colour(reached, problem_status, closed_at, RULES, when) == (found.colour if found else None)
+        assert problem_lamp_colour(reached, problem_status, closed_at, RULES, when) == (found.colour if found else None)
