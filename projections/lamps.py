@@ -8,6 +8,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from domain.deadlines import COUNTED, Sending, standing
@@ -229,7 +230,7 @@ def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
                              (settled_by, red_by, red_by, red_by, yellow_by, settled_by, red_by, settled_by, red_by)
                              + lit_params)
     tally: defaultdict[str, Counter[str]] = defaultdict(Counter)  # not a Counter made per item
-    for (code, colour_), n in Counter((row[0], row[1]) for row in rows).items():
+    for (code, colour_), n in Counter(map(itemgetter(0, 1), rows)).items():
         if colour_ not in (None, "judge"):
             tally[code][colour_] += n
     for code, colour_, values in rows:
