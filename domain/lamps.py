@@ -160,6 +160,32 @@ def project_lamp(facts: ProjectFacts, rules: Thresholds, at: datetime) -> Lamp |
     return Lamp(GREEN, "on_track", start_of_day(base), f"正常推进，{last}")
 
 
+def project_lamp_colour(facts: ProjectFacts, rules: Thresholds, at: datetime) -> str | None:
+    """`project_lamp(facts, rules, at).colour` (None when unlit), without making a lamp: for counting
+    many projects, where only the worst colour matters (a red ends the judgement). A glow after a red
+    that cleared on day d shows while d <= T's Shanghai date < d + `yellow_after_red_days`."""
+    if not is_lit(facts, rules):
+        return None
+    today = shanghai_date(at)
+    base = facts.baseline
+    if today >= add_months(base, rules.red_after_months):
+        return RED
+    yellow = today >= add_months(base, rules.yellow_after_months)
+    glow = timedelta(days=rules.yellow_after_red_days)
+    rank = RANK_OF_STAGE[facts.stage]
+    reached = facts.stage_on
+    for stage, by in facts.plans.items():
+        if RANK_OF_STAGE[stage] > rank:
+            if today > by:
+                return RED
+        elif reached is not None and reached > by and reached <= today < reached + glow:
+            yellow = True
+    prev = facts.prev_progress_on
+    if prev is not None and add_months(prev, rules.red_after_months) <= base and base <= today < base + glow:
+        yellow = True
+    return YELLOW if yellow else GREEN
+
+
 @dataclass(frozen=True)
 class Cutoffs:
     """For counting many projects at once: a project without plans whose baseline is on or before
@@ -212,6 +238,21 @@ def problem_lamp(due_on: date | None, status: str, raised_at: datetime, closed_a
     if due_on is None:
         return Lamp(GREEN, "on_track", raised_at, "问题未设限期", None)
     return _due_lamp("问题", due_on, rules, at, "解决并销号", raised_at)
+
+
+def problem_lamp_colour(due_on: date | None, status: str, closed_at: datetime | None, rules: Thresholds,
+                   at: datetime) -> str | None:
+    """`problem_lamp(...).colour` (None when unlit), without making a lamp: for counting many problems."""
+    if status == "closed":
+        if (due_on is not None and closed_at is not None and closed_at > deadline(due_on) and closed_at <= at
+                and shanghai_date(at) < shanghai_date(closed_at) + timedelta(days=rules.yellow_after_red_days)):
+            return YELLOW
+        return None
+    if due_on is None:
+        return GREEN
+    if at > deadline(due_on):
+        return RED
+    return YELLOW if shanghai_date(at) >= due_on - timedelta(days=rules.due_soon_days) else GREEN
 
 
 def report_lamp(title: str, due_on: date, opens_on: date, standing: Standing, rules: Thresholds,

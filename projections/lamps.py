@@ -8,10 +8,13 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from domain.deadlines import COUNTED, Sending, standing
-from domain.lamps import RANK, Lamp, cutoffs, problem_lamp, project_lamp, report_lamp, supervision_lamp
+from domain.lamps import (
+    RANK, Lamp, cutoffs, problem_lamp, problem_lamp_colour, project_lamp, project_lamp_colour, report_lamp, supervision_lamp,
+)
 from domain.values import shanghai_date, start_of_day
 from projections.db import from_ts, ts
 from projections.moment import rows_at
@@ -80,6 +83,15 @@ def problem_lamps(rows: Iterable[tuple[Any, ...]], rules: Any,
                             from_ts(closed_at), rules, when)
         if lamp is not None:
             yield problem_id, unit, lamp
+
+
+def problem_colours(rows: Iterable[tuple[Any, ...]], rules: Any, when: datetime) -> Iterator[tuple[str, str]]:
+    """(unit, colour) of each lit one of these problems (tuples of PROBLEM's columns): the colours of
+    `problem_lamps`, without making the lamps."""
+    for _, unit, due_on, status, _, closed_at in rows:
+        colour = problem_lamp_colour(date.fromisoformat(due_on) if due_on else None, status, from_ts(closed_at), rules, when)
+        if colour is not None:
+            yield unit, colour
 
 
 def _unsettled(calendar: Any, units: list[Any], reports: dict[str, tuple[str | None, str | None]], rules: Any,
@@ -218,15 +230,15 @@ def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
                              (settled_by, red_by, red_by, red_by, yellow_by, settled_by, red_by, settled_by, red_by)
                              + lit_params)
     tally: defaultdict[str, Counter[str]] = defaultdict(Counter)  # not a Counter made per item
-    for (code, colour_), n in Counter((row[0], row[1]) for row in rows).items():
+    for (code, colour_), n in Counter(map(itemgetter(0, 1), rows)).items():
         if colour_ not in (None, "judge"):
             tally[code][colour_] += n
     for code, colour_, values in rows:
         if colour_ == "judge":
             row = dict(zip(FACTS, json.loads(values) if isinstance(values, str) else values))
-            lamp = project_lamp(facts(row), rules, when)
-            if lamp is not None:
-                tally[code][lamp.colour] += 1
+            judged = project_lamp_colour(facts(row), rules, when)  # the colour alone: no lamp made
+            if judged is not None:
+                tally[code][judged] += 1
     if reported is None:
         reported = report_colours(queries, at, calendar, rules, when, unit, reports)
     for code, colours in reported.items():
@@ -234,8 +246,8 @@ def lamp_counts_at(queries: Any, at: Any, unit: str | None = None,
     for kind in ("supervision",) if problems is not None else ("problem", "supervision"):
         for row in lamps_at(queries, at, unit, kind):
             tally[row["unit"]][row["colour"]] += 1
-    for _, code, lamp in problem_lamps(problems or (), rules, when):
-        tally[code][lamp.colour] += 1
+    for code, colour_ in problem_colours(problems or (), rules, when):
+        tally[code][colour_] += 1
     return {code: {"red": c["red"], "yellow": c["yellow"], "green": c["green"]} for code, c in tally.items()}
 
 

@@ -210,8 +210,8 @@ def report_states(db: Db, at: Moment = NOW, unit: str | None = None,
         return {}
     source, params = rows_at("reports", at, unit, ("report_id", "status", "last_sent_at"))
     where = "" if ids is None else f" WHERE report_id IN ({', '.join('?' for _ in ids)})"
-    return {report_id: (status, sent) for report_id, status, sent in db.values(
-        f"SELECT report_id, status, last_sent_at FROM {source}{where}", params + tuple(ids or ()))}
+    rows = db.values(f"SELECT report_id, status, last_sent_at FROM {source}{where}", params + tuple(ids or ()))
+    return dict(zip(map(itemgetter(0), rows), map(itemgetter(1, 2), rows)))  # at C speed: no tuple made in Python
 
 
 def listing(calendar: Timetable, units: Iterable[Enrolment], reports: Mapping[str, tuple[str | None, str | None]],

@@ -3,14 +3,18 @@ window in Shanghai time, the yellow after a red clears, and who has no lamp at a
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from domain.deadlines import LATE, ON_TIME, OVERDUE, UPCOMING, Standing
-from domain.lamps import ProjectFacts, Thresholds, add_months, problem_lamp, project_lamp, report_lamp, supervision_lamp
+from domain.lamps import (
+    ProjectFacts, Thresholds, add_months, problem_lamp_colour, problem_lamp, project_lamp_colour, project_lamp, report_lamp,
+    supervision_lamp,
+)
 from domain.policy import LampRules
-from domain.values import SHANGHAI, UTC
+from domain.values import SHANGHAI, UTC, Stage
 
 RULES = LampRules()
 
@@ -142,3 +146,27 @@ def test_the_stored_thresholds_default_to_the_lamp_rules_defaults():
     assert Thresholds() == Thresholds.stored(None) == Thresholds(**RULES.model_dump())
     rules = LampRules(libraries=("key", "reserve"), red_after_months=5, due_soon_days=7)
     assert Thresholds.stored(rules.model_dump(mode="json")) == Thresholds(**rules.model_dump())
+
+
+
+DAY = st.integers(0, 100).map(lambda n: date(2021, 9, 1) + timedelta(days=n))  # dates near each other: the turns
+STAGES = [stage.value for stage in Stage]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(registered=DAY, last=st.none() | DAY, prev=st.none() | DAY, reached=st.none() | DAY,
+       stage=st.sampled_from(STAGES), status=st.sampled_from(["active", "suspended"]),
+       library=st.sampled_from(["key", "reserve"]), plans=st.dictionaries(st.sampled_from(STAGES), DAY, max_size=3),
+       today=DAY, hour=st.sampled_from([0, 12, 23]))
+def test_the_colour_alone_is_the_lamps_colour(registered, last, prev, reached, stage, status, library, plans, today,
+                                             hour):
+    """The counts judge the colour alone (`project_lamp_colour`, `problem_lamp_colour`): what the full lamp's is."""
+    facts = ProjectFacts(number="HW-2021-001", library=library, stage=stage, status=status, registered_on=registered,
+                         last_progress_on=last, prev_progress_on=prev, stage_on=reached, plans=plans)
+    when = at(today.isoformat(), hour)
+    lamp = project_lamp(facts, RULES, when)
+    assert project_lamp_colour(facts, RULES, when) == (lamp.colour if lamp else None)
+    closed_at = None if last is None else at(last.isoformat(), 23 - hour)
+    for problem_status in ("open", "answered", "closed"):
+        found = problem_lamp(reached, problem_status, at(registered.isoformat()), closed_at, RULES, when)
+        assert problem_lamp_colour(reached, problem_status, closed_at, RULES, when) == (found.colour if found else None)
